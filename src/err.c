@@ -1,0 +1,50 @@
+#include "err.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Thread_local char errbuf[1024];
+static _Thread_local int errcode;
+
+int au_fail(int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+  va_end(ap);
+  /* one line only: a newline in a user value must not split the message */
+  for (char *p = errbuf; *p; p++)
+    if (*p == '\n' || *p == '\r') *p = ' ';
+  errcode = code;
+  return code;
+}
+
+const char *au_errmsg(void) { return errbuf; }
+int au_errcode(void) { return errcode; }
+void au_errclear(void) { errbuf[0] = 0; errcode = 0; }
+
+static void oom(size_t n) {
+  fprintf(stderr, "auclust: out of memory (%zu bytes)\n", n);
+  exit(AU_ENOMEM);
+}
+void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) oom(n);
+  return p;
+}
+void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) oom(n * size);
+  return p;
+}
+void *xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) oom(n);
+  return q;
+}
+char *xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *p = xmalloc(n);
+  memcpy(p, s, n);
+  return p;
+}
