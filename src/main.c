@@ -1,2 +1,57 @@
+/* auclust: one binary, a table of subcommands. */
 #include <stdio.h>
-int main(void) { puts("auclust skeleton"); return 0; }
+#include <string.h>
+
+#include "commands.h"
+#include "err.h"
+#include "rdkit_cffi.h"
+
+static const struct {
+  const char *name;
+  int (*fn)(int, char **);
+  const char *summary;
+} commands[] = {
+    {"featurize", cmd_featurize, "recipes -> the 17 Table-1 descriptors and molecular graphs"},
+};
+static const int ncommands = sizeof commands / sizeof commands[0];
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "auclust %s: learn which gold-nanocluster syntheses give atomically precise clusters\n"
+          "(GCNN fingerprints + Siamese network, Li et al., Adv. Intell. Syst. 2019)\n\n"
+          "usage: auclust COMMAND [options] [files]\n\ncommands:\n",
+          AUCLUST_VERSION);
+  for (int i = 0; i < ncommands; i++) fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f,
+          "\n`auclust COMMAND --help` describes each command. `-` as a file means stdin/stdout.\n\n"
+          "exit codes:\n"
+          "  0  success\n"
+          "  2  bad command line\n"
+          "  3  bad input data (recipe CSV, components table, SMILES, bounds)\n"
+          "  4  bad model file (corrupt, wrong version, kind, shapes or components)\n"
+          "  5  a file cannot be read or written\n"
+          "  6  numerical failure (NaN or infinity)\n"
+          "  7  out of memory\n");
+}
+
+int main(int argc, char **argv) {
+  disable_logging(); /* RDKit's own log lines stay off the user's terminal */
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return argc < 2 ? AU_EUSAGE : 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    char *v = version();
+    printf("auclust %s (RDKit %s)\n", AUCLUST_VERSION, v ? v : "?");
+    free_ptr(v);
+    return 0;
+  }
+  for (int i = 0; i < ncommands; i++) {
+    if (strcmp(argv[1], commands[i].name)) continue;
+    int rc = commands[i].fn(argc - 2, argv + 2);
+    if (rc) fprintf(stderr, "auclust %s: %s\n", commands[i].name, au_errmsg());
+    return rc;
+  }
+  fprintf(stderr, "auclust: unknown command '%s' (see auclust --help)\n", argv[1]);
+  return AU_EUSAGE;
+}

@@ -1,0 +1,47 @@
+/* Command-line parsing shared by the subcommands: options first or last,
+ * `--name value` or `--name=value`, short aliases, repeatable options,
+ * positionals, and `--help` generated from the same table. */
+#ifndef AUCLUST_CLI_H
+#define AUCLUST_CLI_H
+#include <stdint.h>
+
+typedef struct {
+  const char *name;  /* "--model" */
+  const char *alias; /* "-m" or NULL */
+  const char *arg;   /* "NAME", or NULL for a flag */
+  const char *help;
+} cli_opt;
+
+typedef struct {
+  const char *cmd;     /* "train" */
+  const char *usage;   /* "RECIPES.csv --model NAME [options]" */
+  const char *summary; /* one paragraph */
+  const cli_opt *opts; /* terminated by {NULL} */
+  int min_pos, max_pos;
+  const char *epilog;  /* examples, notes; may be NULL */
+} cli_spec;
+
+typedef struct {
+  const cli_spec *spec;
+  int nopt;
+  int *count;          /* times each option was given */
+  const char ***vals;  /* values of each option, in order */
+  const char **pos;
+  int npos;
+  int help;
+} cli_args;
+
+/* Returns 0, or AU_EUSAGE with the message set; sets a->help for --help. */
+int cli_parse(const cli_spec *s, int argc, char **argv, cli_args *a);
+void cli_help(const cli_spec *s);
+void cli_free(cli_args *a);
+
+const char *cli_get(const cli_args *a, const char *name); /* last value or NULL */
+int cli_flag(const cli_args *a, const char *name);
+int cli_count(const cli_args *a, const char *name);
+const char *cli_nth(const cli_args *a, const char *name, int i);
+/* Numeric options with range checks; keep *out when absent. */
+int cli_int(const cli_args *a, const char *name, long lo, long hi, long *out);
+int cli_double(const cli_args *a, const char *name, double lo, double hi, double *out);
+int cli_u64(const cli_args *a, const char *name, uint64_t *out);
+#endif

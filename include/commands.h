@@ -1,0 +1,6 @@
+/* One function per subcommand (git's builtin/ style); each returns an
+ * exit code and leaves the error message in err.h's buffer. */
+#ifndef AUCLUST_COMMANDS_H
+#define AUCLUST_COMMANDS_H
+int cmd_featurize(int argc, char **argv);
+#endif

@@ -1,0 +1,16 @@
+/* Output files written whole or not at all: data go to a temporary file
+ * beside the target, renamed over it only when everything was written.
+ * "-" or NULL means stdout. */
+#ifndef AUCLUST_OUTFILE_H
+#define AUCLUST_OUTFILE_H
+#include <stdio.h>
+
+typedef struct {
+  FILE *f;
+  char *path, *tmp;
+} outfile;
+
+int out_open(outfile *o, const char *path);
+int out_commit(outfile *o); /* flush, check, rename; AU_EIO on any failure */
+void out_abort(outfile *o); /* close and remove the temporary file */
+#endif

@@ -1,0 +1,84 @@
+/* Recipe CSVs and the components table -> descriptor rows and molecules.
+ * Required columns (DESIGN.md section 2): ligand_smiles, solvent_smiles,
+ * reductant_smiles, ligand_mM, haucl4_mM, reductant_mM, temperature_C, pH;
+ * `outcome` (0/1) for training. Unknown columns are ignored. */
+#ifndef AUCLUST_RECIPES_H
+#define AUCLUST_RECIPES_H
+#include "descriptors.h"
+#include "molgraph.h"
+
+enum { ROLE_LIGAND, ROLE_SOLVENT, ROLE_REDUCTANT, NROLES };
+extern const char *const role_name[NROLES];       /* "ligand", "solvent", "reductant" */
+extern const char *const role_smiles_col[NROLES]; /* "ligand_smiles", ... */
+
+typedef struct {
+  char *name, *smiles, *canonical, *role;
+  double dielectric, redox; /* NAN when the table leaves them empty */
+} component;
+
+typedef struct {
+  char *path;
+  component *c;
+  int n;
+} component_table;
+
+int components_load(const char *path, component_table *t);
+int components_find(const component_table *t, const char *canonical); /* -1 if absent */
+void components_free(component_table *t);
+/* Default location: components.csv beside the recipe file, else the bundled one. */
+char *components_default_path(const char *recipes_path);
+
+/* A distinct molecule of a recipe set (canonical SMILES), its graph and,
+ * when used as a ligand, its computed properties. */
+typedef struct {
+  char *canonical;
+  molgraph g;
+  int has_props;
+  ligand_props lp;
+} molecule;
+
+#define RECIPE_NCARRY 6
+extern const char *const recipe_carry_cols[RECIPE_NCARRY]; /* id, ligand, solvent, reductant, source_doi, confidence */
+
+typedef struct {
+  char *id;
+  char *name[NROLES];
+  int mol[NROLES];     /* index into recipe_set.mol */
+  double x[AU_NDESC];  /* raw descriptors, Table 1 order */
+  int ph_missing;      /* pH cell was empty (organic solvent) */
+  int outcome;         /* 0, 1, or -1 when unknown */
+  int set_ii;          /* 0, 1, or -1 when the column is absent */
+  int row;             /* spreadsheet row in the source file */
+  char *carry[RECIPE_NCARRY]; /* NULL when the column is absent */
+} recipe;
+
+typedef struct {
+  char *path;
+  recipe *r;
+  int n;
+  molecule *mol;
+  int nmol;
+  int has_outcome; /* the file has an outcome column */
+  int has_carry[RECIPE_NCARRY];
+} recipe_set;
+
+typedef struct {
+  double ph_missing_value; /* what an empty pH is encoded as (default 7) */
+  int require_outcome;     /* training: every row needs outcome 0 or 1 */
+} recipe_opts;
+
+recipe_opts recipe_opts_default(void);
+int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s);
+/* Add (or find) a molecule by SMILES in a set; returns its index or -1 with
+ * the error set. */
+int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props);
+void recipes_free(recipe_set *s);
+
+/* Parse a whole-string finite number; 0 on success. */
+int parse_number(const char *s, double *v);
+/* Canonical SMILES through RDKit (malloc'd), or NULL with the error set. */
+char *canonical_smiles(const char *smiles);
+/* Fill the component-derived descriptors of a recipe from its molecules:
+ * ligand properties, solubility; used when recipes are synthesised. */
+void recipe_fill_ligand(recipe *r, const molecule *lig);
+#endif

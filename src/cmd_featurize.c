@@ -1,0 +1,156 @@
+/* auclust featurize: recipes -> the 17 Table-1 descriptors (raw, unscaled)
+ * and, with --json, the molecular graph tensors the GCNN sees. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "err.h"
+#include "outfile.h"
+#include "recipes.h"
+#include "table.h"
+
+static const cli_opt opts[] = {
+    {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},
+    {"--output", "-o", "OUT", "output file (default: stdout; '-' = stdout)"},
+    {"--json", NULL, NULL, "write JSON with the graph tensors instead of CSV"},
+    {"--ph-missing", NULL, "PH", "value an empty pH (organic solvent) is encoded as (default 7)"},
+    {NULL, NULL, NULL, NULL}};
+
+static const cli_spec spec = {
+    "featurize", "RECIPES.csv [options]",
+    "Computes for every recipe the 17 basic descriptors of the paper's Table 1 (raw values,\n"
+    "before the min-max scaling a model applies) and the size of each molecule's graph.\n"
+    "RECIPES.csv may be '-' for stdin.",
+    opts, 1, 1,
+    "example:\n  auclust featurize data/au_nc_recipes.csv -o features.csv\n"
+    "  auclust featurize data/au_nc_recipes.csv --json -o graphs.json"};
+
+static void write_csv(FILE *f, const recipe_set *s) {
+  fputs("id,ligand,solvent,reductant", f);
+  for (int d = 0; d < AU_NDESC; d++) fprintf(f, ",%s", au_desc_name[d]);
+  fputs(",ph_missing", f);
+  for (int k = 0; k < NROLES; k++) fprintf(f, ",%s_atoms,%s_bonds", role_name[k], role_name[k]);
+  if (s->has_outcome) fputs(",outcome", f);
+  fputc('\n', f);
+  for (int i = 0; i < s->n; i++) {
+    const recipe *r = &s->r[i];
+    csv_put(f, r->id);
+    for (int k = 0; k < NROLES; k++) fputc(',', f), csv_put(f, r->name[k]);
+    for (int d = 0; d < AU_NDESC; d++) fputc(',', f), csv_put_num(f, r->x[d]);
+    fprintf(f, ",%d", r->ph_missing);
+    for (int k = 0; k < NROLES; k++) {
+      const molgraph *g = &s->mol[r->mol[k]].g;
+      fprintf(f, ",%d,%d", g->natoms, g->nbonds);
+    }
+    if (s->has_outcome) {
+      if (r->outcome >= 0) fprintf(f, ",%d", r->outcome);
+      else fputc(',', f);
+    }
+    fputc('\n', f);
+  }
+}
+
+static cJSON *int_rows(const double *m, int rows, int cols) {
+  cJSON *a = cJSON_CreateArray();
+  for (int i = 0; i < rows; i++) {
+    cJSON *r = cJSON_CreateArray();
+    for (int j = 0; j < cols; j++) cJSON_AddItemToArray(r, cJSON_CreateNumber(m[(size_t)i * cols + j]));
+    cJSON_AddItemToArray(a, r);
+  }
+  return a;
+}
+
+static cJSON *molecule_json(const molecule *m) {
+  const molgraph *g = &m->g;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "smiles", m->canonical);
+  cJSON_AddNumberToObject(o, "atoms", g->natoms);
+  cJSON_AddNumberToObject(o, "bonds", g->nbonds);
+  cJSON_AddNumberToObject(o, "fragments", g->nfrags);
+  cJSON_AddItemToObject(o, "atom_features", int_rows(g->atom_feat, g->natoms, MG_ATOM_FEATS));
+  cJSON_AddItemToObject(o, "bond_features", int_rows(g->bond_feat, g->nbonds, MG_BOND_FEATS));
+  cJSON *ba = cJSON_CreateArray(), *nb = cJSON_CreateArray(), *nbb = cJSON_CreateArray();
+  for (int b = 0; b < g->nbonds; b++) {
+    int ends[2] = {g->bond_a[b], g->bond_b[b]};
+    cJSON_AddItemToArray(ba, cJSON_CreateIntArray(ends, 2));
+  }
+  for (int a = 0; a < g->natoms; a++) {
+    int lo = g->nbr_start[a], n = g->nbr_start[a + 1] - lo;
+    cJSON_AddItemToArray(nb, cJSON_CreateIntArray(g->nbr_atom + lo, n));
+    cJSON_AddItemToArray(nbb, cJSON_CreateIntArray(g->nbr_bond + lo, n));
+  }
+  cJSON_AddItemToObject(o, "bond_atoms", ba);
+  cJSON_AddItemToObject(o, "neighbours", nb);
+  cJSON_AddItemToObject(o, "neighbour_bonds", nbb);
+  return o;
+}
+
+static int write_json(FILE *f, const recipe_set *s, const char *comp_path) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "recipes_file", s->path);
+  cJSON_AddStringToObject(root, "components_file", comp_path);
+  cJSON_AddItemToObject(root, "descriptors", cJSON_CreateStringArray(au_desc_name, AU_NDESC));
+  cJSON_AddItemToObject(root, "units", cJSON_CreateStringArray(au_desc_unit, AU_NDESC));
+  const char *af = "one-hot element (C N O S F Si P Cl Br Mg Na Ca Fe As Al I B V K Tl Yb Sb Sn Ag Pd Co "
+                   "Se Ti Zn H Li Ge Cu Au Ni Cd In Mn Zr Cr Pt Hg Pb, unknown) [0-43], degree 0-5 [44-49], "
+                   "total H 0-4 [50-54], implicit valence 0-5 [55-60], aromatic [61]";
+  cJSON_AddStringToObject(root, "atom_feature_layout", af);
+  cJSON_AddStringToObject(root, "bond_feature_layout", "single, double, triple, aromatic, conjugated, in ring");
+  cJSON *recs = cJSON_AddArrayToObject(root, "recipes");
+  for (int i = 0; i < s->n; i++) {
+    const recipe *r = &s->r[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", r->id);
+    for (int k = 0; k < NROLES; k++) cJSON_AddStringToObject(o, role_name[k], r->name[k]);
+    cJSON *d = cJSON_AddObjectToObject(o, "descriptors");
+    for (int j = 0; j < AU_NDESC; j++) cJSON_AddNumberToObject(d, au_desc_name[j], r->x[j]);
+    cJSON_AddBoolToObject(o, "ph_missing", r->ph_missing);
+    cJSON *m = cJSON_AddObjectToObject(o, "molecules");
+    for (int k = 0; k < NROLES; k++) cJSON_AddNumberToObject(m, role_name[k], r->mol[k]);
+    if (r->outcome >= 0) cJSON_AddNumberToObject(o, "outcome", r->outcome);
+    cJSON_AddItemToArray(recs, o);
+  }
+  cJSON *mols = cJSON_AddArrayToObject(root, "molecules");
+  for (int i = 0; i < s->nmol; i++) cJSON_AddItemToArray(mols, molecule_json(&s->mol[i]));
+  char *txt = cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!txt) return au_fail(AU_ENOMEM, "cannot format JSON");
+  fputs(txt, f);
+  fputc('\n', f);
+  free(txt);
+  return 0;
+}
+
+int cmd_featurize(int argc, char **argv) {
+  cli_args a;
+  int rc = cli_parse(&spec, argc, argv, &a);
+  if (rc || a.help) {
+    if (a.help) cli_help(&spec);
+    cli_free(&a);
+    return rc;
+  }
+  recipe_opts ro = recipe_opts_default();
+  if ((rc = cli_double(&a, "--ph-missing", 0, 14, &ro.ph_missing_value))) { cli_free(&a); return rc; }
+  const char *path = a.pos[0];
+  char *comp_path = cli_get(&a, "--components") ? xstrdup(cli_get(&a, "--components")) : components_default_path(path);
+  component_table comp;
+  recipe_set s;
+  outfile out = {0};
+  if (!(rc = components_load(comp_path, &comp))) {
+    if (!(rc = recipes_load(path, &comp, &ro, &s))) {
+      if (!(rc = out_open(&out, cli_get(&a, "--output")))) {
+        if (cli_flag(&a, "--json")) rc = write_json(out.f, &s, comp_path);
+        else write_csv(out.f, &s);
+        rc = rc ? rc : out_commit(&out);
+        if (rc) out_abort(&out);
+      }
+      recipes_free(&s);
+    }
+    components_free(&comp);
+  }
+  free(comp_path);
+  cli_free(&a);
+  return rc;
+}

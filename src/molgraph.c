@@ -1,0 +1,337 @@
+#include "molgraph.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "rdkit_cffi.h"
+
+/* The Keras NGF element list, in its order; anything else is "unknown". */
+static const int elem_z[MG_NELEM - 1] = {6,  7,  8,  16, 9,  14, 15, 17, 35, 12, 11, 20, 26, 33, 13,
+                                         53, 5,  23, 19, 81, 70, 51, 50, 47, 46, 27, 34, 22, 30, 1,
+                                         3,  32, 29, 79, 28, 48, 49, 25, 40, 24, 78, 80, 82};
+
+/* Default valence (first of RDKit's allowed valences, -1 = any) and outer
+ * electrons, for main-group elements: what RDKit's conjugation rules need. */
+static void element_data(int z, int *dv, int *nouter) {
+  static const struct { int z, dv, nouter; } t[] = {
+      {1, 1, 1},   {3, 1, 1},   {5, 3, 3},   {6, 4, 4},   {7, 3, 5},   {8, 2, 6},   {9, 1, 7},
+      {11, 1, 1},  {12, 2, 2},  {13, 3, 3},  {14, 4, 4},  {15, 3, 5},  {16, 2, 6},  {17, 1, 7},
+      {19, 1, 1},  {20, 2, 2},  {31, 3, 3},  {32, 4, 4},  {33, 3, 5},  {34, 2, 6},  {35, 1, 7},
+      {37, 1, 1},  {38, 2, 2},  {49, 3, 3},  {50, 2, 4},  {51, 3, 5},  {52, 2, 6},  {53, 1, 7},
+      {55, 1, 1},  {56, 2, 2},  {81, 1, 3},  {82, 2, 4},  {83, 3, 5},  {84, 2, 6},  {85, 1, 7}};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (t[i].z == z) { *dv = t[i].dv; *nouter = t[i].nouter; return; }
+  *dv = -1; /* transition metals and the rest: never conjugation candidates */
+  *nouter = 0;
+}
+
+int mg_element_index(int z) {
+  for (int i = 0; i < MG_NELEM - 1; i++)
+    if (elem_z[i] == z) return i;
+  return MG_NELEM - 1;
+}
+
+const char *mg_element_symbol(int z) {
+  static const char *sym[] = {
+      "*",  "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",
+      "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn", "Ga",
+      "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag",
+      "Cd", "In", "Sn", "Sb", "Te", "I",  "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu",
+      "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W",  "Re", "Os", "Ir", "Pt", "Au",
+      "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn"};
+  return z >= 0 && z < (int)(sizeof sym / sizeof sym[0]) ? sym[z] : "?";
+}
+
+void molgraph_free(molgraph *g) {
+  if (!g) return;
+  free(g->z); free(g->charge); free(g->hs); free(g->impval); free(g->degree); free(g->nrad);
+  free(g->aromatic); free(g->bracket);
+  free(g->bond_a); free(g->bond_b); free(g->bond_order);
+  free(g->bond_arom); free(g->bond_conj); free(g->bond_ring);
+  free(g->nbr_start); free(g->nbr_atom); free(g->nbr_bond);
+  free(g->atom_feat); free(g->bond_feat); free(g->canonical);
+  memset(g, 0, sizeof *g);
+}
+
+/* ---- bracket atoms from the SMILES text --------------------------------
+ * RDKit's implicit valence is 0 for bracket atoms ([nH], [C@@H], [BH4-])
+ * and the implicit H count otherwise; commonchem only gives the total H.
+ * RDKit keeps SMILES atom order, so the k-th atom token is atom k, except
+ * for bracket hydrogens that sanitisation merges into their neighbour.
+ * Known gap: the neighbour of a merged [H] (as in [H]OC) counts it as
+ * implicit, where RDKit counts it as explicit. */
+typedef struct { int bracket, hydrogen; } smiles_tok;
+
+static int scan_smiles_atoms(const char *s, smiles_tok *tok, int max) {
+  int n = 0;
+  for (const char *p = s; *p; p++) {
+    int c = (unsigned char)*p;
+    if (c == '[') {
+      const char *q = p + 1;
+      while (isdigit((unsigned char)*q)) q++; /* isotope */
+      int hyd = q[0] == 'H' && !islower((unsigned char)q[1]);
+      const char *e = strchr(p, ']');
+      if (!e) return -1;
+      if (n < max) tok[n] = (smiles_tok){1, hyd};
+      n++;
+      p = e;
+    } else if (c == '%') {
+      p += 2; /* two-digit ring closure */
+      if (!p[-1] || !p[0]) return -1;
+    } else if (strchr("BCNOPSFIbcnops*", c)) {
+      if ((c == 'C' && p[1] == 'l') || (c == 'B' && p[1] == 'r')) p++;
+      if (n < max) tok[n] = (smiles_tok){0, 0};
+      n++;
+    }
+  }
+  return n;
+}
+
+static void mark_brackets(molgraph *g, const char *smiles) {
+  int cap = (int)strlen(smiles) + 1;
+  smiles_tok *tok = xcalloc(cap, sizeof *tok);
+  int nt = smiles ? scan_smiles_atoms(smiles, tok, cap) : -1;
+  int a = 0;
+  for (int t = 0; t < nt && a < g->natoms; t++) {
+    if (tok[t].hydrogen && g->z[a] != 1) continue; /* merged into a neighbour */
+    g->bracket[a++] = (unsigned char)tok[t].bracket;
+  }
+  if (nt < 0 || a != g->natoms) /* cannot align: treat every H as implicit */
+    memset(g->bracket, 0, g->natoms);
+  free(tok);
+}
+
+/* ---- RDKit's conjugation rules (MolOps::setConjugation) ---------------- */
+static int total_degree(const molgraph *g, int a) { return g->degree[a] + g->hs[a]; }
+
+static int explicit_valence(const molgraph *g, int a) {
+  double v = g->bracket[a] ? g->hs[a] : 0;
+  for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) {
+    int b = g->nbr_bond[k];
+    v += g->bond_arom[b] ? 1.5 : g->bond_order[b];
+  }
+  return (int)(v + 0.1);
+}
+
+/* electrons an atom can donate to a pi system (MolOps::countAtomElec) */
+static int count_atom_elec(const molgraph *g, int a) {
+  int dv, nouter;
+  element_data(g->z[a], &dv, &nouter);
+  if (dv <= 1) return -1;
+  int deg = total_degree(g, a);
+  if (deg > 3) return -1;
+  int nlp = nouter - dv - g->charge[a];
+  if (nlp < 0) nlp = 0;
+  int res = (dv - deg) + nlp - g->nrad[a];
+  if (res > 1 && explicit_valence(g, a) - g->degree[a] > 1) res = 1;
+  return res;
+}
+
+static int conj_candidate(const molgraph *g, int a) {
+  int dv, nouter;
+  element_data(g->z[a], &dv, &nouter);
+  int ok = g->z[a] <= 10 || (nouter != 5 && nouter != 6) || (nouter == 6 && total_degree(g, a) < 2);
+  return ok && count_atom_elec(g, a) > 0;
+}
+
+static void set_conjugation(molgraph *g) {
+  for (int b = 0; b < g->nbonds; b++) g->bond_conj[b] = g->bond_arom[b];
+  for (int a = 0; a < g->natoms; a++) {
+    if (!conj_candidate(g, a)) continue;
+    int sbo = total_degree(g, a);
+    if (sbo < 2 || sbo > 3) continue;
+    for (int i = g->nbr_start[a]; i < g->nbr_start[a + 1]; i++) {
+      int b1 = g->nbr_bond[i];
+      if (!g->bond_arom[b1] && g->bond_order[b1] < 2) continue; /* needs a pi bond here */
+      for (int j = g->nbr_start[a]; j < g->nbr_start[a + 1]; j++) {
+        if (j == i) continue;
+        int a2 = g->nbr_atom[j];
+        if (total_degree(g, a2) > 3 || !conj_candidate(g, a2)) continue;
+        g->bond_conj[b1] = 1;
+        g->bond_conj[g->nbr_bond[j]] = 1;
+      }
+    }
+  }
+}
+
+/* ---- JSON reading ------------------------------------------------------ */
+static int json_int(const cJSON *obj, const char *key, int dflt) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsNumber(v) ? v->valueint : dflt;
+}
+
+static void set_onehot(double *row, int off, int nbins, int v) {
+  if (v < 0) v = 0;
+  if (v >= nbins) v = nbins - 1; /* last bin means "this many or more" */
+  row[off + v] = 1.0;
+}
+
+static void build_features(molgraph *g) {
+  g->atom_feat = xcalloc((size_t)g->natoms * MG_ATOM_FEATS, sizeof(double));
+  for (int a = 0; a < g->natoms; a++) {
+    double *r = g->atom_feat + (size_t)a * MG_ATOM_FEATS;
+    r[MG_OFF_ELEM + mg_element_index(g->z[a])] = 1.0;
+    set_onehot(r, MG_OFF_DEGREE, 6, g->degree[a]);
+    set_onehot(r, MG_OFF_HS, 5, g->hs[a]);
+    set_onehot(r, MG_OFF_IMPVAL, 6, g->impval[a]);
+    r[MG_OFF_AROM] = g->aromatic[a];
+  }
+  g->bond_feat = xcalloc((size_t)(g->nbonds ? g->nbonds : 1) * MG_BOND_FEATS, sizeof(double));
+  for (int b = 0; b < g->nbonds; b++) {
+    double *r = g->bond_feat + (size_t)b * MG_BOND_FEATS;
+    if (g->bond_arom[b]) r[MG_BOND_AROMATIC] = 1;
+    else if (g->bond_order[b] >= 1 && g->bond_order[b] <= 3) r[MG_BOND_SINGLE + g->bond_order[b] - 1] = 1;
+    r[MG_BOND_CONJ] = g->bond_conj[b];
+    r[MG_BOND_RING] = g->bond_ring[b];
+  }
+}
+
+static int find_bond(const molgraph *g, int a, int b) {
+  for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++)
+    if (g->nbr_atom[k] == b) return g->nbr_bond[k];
+  return -1;
+}
+
+static void build_neighbours(molgraph *g) {
+  int n = g->natoms;
+  g->nbr_start = xcalloc(n + 1, sizeof(int));
+  g->nbr_atom = xcalloc(2 * g->nbonds + 1, sizeof(int));
+  g->nbr_bond = xcalloc(2 * g->nbonds + 1, sizeof(int));
+  for (int b = 0; b < g->nbonds; b++) { g->nbr_start[g->bond_a[b] + 1]++; g->nbr_start[g->bond_b[b] + 1]++; }
+  for (int a = 0; a < n; a++) g->nbr_start[a + 1] += g->nbr_start[a];
+  int *fill = xcalloc(n, sizeof(int));
+  for (int b = 0; b < g->nbonds; b++) {
+    int x = g->bond_a[b], y = g->bond_b[b];
+    g->nbr_atom[g->nbr_start[x] + fill[x]] = y; g->nbr_bond[g->nbr_start[x] + fill[x]++] = b;
+    g->nbr_atom[g->nbr_start[y] + fill[y]] = x; g->nbr_bond[g->nbr_start[y] + fill[y]++] = b;
+  }
+  free(fill);
+  for (int a = 0; a < n; a++) g->degree[a] = g->nbr_start[a + 1] - g->nbr_start[a];
+}
+
+static int count_fragments(const molgraph *g) {
+  int *comp = xmalloc(sizeof(int) * (g->natoms + 1)), *stack = xmalloc(sizeof(int) * (g->natoms + 1));
+  for (int a = 0; a < g->natoms; a++) comp[a] = -1;
+  int nf = 0;
+  for (int s = 0; s < g->natoms; s++) {
+    if (comp[s] >= 0) continue;
+    int top = 0;
+    stack[top++] = s;
+    comp[s] = nf;
+    while (top) {
+      int a = stack[--top];
+      for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++)
+        if (comp[g->nbr_atom[k]] < 0) { comp[g->nbr_atom[k]] = nf; stack[top++] = g->nbr_atom[k]; }
+    }
+    nf++;
+  }
+  free(comp); free(stack);
+  return nf;
+}
+
+/* commonchem puts one RDKit molecule, all fragments included, in
+ * molecules[0]; salts such as [Na+].[BH4-] are one entry. */
+int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
+  memset(g, 0, sizeof *g);
+  cJSON *root = cJSON_Parse(json);
+  if (!root) return au_fail(AU_EDATA, "RDKit returned unreadable JSON for '%s'", smiles ? smiles : "?");
+  int rc = AU_OK;
+  const cJSON *defs = cJSON_GetObjectItemCaseSensitive(root, "defaults");
+  const cJSON *da = cJSON_GetObjectItemCaseSensitive(defs, "atom");
+  const cJSON *db = cJSON_GetObjectItemCaseSensitive(defs, "bond");
+  const cJSON *mols = cJSON_GetObjectItemCaseSensitive(root, "molecules");
+  const cJSON *mol = cJSON_GetArrayItem(mols, 0);
+  const cJSON *atoms = cJSON_GetObjectItemCaseSensitive(mol, "atoms");
+  const cJSON *bonds = cJSON_GetObjectItemCaseSensitive(mol, "bonds");
+  if (!cJSON_IsArray(atoms) || cJSON_GetArraySize(atoms) == 0) {
+    rc = au_fail(AU_EDATA, "SMILES '%s' has no atoms", smiles ? smiles : "?");
+    goto out;
+  }
+  int n = g->natoms = cJSON_GetArraySize(atoms);
+  int nb = g->nbonds = cJSON_IsArray(bonds) ? cJSON_GetArraySize(bonds) : 0;
+  int dz = json_int(da, "z", 6), dh = json_int(da, "impHs", 0), dc = json_int(da, "chg", 0),
+      dr = json_int(da, "nRad", 0), dbo = json_int(db, "bo", 1);
+  g->z = xcalloc(n, sizeof(int)); g->charge = xcalloc(n, sizeof(int)); g->hs = xcalloc(n, sizeof(int));
+  g->impval = xcalloc(n, sizeof(int)); g->degree = xcalloc(n, sizeof(int)); g->nrad = xcalloc(n, sizeof(int));
+  g->aromatic = xcalloc(n, 1); g->bracket = xcalloc(n, 1);
+  g->bond_a = xcalloc(nb + 1, sizeof(int)); g->bond_b = xcalloc(nb + 1, sizeof(int));
+  g->bond_order = xcalloc(nb + 1, sizeof(int));
+  g->bond_arom = xcalloc(nb + 1, 1); g->bond_conj = xcalloc(nb + 1, 1); g->bond_ring = xcalloc(nb + 1, 1);
+  for (int a = 0; a < n; a++) {
+    const cJSON *at = cJSON_GetArrayItem(atoms, a);
+    g->z[a] = json_int(at, "z", dz);
+    g->hs[a] = json_int(at, "impHs", dh);
+    g->charge[a] = json_int(at, "chg", dc);
+    g->nrad[a] = json_int(at, "nRad", dr);
+  }
+  for (int b = 0; b < nb; b++) {
+    const cJSON *bd = cJSON_GetArrayItem(bonds, b);
+    const cJSON *ends = cJSON_GetObjectItemCaseSensitive(bd, "atoms");
+    const cJSON *e0 = cJSON_GetArrayItem(ends, 0), *e1 = cJSON_GetArrayItem(ends, 1);
+    int x = cJSON_IsNumber(e0) ? e0->valueint : -1;
+    int y = cJSON_IsNumber(e1) ? e1->valueint : -1;
+    if (x < 0 || y < 0 || x >= n || y >= n || x == y) {
+      rc = au_fail(AU_EDATA, "RDKit JSON for '%s' has a malformed bond", smiles ? smiles : "?");
+      goto out;
+    }
+    g->bond_a[b] = x; g->bond_b[b] = y;
+    g->bond_order[b] = json_int(bd, "bo", dbo);
+  }
+  build_neighbours(g);
+  /* aromaticity and rings live in RDKit's extension block */
+  const cJSON *exts = cJSON_GetObjectItemCaseSensitive(mol, "extensions");
+  const cJSON *ext;
+  cJSON_ArrayForEach(ext, exts) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(ext, "name");
+    if (!cJSON_IsString(name) || strcmp(name->valuestring, "rdkitRepresentation")) continue;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(ext, "aromaticAtoms"))
+      if (cJSON_IsNumber(v) && v->valueint >= 0 && v->valueint < n) g->aromatic[v->valueint] = 1;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(ext, "aromaticBonds"))
+      if (cJSON_IsNumber(v) && v->valueint >= 0 && v->valueint < nb) g->bond_arom[v->valueint] = 1;
+    const cJSON *ring;
+    cJSON_ArrayForEach(ring, cJSON_GetObjectItemCaseSensitive(ext, "atomRings")) {
+      int len = cJSON_GetArraySize(ring);
+      for (int i = 0; i < len; i++) {
+        const cJSON *p = cJSON_GetArrayItem(ring, i), *q = cJSON_GetArrayItem(ring, (i + 1) % len);
+        if (!cJSON_IsNumber(p) || !cJSON_IsNumber(q)) continue;
+        if (p->valueint < 0 || p->valueint >= n || q->valueint < 0 || q->valueint >= n) continue;
+        int b = find_bond(g, p->valueint, q->valueint);
+        if (b >= 0) g->bond_ring[b] = 1;
+      }
+    }
+  }
+  mark_brackets(g, smiles ? smiles : "");
+  for (int a = 0; a < n; a++) g->impval[a] = g->bracket[a] ? 0 : g->hs[a];
+  set_conjugation(g);
+  g->nfrags = count_fragments(g);
+  build_features(g);
+out:
+  cJSON_Delete(root);
+  if (rc) molgraph_free(g);
+  return rc;
+}
+
+int molgraph_from_smiles(const char *smiles, molgraph *g) {
+  memset(g, 0, sizeof *g);
+  if (!smiles || !*smiles) return au_fail(AU_EDATA, "empty SMILES");
+  size_t sz = 0;
+  char *pkl = get_mol(smiles, &sz, "");
+  if (!pkl || !sz) {
+    free_ptr(pkl);
+    return au_fail(AU_EDATA, "RDKit cannot parse SMILES '%s'", smiles);
+  }
+  char *json = get_json(pkl, sz, "");
+  char *can = get_smiles(pkl, sz, "");
+  free_ptr(pkl);
+  int rc;
+  if (!json || !can) rc = au_fail(AU_EDATA, "RDKit cannot convert SMILES '%s'", smiles);
+  else rc = molgraph_from_json(json, smiles, g);
+  if (!rc) g->canonical = xstrdup(can);
+  free_ptr(json);
+  free_ptr(can);
+  return rc;
+}

@@ -1,0 +1,66 @@
+#include "outfile.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+
+int out_open(outfile *o, const char *path) {
+  memset(o, 0, sizeof *o);
+  if (!path || !strcmp(path, "-")) {
+    o->f = stdout;
+    return 0;
+  }
+  o->path = xstrdup(path);
+  size_t n = strlen(path) + 16;
+  o->tmp = xmalloc(n);
+  snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
+  int fd = mkstemp(o->tmp);
+  if (fd >= 0) { /* mkstemp makes 0600 files; give the usual umask-based mode */
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um);
+  }
+  if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+    int e = errno;
+    if (fd >= 0) close(fd), unlink(o->tmp);
+    free(o->path); free(o->tmp);
+    o->path = o->tmp = NULL;
+    return au_fail(AU_EIO, "%s: cannot create: %s", path, strerror(e));
+  }
+  return 0;
+}
+
+int out_commit(outfile *o) {
+  if (!o->f) return 0;
+  int bad = fflush(o->f) != 0 || ferror(o->f);
+  int e = errno;
+  if (o->f == stdout) {
+    o->f = NULL;
+    return bad ? au_fail(AU_EIO, "error writing to standard output") : 0;
+  }
+  if (fclose(o->f)) bad = 1, e = errno;
+  o->f = NULL;
+  if (!bad && rename(o->tmp, o->path)) bad = 1, e = errno;
+  int rc = 0;
+  if (bad) {
+    unlink(o->tmp);
+    rc = au_fail(AU_EIO, "%s: write failed: %s", o->path, strerror(e));
+  }
+  free(o->path); free(o->tmp);
+  o->path = o->tmp = NULL;
+  return rc;
+}
+
+void out_abort(outfile *o) {
+  if (o->f && o->f != stdout) {
+    fclose(o->f);
+    unlink(o->tmp);
+  }
+  o->f = NULL;
+  free(o->path); free(o->tmp);
+  o->path = o->tmp = NULL;
+}

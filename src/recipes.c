@@ -1,0 +1,363 @@
+#include "recipes.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "err.h"
+#include "rdkit_cffi.h"
+#include "table.h"
+
+const char *const role_name[NROLES] = {"ligand", "solvent", "reductant"};
+const char *const role_smiles_col[NROLES] = {"ligand_smiles", "solvent_smiles", "reductant_smiles"};
+const char *const recipe_carry_cols[RECIPE_NCARRY] = {"id", "ligand", "solvent", "reductant", "source_doi", "confidence"};
+
+int parse_number(const char *s, double *v) {
+  char *end;
+  while (*s == ' ' || *s == '\t') s++;
+  if (!*s) return -1;
+  *v = strtod(s, &end);
+  while (*end == ' ' || *end == '\t') end++;
+  return (*end || !isfinite(*v)) ? -1 : 0;
+}
+
+char *canonical_smiles(const char *smiles) {
+  size_t sz = 0;
+  char *pkl = get_mol(smiles, &sz, "");
+  if (!pkl) {
+    au_fail(AU_EDATA, "RDKit cannot parse SMILES '%s'", smiles);
+    return NULL;
+  }
+  char *c = get_smiles(pkl, sz, "");
+  free_ptr(pkl);
+  if (!c) {
+    au_fail(AU_EDATA, "RDKit cannot write SMILES for '%s'", smiles);
+    return NULL;
+  }
+  char *r = xstrdup(c);
+  free_ptr(c);
+  return r;
+}
+
+/* ---- components table -------------------------------------------------- */
+void components_free(component_table *t) {
+  for (int i = 0; i < t->n; i++) {
+    free(t->c[i].name); free(t->c[i].smiles); free(t->c[i].canonical); free(t->c[i].role);
+  }
+  free(t->c);
+  free(t->path);
+  memset(t, 0, sizeof *t);
+}
+
+static int comp_number(const table *tb, int i, int col, double *v, const char *what) {
+  if (col < 0 || !tb->cell[i][col][0]) { *v = NAN; return 0; }
+  if (parse_number(tb->cell[i][col], v))
+    return au_fail(AU_EDATA, "%s: row %d, column '%s': '%s' is not a number", tb->path, tb->rowno[i], what,
+                   tb->cell[i][col]);
+  return 0;
+}
+
+int components_load(const char *path, component_table *t) {
+  memset(t, 0, sizeof *t);
+  table tb;
+  int rc = table_read(path, &tb);
+  if (rc) return rc;
+  int cn = table_col(&tb, "name"), cs = table_col(&tb, "smiles"), cr = table_col(&tb, "role"),
+      ce = table_col(&tb, "dielectric_constant"), cv = table_col(&tb, "redox_potential_V");
+  const char *need[] = {"name", "smiles", "role", "dielectric_constant", "redox_potential_V"};
+  int have[] = {cn, cs, cr, ce, cv};
+  for (int k = 0; k < 5; k++)
+    if (have[k] < 0) {
+      rc = au_fail(AU_EDATA, "%s: row 1: missing required column '%s'", path, need[k]);
+      table_free(&tb);
+      return rc;
+    }
+  t->path = xstrdup(path);
+  t->c = xcalloc(tb.nrows, sizeof(component));
+  for (int i = 0; i < tb.nrows && !rc; i++) {
+    component *c = &t->c[t->n];
+    if (!tb.cell[i][cs][0]) {
+      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': empty", path, tb.rowno[i]);
+      break;
+    }
+    char *can = canonical_smiles(tb.cell[i][cs]);
+    if (!can) {
+      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': RDKit cannot parse '%s'", path, tb.rowno[i],
+                   tb.cell[i][cs]);
+      break;
+    }
+    if (components_find(t, can) >= 0) {
+      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': '%s' is listed twice", path, tb.rowno[i],
+                   tb.cell[i][cs]);
+      free(can);
+      break;
+    }
+    c->canonical = can;
+    c->name = xstrdup(tb.cell[i][cn]);
+    c->smiles = xstrdup(tb.cell[i][cs]);
+    c->role = xstrdup(tb.cell[i][cr]);
+    t->n++;
+    rc = comp_number(&tb, i, ce, &c->dielectric, "dielectric_constant");
+    if (!rc) rc = comp_number(&tb, i, cv, &c->redox, "redox_potential_V");
+    if (!rc && !isnan(c->dielectric) && c->dielectric <= 0)
+      rc = au_fail(AU_EDATA, "%s: row %d, column 'dielectric_constant': %g must be positive", path,
+                   tb.rowno[i], c->dielectric);
+  }
+  table_free(&tb);
+  if (rc) components_free(t);
+  return rc;
+}
+
+int components_find(const component_table *t, const char *canonical) {
+  for (int i = 0; i < t->n; i++)
+    if (!strcmp(t->c[i].canonical, canonical)) return i;
+  return -1;
+}
+
+char *components_default_path(const char *recipes_path) {
+  if (recipes_path && strcmp(recipes_path, "-")) {
+    const char *slash = strrchr(recipes_path, '/');
+    size_t dir = slash ? (size_t)(slash - recipes_path + 1) : 0;
+    char *p = xmalloc(dir + 16);
+    memcpy(p, recipes_path, dir);
+    strcpy(p + dir, "components.csv");
+    struct stat st;
+    if (!stat(p, &st)) return p;
+    free(p);
+  }
+  const char *env = getenv("AUCLUST_DATA");
+  size_t n = strlen(env ? env : AUCLUST_SOURCE_DIR "/data") + 20;
+  char *p = xmalloc(n);
+  snprintf(p, n, "%s/components.csv", env ? env : AUCLUST_SOURCE_DIR "/data");
+  return p;
+}
+
+/* ---- molecules ---------------------------------------------------------- */
+int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props) {
+  char *can = canonical_smiles(smiles);
+  if (!can) return -1;
+  int k = 0;
+  while (k < s->nmol && strcmp(s->mol[k].canonical, can)) k++;
+  if (k == s->nmol) {
+    molecule m = {0};
+    if (molgraph_from_smiles(can, &m.g)) { free(can); return -1; }
+    m.canonical = can;
+    s->mol = xrealloc(s->mol, sizeof(molecule) * (s->nmol + 1));
+    s->mol[s->nmol++] = m;
+  } else {
+    free(can);
+  }
+  molecule *m = &s->mol[k];
+  if (need_props && !m->has_props) {
+    /* props from the canonical form, so the value never depends on how the user wrote it */
+    if (ligand_props_compute(m->canonical, &m->g, &m->lp)) return -1;
+    m->has_props = 1;
+  }
+  return k;
+}
+
+void recipe_fill_ligand(recipe *r, const molecule *lig) {
+  const ligand_props *p = &lig->lp;
+  r->x[D_CHARGE] = p->charge;
+  r->x[D_HBD] = p->hbd;
+  r->x[D_HBA] = p->hba;
+  r->x[D_AROMATIC] = p->aromatic;
+  r->x[D_MW] = p->mw;
+  r->x[D_ROTATABLE] = p->rotatable;
+  r->x[D_COMPLEXITY] = p->complexity;
+  r->x[D_TPSA] = p->tpsa;
+  r->x[D_LOGP] = p->logp;
+  r->x[D_SOLUBILITY] = ligand_solubility(p, r->x[D_DIELECTRIC]);
+}
+
+void recipes_free(recipe_set *s) {
+  for (int i = 0; i < s->n; i++) {
+    free(s->r[i].id);
+    for (int k = 0; k < NROLES; k++) free(s->r[i].name[k]);
+    for (int k = 0; k < RECIPE_NCARRY; k++) free(s->r[i].carry[k]);
+  }
+  for (int i = 0; i < s->nmol; i++) { free(s->mol[i].canonical); molgraph_free(&s->mol[i].g); }
+  free(s->r); free(s->mol); free(s->path);
+  memset(s, 0, sizeof *s);
+}
+
+/* ---- recipes ------------------------------------------------------------ */
+recipe_opts recipe_opts_default(void) { return (recipe_opts){.ph_missing_value = 7.0, .require_outcome = 0}; }
+
+typedef struct {
+  const table *t;
+  int i;      /* data row index */
+  const char *id;
+} rowctx;
+
+static int row_fail(const rowctx *c, const char *col, const char *fmt, const char *a, double v) {
+  char what[512];
+  snprintf(what, sizeof what, fmt, a, v);
+  return au_fail(AU_EDATA, "%s: row %d (id %s), column '%s': %s", c->t->path, c->t->rowno[c->i], c->id, col, what);
+}
+
+/* A condition or override number: empty -> *present = 0. */
+static int cell_number(const rowctx *c, int col, double *v, int *present) {
+  *present = 0;
+  if (col < 0) return 0;
+  const char *s = c->t->cell[c->i][col];
+  if (!s[0]) return 0;
+  if (parse_number(s, v)) return row_fail(c, c->t->header[col], "'%s' is not a number", s, 0);
+  *present = 1;
+  return 0;
+}
+
+static int check_range(const rowctx *c, int d, double v) {
+  const char *col = au_desc_name[d];
+  switch (d) {
+    case D_LIGAND_MM: case D_HAUCL4_MM: case D_REDUCTANT_MM:
+      if (v < 0) return row_fail(c, col, "concentration %s%g mM is negative", "", v);
+      break;
+    case D_PH:
+      if (v < 0 || v > 14) return row_fail(c, col, "pH %s%g is outside 0-14", "", v);
+      break;
+    case D_TEMPERATURE_C:
+      if (v < -20 || v > 150) return row_fail(c, col, "temperature %s%g C is outside -20..150 C", "", v);
+      break;
+    case D_DIELECTRIC: case D_MW:
+      if (v <= 0) return row_fail(c, col, "%s%g must be positive", "", v);
+      break;
+    case D_HBD: case D_HBA: case D_ROTATABLE: case D_TPSA: case D_COMPLEXITY:
+      if (v < 0) return row_fail(c, col, "%s%g must not be negative", "", v);
+      break;
+    case D_AROMATIC:
+      if (v != 0 && v != 1) return row_fail(c, col, "%s%g must be 0 (aliphatic) or 1 (aromatic)", "", v);
+      break;
+  }
+  return 0;
+}
+
+static int load_row(recipe_set *s, const table *t, int i, const int *col, const component_table *comp,
+                    const recipe_opts *o, recipe *r) {
+  int cid = table_col(t, "id");
+  char idbuf[32];
+  snprintf(idbuf, sizeof idbuf, "row%d", t->rowno[i]);
+  r->id = xstrdup(cid >= 0 && t->cell[i][cid][0] ? t->cell[i][cid] : idbuf);
+  r->row = t->rowno[i];
+  rowctx c = {t, i, r->id};
+  int rc;
+  /* molecules */
+  for (int k = 0; k < NROLES; k++) {
+    const char *smi = t->cell[i][col[AU_NDESC + k]];
+    if (!smi[0]) return row_fail(&c, role_smiles_col[k], "empty %s SMILES", role_name[k], 0);
+    int m = recipes_add_molecule(s, smi, k == ROLE_LIGAND);
+    if (m < 0) return row_fail(&c, role_smiles_col[k], "%s", au_errmsg(), 0);
+    r->mol[k] = m;
+    int cn = table_col(t, role_name[k]);
+    r->name[k] = xstrdup(cn >= 0 && t->cell[i][cn][0] ? t->cell[i][cn] : s->mol[m].canonical);
+  }
+  /* conditions: required */
+  for (int d = 0; d < AU_NCOND; d++) {
+    int present;
+    if ((rc = cell_number(&c, col[d], &r->x[d], &present))) return rc;
+    if (!present) {
+      if (d != D_PH) return row_fail(&c, au_desc_name[d], "empty value%s", "", 0);
+      r->ph_missing = 1;
+      r->x[d] = o->ph_missing_value;
+      continue;
+    }
+    if ((rc = check_range(&c, d, r->x[d]))) return rc;
+  }
+  /* solvent and reductant properties from the components table, unless overridden */
+  const molecule *sol = &s->mol[r->mol[ROLE_SOLVENT]], *red = &s->mol[r->mol[ROLE_REDUCTANT]];
+  int ks = components_find(comp, sol->canonical), kr = components_find(comp, red->canonical);
+  const struct { int d, role, k; } need[] = {{D_DIELECTRIC, ROLE_SOLVENT, ks}, {D_REDOX, ROLE_REDUCTANT, kr}};
+  for (int q = 0; q < 2; q++) {
+    int d = need[q].d, present;
+    if ((rc = cell_number(&c, table_col(t, au_desc_name[d]), &r->x[d], &present))) return rc;
+    if (present) {
+      if ((rc = check_range(&c, d, r->x[d]))) return rc;
+      continue;
+    }
+    const char *smi = s->mol[r->mol[need[q].role]].canonical;
+    if (need[q].k < 0)
+      return au_fail(AU_EDATA,
+                     "%s: row %d (id %s), column '%s': %s '%s' is not in %s; add it there or give a '%s' column",
+                     t->path, r->row, r->id, role_smiles_col[need[q].role], role_name[need[q].role], smi,
+                     comp->path, au_desc_name[d]);
+    const component *cp = &comp->c[need[q].k];
+    r->x[d] = d == D_DIELECTRIC ? cp->dielectric : cp->redox;
+    if (isnan(r->x[d]))
+      return au_fail(AU_EDATA,
+                     "%s: row %d (id %s), column '%s': %s '%s' (%s) has no %s in %s; give it in a '%s' column",
+                     t->path, r->row, r->id, au_desc_name[d], role_name[need[q].role], smi, cp->name,
+                     au_desc_name[d], comp->path, au_desc_name[d]);
+  }
+  /* ligand descriptors from RDKit, each overridable by its column */
+  recipe_fill_ligand(r, &s->mol[r->mol[ROLE_LIGAND]]);
+  for (int d = D_SOLUBILITY; d < AU_NDESC; d++) {
+    if (d == D_REDOX) continue;
+    double v;
+    int present;
+    if ((rc = cell_number(&c, table_col(t, au_desc_name[d]), &v, &present))) return rc;
+    if (!present) continue;
+    if ((rc = check_range(&c, d, v))) return rc;
+    r->x[d] = v;
+  }
+  /* outcome and data set II flag */
+  r->outcome = -1;
+  int co = table_col(t, "outcome");
+  if (co >= 0 && t->cell[i][co][0]) {
+    const char *v = t->cell[i][co];
+    if (strcmp(v, "0") && strcmp(v, "1")) return row_fail(&c, "outcome", "'%s' is not 0 or 1", v, 0);
+    r->outcome = v[0] - '0';
+  } else if (o->require_outcome) {
+    return row_fail(&c, "outcome", co < 0 ? "missing%s" : "empty%s: training needs 0 or 1", "", 0);
+  }
+  r->set_ii = -1;
+  int c2 = table_col(t, "set_ii");
+  if (c2 >= 0 && t->cell[i][c2][0]) {
+    const char *v = t->cell[i][c2];
+    if (strcmp(v, "0") && strcmp(v, "1")) return row_fail(&c, "set_ii", "'%s' is not 0 or 1", v, 0);
+    r->set_ii = v[0] - '0';
+  }
+  for (int k = 0; k < RECIPE_NCARRY; k++) {
+    int cc = table_col(t, recipe_carry_cols[k]);
+    if (cc >= 0) r->carry[k] = xstrdup(t->cell[i][cc]);
+  }
+  return 0;
+}
+
+int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s) {
+  memset(s, 0, sizeof *s);
+  table t;
+  int rc = table_read(path, &t);
+  if (rc) return rc;
+  /* column indexes: the 5 conditions, then the 3 SMILES columns */
+  int col[AU_NDESC + NROLES];
+  for (int d = 0; d < AU_NCOND; d++) col[d] = table_col(&t, au_desc_name[d]);
+  for (int k = 0; k < NROLES; k++) col[AU_NDESC + k] = table_col(&t, role_smiles_col[k]);
+  const char *missing = NULL;
+  for (int k = 0; k < NROLES && !missing; k++)
+    if (col[AU_NDESC + k] < 0) missing = role_smiles_col[k];
+  for (int d = 0; d < AU_NCOND && !missing; d++)
+    if (col[d] < 0) missing = au_desc_name[d];
+  if (!missing && o->require_outcome && table_col(&t, "outcome") < 0) missing = "outcome";
+  if (missing) {
+    rc = au_fail(AU_EDATA, "%s: row 1: missing required column '%s'", path, missing);
+    table_free(&t);
+    return rc;
+  }
+  if (t.nrows == 0) {
+    rc = au_fail(AU_EDATA, "%s: no recipes (only a header)", path);
+    table_free(&t);
+    return rc;
+  }
+  s->path = xstrdup(path);
+  s->has_outcome = table_col(&t, "outcome") >= 0;
+  for (int k = 0; k < RECIPE_NCARRY; k++) s->has_carry[k] = table_col(&t, recipe_carry_cols[k]) >= 0;
+  s->r = xcalloc(t.nrows, sizeof(recipe));
+  for (int i = 0; i < t.nrows; i++) {
+    s->n++;
+    if ((rc = load_row(s, &t, i, col, comp, o, &s->r[i]))) break;
+  }
+  table_free(&t);
+  if (rc) recipes_free(s);
+  return rc;
+}
