@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static int xml_name_char(int c) { return isalnum(c) || c == '-' || c == '_' || c == ':' || c == '.'; }
+static inline int xml_name_char(int c) { return isalnum(c) || c == '-' || c == '_' || c == ':' || c == '.'; }
 
-static int xml_entity_ok(const char *p) { /* p at '&' */
+static inline int xml_entity_ok(const char *p) { /* p at '&' */
   static const char *ents[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
   for (int i = 0; i < 5; i++)
     if (!strncmp(p, ents[i], strlen(ents[i]))) return 1;
@@ -24,7 +24,7 @@ static int xml_entity_ok(const char *p) { /* p at '&' */
 }
 
 /* Returns 1 when well formed; else 0 with a reason in err. */
-static int xml_wellformed(const char *s, char *err, size_t errlen) {
+static inline int xml_wellformed(const char *s, char *err, size_t errlen) {
   char stack[64][64];
   int depth = 0, roots = 0;
   const char *p = s;
@@ -87,7 +87,7 @@ static int xml_wellformed(const char *s, char *err, size_t errlen) {
 }
 
 /* Reads a whole file into a malloc'd string (NULL on failure). */
-static char *xml_slurp(const char *path) {
+static inline char *xml_slurp(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   fseek(f, 0, SEEK_END);
