@@ -1,0 +1,58 @@
+/* Neural graph fingerprint (Duvenaud et al. 2015; the Keras NGF layers the
+ * paper used). Hidden graph layer l (l = 0..P-1), input H_l [N, f_l]:
+ *   Z_l[a] = [ H_l[a] + sum_{j in nbr(a)} H_l[j] , sum_{bonds of a} E ]   [f_l + 6]
+ *   H_{l+1}[a] = relu(Z_l[a] W_{l,deg(a)} + b_{l,deg(a)})                [width]
+ * with one weight matrix per atom degree 0..5. Output layer l (0..P):
+ *   O_l[a] = softmax([H_l[a], sum_bonds E] Wo_l + bo_l)                  [D]
+ * fingerprint(m) = sum_l sum_{a in m} O_l[a]. H_0 = the 62 atom features.
+ * A batch of molecules is one disjoint graph with atoms grouped by degree,
+ * so each degree's matrix is one dgemm; layer 0's inputs are constant and
+ * sparse (one-hot), stored as CSR. */
+#ifndef AUCLUST_GCNN_H
+#define AUCLUST_GCNN_H
+#include "molgraph.h"
+#include "nn.h"
+
+#define GC_MAXL 4     /* at most 4 hidden graph layers */
+#define GC_NDEG 6     /* degree-specific matrices for degrees 0..5 (5 = 5 or more) */
+
+typedef struct {
+  int P, width, D;               /* hidden layers, their width, fingerprint length */
+  long W[GC_MAXL][GC_NDEG], b[GC_MAXL][GC_NDEG];
+  long Wo[GC_MAXL + 1], bo[GC_MAXL + 1];
+  long size;                     /* parameters in total */
+} gcnn_layout;
+
+/* Lay out a GCNN's parameters starting at offset `base` of a flat block. */
+void gcnn_layout_init(gcnn_layout *L, int P, int width, int D, long base);
+int gcnn_in_dim(const gcnn_layout *L, int l); /* f_l: 62 for l = 0, width after */
+void gcnn_init_params(const gcnn_layout *L, double *params, rng_t *r);
+
+typedef struct {
+  int nmol, natoms;
+  int *atom_mol;               /* [natoms] molecule of each (degree-sorted) atom */
+  int deg_start[GC_NDEG + 1];  /* atoms of degree d: [deg_start[d], deg_start[d+1]) */
+  int *nbr_start, *nbr;        /* adjacency, CSR, in sorted indexing */
+  double *bsum;                /* [natoms, 6] summed bond features */
+  csr z0, u0;                  /* layer-0 inputs [natoms, 68] */
+} gbatch;
+
+int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol);
+void gbatch_free(gbatch *g);
+
+typedef struct {
+  int cap_atoms;
+  double *H[GC_MAXL + 1], *Z[GC_MAXL], *U[GC_MAXL + 1], *O[GC_MAXL + 1];
+  double *dH[GC_MAXL + 1], *dZ, *dO, *dL;
+} gcnn_ws;
+
+void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int natoms);
+void gcnn_ws_free(gcnn_ws *w);
+
+/* fp[nmol, D] = fingerprints of the batch's molecules. */
+void gcnn_forward(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, double *fp);
+/* Given dfp[nmol, D], accumulate parameter gradients into grads (same layout).
+ * Needs the workspace of the matching forward call. */
+void gcnn_backward(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, const double *dfp,
+                   double *grads);
+#endif

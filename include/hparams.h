@@ -1,0 +1,40 @@
+/* All hyperparameters in one struct, with the authors' defaults
+ * (DESIGN.md section 3), read from and written to JSON. */
+#ifndef AUCLUST_HPARAMS_H
+#define AUCLUST_HPARAMS_H
+#include <cjson/cJSON.h>
+
+#define HP_MAXH 4 /* hidden dense layers */
+
+typedef enum { HEAD_SNN, HEAD_DNN, HEAD_SVM } head_kind;
+
+typedef struct {
+  int use_gcnn;
+  head_kind head;
+  double learning_rate, l1, l2, dropout;
+  double adam_beta1, adam_beta2, adam_epsilon;
+  int hidden[HP_MAXH], nhidden;            /* dense hidden layer sizes */
+  int feature_vector_dim;                  /* SNN half-net output size */
+  int epochs, steps_per_epoch, pair_size;  /* budget: epochs x steps x pair_size pairs/examples */
+  int fingerprint_length, graph_layers, graph_width; /* GCNN: D, P, width */
+  double ph_missing;                       /* encoding of an empty pH */
+} hparams;
+
+#define N_MODEL_KINDS 6
+extern const char *const model_kind_names[N_MODEL_KINDS]; /* gcnn_snn gcnn_dnn gcnn_svm snn dnn svm */
+extern const char *const model_kind_labels[N_MODEL_KINDS]; /* "GCNN + SNN", ... as in Table 2 */
+
+/* Defaults for a model kind ("gcnn_snn", "GCNN+SNN", "snn", ...); AU_EUSAGE if unknown. */
+int hparams_default(const char *kind, hparams *hp);
+const char *hparams_kind(const hparams *hp);
+int hparams_kind_index(const hparams *hp);
+/* name=value for one hyperparameter (the JSON key; hidden1/hidden2 set layer sizes). */
+int hparams_set(hparams *hp, const char *name, const char *value);
+int hparams_set_number(hparams *hp, const char *name, double v);
+int hparams_check(const hparams *hp);
+cJSON *hparams_to_json(const hparams *hp);
+/* Override fields from a JSON object; unknown keys are an error. `src` names
+ * the file for messages. */
+int hparams_from_json(const cJSON *o, hparams *hp, const char *src);
+int hparams_load_file(const char *path, hparams *hp);
+#endif

@@ -1,0 +1,74 @@
+/* The six classifiers of the paper's Table 2 behind one interface: an
+ * optional GCNN per molecule role (ligand, solvent, reductant) feeding a
+ * head: Siamese (SNN), dense softmax (DNN) or linear hinge (SVM).
+ * IIV = [fp_ligand, fp_solvent, fp_reductant, 17 scaled descriptors]. */
+#ifndef AUCLUST_NET_H
+#define AUCLUST_NET_H
+#include <stdint.h>
+
+#include "descriptors.h"
+#include "gcnn.h"
+#include "hparams.h"
+#include "recipes.h"
+
+typedef struct {
+  hparams hp;
+  int D;                       /* fingerprint length, 0 without GCNN */
+  gcnn_layout gl[NROLES];
+  int in_dim;                  /* NROLES*D + AU_NDESC */
+  int nl;                      /* dense layers in the head */
+  int dim[HP_MAXH + 2];        /* dim[0] = in_dim .. dim[nl] = output */
+  long W[HP_MAXH + 1], b[HP_MAXH + 1];
+  long dist_w, dist_b;         /* SNN: the unit on |G(x1) - G(x2)| */
+  long nparams;
+} net_layout;
+
+void net_layout_init(net_layout *L, const hparams *hp);
+
+/* Rows to train on or score: molecules by index into a molecule table. */
+typedef struct {
+  const molgraph *const *mols;
+  int nmol;
+  int n;
+  const int *mol;  /* [n, NROLES] */
+  const double *x; /* [n, AU_NDESC] raw descriptors */
+  const int *y;    /* [n] 0/1, or NULL */
+} dataset;
+
+/* Point a dataset at a recipe set (allocates the pointer arrays). */
+void dataset_from_recipes(const recipe_set *s, dataset *d);
+void dataset_free(dataset *d);
+
+/* One trained network: weights, scaler and its training (support) set. */
+typedef struct {
+  double *p;
+  double lo[AU_NDESC], hi[AU_NDESC];
+  int nsup;
+  int *sup_mol;    /* [nsup, NROLES] indexes into the model's molecule table */
+  double *sup_x;   /* [nsup, AU_NDESC] raw */
+  int *sup_y;
+  double *sup_G;   /* SNN half-net outputs of the support set (derived) */
+  double loss;     /* mean training loss over the last epoch */
+} instance;
+
+/* Train on rows[] of d (all rows when rows == NULL). Deterministic per seed.
+ * Support molecules index d->mols. */
+int instance_train(const net_layout *L, const dataset *d, const int *rows, int nrows, uint64_t seed,
+                   instance *out);
+/* Compute the derived support-set outputs (after training or loading). */
+int instance_prepare(const net_layout *L, instance *in, const molgraph *const *mols, int nmol);
+/* p[i] = probability of success of rows[i] of q (all rows when rows == NULL). */
+int instance_predict(const net_layout *L, const instance *in, const dataset *q, const int *rows, int n, double *p);
+void instance_free(instance *in);
+
+/* ---- lower level, for the gradient checks and the fast scorer ---------- */
+typedef struct pass pass;
+pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows, int cap);
+void pass_free(pass *ps);
+/* Loss of one training batch and, when grads != NULL, its gradient.
+ * SNN: pairs (a[i], b[i]) with targets same[i]; DNN/SVM: rows a[i], b unused. */
+double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb, double *grads,
+                       rng_t *dropout_rng);
+/* Scale raw descriptors with the instance's scaler. */
+void scale_row(const instance *in, const double *x, double *out);
+#endif

@@ -1,0 +1,184 @@
+#include "hparams.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+const char *const model_kind_names[N_MODEL_KINDS] = {"gcnn_snn", "gcnn_dnn", "gcnn_svm", "snn", "dnn", "svm"};
+const char *const model_kind_labels[N_MODEL_KINDS] = {"GCNN + SNN", "GCNN + DNN", "GCNN + SVM", "SNN", "DNN", "SVM"};
+
+int hparams_default(const char *kind, hparams *hp) {
+  char k[32];
+  size_t n = 0;
+  for (const char *p = kind; *p && n < sizeof k - 1; p++) /* "GCNN+SNN", "gcnn-snn" -> "gcnn_snn" */
+    k[n++] = (*p == '+' || *p == '-' || *p == ' ') ? '_' : (char)tolower((unsigned char)*p);
+  k[n] = 0;
+  int idx = -1;
+  for (int i = 0; i < N_MODEL_KINDS; i++)
+    if (!strcmp(k, model_kind_names[i])) idx = i;
+  if (idx < 0)
+    return au_fail(AU_EUSAGE, "unknown model '%s' (one of gcnn_snn, gcnn_dnn, gcnn_svm, snn, dnn, svm)", kind);
+  memset(hp, 0, sizeof *hp);
+  hp->use_gcnn = idx < 3;
+  hp->head = (head_kind)(idx % 3);
+  hp->learning_rate = 1e-3;
+  hp->adam_beta1 = 0.9;
+  hp->adam_beta2 = 0.999;
+  hp->adam_epsilon = 1e-7; /* Keras' default */
+  hp->hidden[0] = 30;
+  hp->nhidden = 1;
+  hp->feature_vector_dim = 10;
+  hp->epochs = 100;
+  hp->steps_per_epoch = 64;
+  hp->pair_size = 32;
+  hp->fingerprint_length = 10;
+  hp->graph_layers = 2;
+  hp->graph_width = 8;
+  hp->ph_missing = 7.0;
+  return 0;
+}
+
+int hparams_kind_index(const hparams *hp) { return (hp->use_gcnn ? 0 : 3) + (int)hp->head; }
+const char *hparams_kind(const hparams *hp) { return model_kind_names[hparams_kind_index(hp)]; }
+
+typedef struct {
+  const char *name;
+  int is_int;
+  double lo, hi;
+  size_t off;
+} hp_field;
+
+#define F(n, i, lo, hi) {#n, i, lo, hi, offsetof(hparams, n)}
+static const hp_field fields[] = {
+    F(learning_rate, 0, 1e-8, 10), F(l1, 0, 0, 100), F(l2, 0, 0, 100), F(dropout, 0, 0, 0.95),
+    F(adam_beta1, 0, 0, 0.999999), F(adam_beta2, 0, 0, 0.999999999), F(adam_epsilon, 0, 1e-12, 1),
+    F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
+    F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
+    F(graph_width, 1, 1, 1024), F(ph_missing, 0, 0, 14)};
+#undef F
+static const int nfields = sizeof fields / sizeof fields[0];
+
+int hparams_set_number(hparams *hp, const char *name, double v) {
+  if (!strcmp(name, "hidden1") || !strcmp(name, "hidden2") || !strcmp(name, "hidden3") || !strcmp(name, "hidden4")) {
+    /* layer k of the hidden list; 0 removes it and the layers after it */
+    int k = name[6] - '1';
+    if (v != floor(v) || v < 0 || v > 4096) return au_fail(AU_EUSAGE, "%s must be an integer 0..4096, not %g", name, v);
+    if (k > hp->nhidden) return au_fail(AU_EUSAGE, "%s given but hidden%d is not set", name, k);
+    if (v == 0) {
+      if (k == 0) return au_fail(AU_EUSAGE, "hidden1 must be at least 1");
+      hp->nhidden = k;
+    } else {
+      hp->hidden[k] = (int)v;
+      if (k == hp->nhidden) hp->nhidden = k + 1;
+    }
+    return 0;
+  }
+  for (int i = 0; i < nfields; i++) {
+    if (strcmp(name, fields[i].name)) continue;
+    if (!isfinite(v) || v < fields[i].lo || v > fields[i].hi || (fields[i].is_int && v != floor(v)))
+      return au_fail(AU_EUSAGE, "hyperparameter %s = %g: must be %s in %g..%g", name, v,
+                     fields[i].is_int ? "an integer" : "a number", fields[i].lo, fields[i].hi);
+    char *p = (char *)hp + fields[i].off;
+    if (fields[i].is_int) *(int *)p = (int)v;
+    else *(double *)p = v;
+    return 0;
+  }
+  return au_fail(AU_EUSAGE, "unknown hyperparameter '%s'", name);
+}
+
+static int parse_hidden_list(hparams *hp, const char *v) {
+  int n = 0, h[HP_MAXH];
+  const char *p = v;
+  while (*p) {
+    char *end;
+    long x = strtol(p, &end, 10);
+    if (end == p || x < 1 || x > 4096 || n == HP_MAXH)
+      return au_fail(AU_EUSAGE, "hidden_layers '%s': give 1 to %d sizes in 1..4096, comma-separated", v, HP_MAXH);
+    h[n++] = (int)x;
+    p = end;
+    if (*p == ',') p++;
+    else if (*p) return au_fail(AU_EUSAGE, "hidden_layers '%s': unexpected '%c'", v, *p);
+  }
+  if (!n) return au_fail(AU_EUSAGE, "hidden_layers is empty");
+  memcpy(hp->hidden, h, sizeof(int) * n);
+  hp->nhidden = n;
+  return 0;
+}
+
+int hparams_set(hparams *hp, const char *name, const char *value) {
+  if (!strcmp(name, "hidden_layers")) return parse_hidden_list(hp, value);
+  char *end;
+  double v = strtod(value, &end);
+  if (end == value || *end) return au_fail(AU_EUSAGE, "hyperparameter %s: '%s' is not a number", name, value);
+  return hparams_set_number(hp, name, v);
+}
+
+int hparams_check(const hparams *hp) {
+  if (hp->nhidden < 1 && hp->head != HEAD_SVM) return au_fail(AU_EUSAGE, "at least one hidden layer is needed");
+  return 0;
+}
+
+cJSON *hparams_to_json(const hparams *hp) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "model", hparams_kind(hp));
+  cJSON_AddItemToObject(o, "hidden_layers", cJSON_CreateIntArray(hp->hidden, hp->nhidden));
+  for (int i = 0; i < nfields; i++) {
+    const char *p = (const char *)hp + fields[i].off;
+    cJSON_AddNumberToObject(o, fields[i].name, fields[i].is_int ? *(const int *)p : *(const double *)p);
+  }
+  return o;
+}
+
+int hparams_from_json(const cJSON *o, hparams *hp, const char *src) {
+  if (!cJSON_IsObject(o)) return au_fail(AU_EUSAGE, "%s: hyperparameters must be a JSON object", src);
+  const cJSON *it;
+  cJSON_ArrayForEach(it, o) {
+    const char *k = it->string;
+    if (!strcmp(k, "model")) continue; /* informative; the command line picks the model */
+    if (!strcmp(k, "hidden_layers")) {
+      int n = cJSON_GetArraySize(it);
+      if (!cJSON_IsArray(it) || n < 1 || n > HP_MAXH)
+        return au_fail(AU_EUSAGE, "%s: hidden_layers must be an array of 1 to %d sizes", src, HP_MAXH);
+      for (int i = 0; i < n; i++) {
+        const cJSON *v = cJSON_GetArrayItem(it, i);
+        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 4096 || v->valuedouble != floor(v->valuedouble))
+          return au_fail(AU_EUSAGE, "%s: hidden_layers[%d] must be an integer 1..4096", src, i);
+        hp->hidden[i] = v->valueint;
+      }
+      hp->nhidden = n;
+      continue;
+    }
+    if (!cJSON_IsNumber(it)) return au_fail(AU_EUSAGE, "%s: hyperparameter %s must be a number", src, k);
+    if (hparams_set_number(hp, k, it->valuedouble)) {
+      char msg[512];
+      snprintf(msg, sizeof msg, "%s", au_errmsg());
+      return au_fail(AU_EUSAGE, "%s: %s", src, msg);
+    }
+  }
+  return 0;
+}
+
+int hparams_load_file(const char *path, hparams *hp) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return au_fail(AU_EIO, "%s: cannot open", path);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = xmalloc(n + 1);
+  size_t got = fread(buf, 1, n, f);
+  fclose(f);
+  buf[got] = 0;
+  cJSON *o = cJSON_Parse(buf);
+  free(buf);
+  if (!o) return au_fail(AU_EUSAGE, "%s: not valid JSON", path);
+  /* a tune result file holds {"hparams": {...}, ...}; accept it directly */
+  const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hparams");
+  int rc = hparams_from_json(h ? h : o, hp, path);
+  cJSON_Delete(o);
+  return rc;
+}

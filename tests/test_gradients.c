@@ -1,0 +1,260 @@
+/* Every backward pass against central finite differences, layer by layer
+ * and for all six models end to end (relative error below 1e-6). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gcnn.h"
+#include "net.h"
+#include "nn.h"
+#include "rng.h"
+
+/* five-point central differences: O(h^4) truncation, ~1e-12 rounding */
+#define H 1e-4
+#define TOL 1e-6
+
+static rng_t R;
+static void fill(double *x, int n, double s) { for (int i = 0; i < n; i++) x[i] = s * (2 * rng_uniform(&R) - 1); }
+
+/* relative error with a floor so that gradients of ~0 compare absolutely */
+static double relerr(double a, double b) {
+  double d = fabs(a - b), m = fmax(fabs(a), fabs(b));
+  return d / fmax(m, 1e-4);
+}
+
+/* Generic check: f(x) scalar, g analytic gradient at x (length n). */
+typedef double (*lossfn)(double *x, void *ctx);
+static double check_grad(const char *name, lossfn f, double *x, const double *g, int n, void *ctx) {
+  double worst = 0;
+  for (int i = 0; i < n; i++) {
+    double s = x[i];
+    x[i] = s + 2 * H; double f2 = f(x, ctx);
+    x[i] = s + H; double f1 = f(x, ctx);
+    x[i] = s - H; double m1 = f(x, ctx);
+    x[i] = s - 2 * H; double m2 = f(x, ctx);
+    x[i] = s;
+    double num = (-f2 + 8 * f1 - 8 * m1 + m2) / (12 * H), e = relerr(g[i], num);
+    if (e > worst) worst = e;
+    if (e > TOL) fprintf(stderr, "%s: param %d analytic %.10g numeric %.10g\n", name, i, g[i], num);
+  }
+  fprintf(stderr, "%-28s max relative error %.2e over %d values\n", name, worst, n);
+  return worst;
+}
+
+/* ---- layer checks: loss = sum(c * layer(x)) with random c ---------------- */
+typedef struct { int B, in, out; double *X, *W, *b, *c, *Y; int which; } dctx;
+
+static double dense_loss(double *unused, void *v) {
+  (void)unused;
+  dctx *d = v;
+  dense_forward(d->X, d->W, d->b, d->Y, d->B, d->in, d->out);
+  double L = 0;
+  for (int i = 0; i < d->B * d->out; i++) L += d->c[i] * d->Y[i];
+  return L;
+}
+
+static void test_dense(void) {
+  dctx d = {.B = 5, .in = 4, .out = 3};
+  d.X = malloc(sizeof(double) * 20); d.W = malloc(sizeof(double) * 12); d.b = malloc(sizeof(double) * 3);
+  d.c = malloc(sizeof(double) * 15); d.Y = malloc(sizeof(double) * 15);
+  fill(d.X, 20, 1); fill(d.W, 12, 1); fill(d.b, 3, 1); fill(d.c, 15, 1);
+  double dW[12] = {0}, db[3] = {0}, dX[20];
+  dense_backward(d.X, d.W, d.c, dW, db, dX, 5, 4, 3);
+  CHECK(check_grad("dense dW", dense_loss, d.W, dW, 12, &d) < TOL);
+  CHECK(check_grad("dense db", dense_loss, d.b, db, 3, &d) < TOL);
+  CHECK(check_grad("dense dX", dense_loss, d.X, dX, 20, &d) < TOL);
+  free(d.X); free(d.W); free(d.b); free(d.c); free(d.Y);
+}
+
+typedef struct { const csr *X; double *W, *b, *c, *Y; int B, out; } sctx;
+static double sparse_loss(double *u, void *v) {
+  (void)u;
+  sctx *s = v;
+  sparse_dense_forward(s->X, 0, s->B, s->W, s->b, s->Y, s->out);
+  double L = 0;
+  for (int i = 0; i < s->B * s->out; i++) L += s->c[i] * s->Y[i];
+  return L;
+}
+
+static void test_sparse(void) {
+  int start[4] = {0, 2, 3, 5}, col[5] = {0, 3, 1, 2, 3};
+  double val[5] = {1, 2, 1, 3, 1};
+  csr X = {3, 4, start, col, val};
+  double W[8], b[2], c[6], Y[6], dW[8] = {0}, db[2] = {0};
+  fill(W, 8, 1); fill(b, 2, 1); fill(c, 6, 1);
+  sparse_dense_backward(&X, 0, 3, c, dW, db, 2);
+  sctx s = {&X, W, b, c, Y, 3, 2};
+  CHECK(check_grad("sparse dense dW", sparse_loss, W, dW, 8, &s) < TOL);
+  CHECK(check_grad("sparse dense db", sparse_loss, b, db, 2, &s) < TOL);
+}
+
+typedef struct { int n, rows, cols, kind; double *c, *y, *t; int *lab; unsigned char *mask; double rate; } act_ctx;
+enum { A_RELU, A_SIGMOID, A_SOFTMAX, A_BCE, A_CE, A_HINGE, A_PEN, A_DROP };
+
+static double act_loss(double *x, void *v) {
+  act_ctx *a = v;
+  double L = 0, tmp[64];
+  switch (a->kind) {
+    case A_RELU: relu_forward(x, a->y, a->n); break;
+    case A_SIGMOID: sigmoid_forward(x, a->y, a->n); break;
+    case A_SOFTMAX: softmax_forward(x, a->y, a->rows, a->cols); break;
+    case A_BCE: return bce_logits_loss(x, a->t, tmp, a->n);
+    case A_CE: return softmax_ce_loss(x, a->lab, tmp, a->rows, a->cols);
+    case A_HINGE: return cat_hinge_loss(x, a->lab, tmp, a->rows, a->cols);
+    case A_PEN: return weight_penalty(x, NULL, a->n, 0.3, 0.7);
+    case A_DROP:
+      memcpy(a->y, x, sizeof(double) * a->n);
+      for (int i = 0; i < a->n; i++) a->y[i] = a->mask[i] ? a->y[i] / (1 - a->rate) : 0;
+      break;
+  }
+  for (int i = 0; i < a->n; i++) L += a->c[i] * a->y[i];
+  return L;
+}
+
+static void test_activations(void) {
+  enum { N = 12 };
+  double x[N], y[N], c[N], g[N], t[N];
+  int lab[4] = {0, 2, 1, 1};
+  unsigned char mask[N];
+  act_ctx a = {N, 4, 3, 0, c, y, t, lab, mask, 0.25};
+  const char *names[] = {"relu", "sigmoid", "softmax", "binary cross-entropy", "softmax cross-entropy",
+                         "categorical hinge", "L1/L2 penalty", "dropout"};
+  for (int k = A_RELU; k <= A_DROP; k++) {
+    a.kind = k;
+    fill(x, N, 2);
+    fill(c, N, 1);
+    for (int i = 0; i < N; i++) t[i] = rng_uniform(&R) < 0.5, mask[i] = rng_uniform(&R) < 0.75;
+    for (int i = 0; i < N; i++) if (fabs(x[i]) < 0.05) x[i] += 0.1; /* keep off the kinks */
+    act_loss(x, &a);
+    switch (k) {
+      case A_RELU: relu_backward(y, c, g, N); break;
+      case A_SIGMOID: sigmoid_backward(y, c, g, N); break;
+      case A_SOFTMAX: softmax_backward(y, c, g, 4, 3); break;
+      case A_BCE: bce_logits_loss(x, t, g, N); break;
+      case A_CE: softmax_ce_loss(x, lab, g, 4, 3); break;
+      case A_HINGE: cat_hinge_loss(x, lab, g, 4, 3); break;
+      case A_PEN: memset(g, 0, sizeof g); weight_penalty(x, g, N, 0.3, 0.7); break;
+      case A_DROP: memcpy(g, c, sizeof g); dropout_backward(g, mask, N, 0.25); break;
+    }
+    CHECK(check_grad(names[k], act_loss, x, g, N, &a) < TOL);
+  }
+}
+
+typedef struct { double *B, *c; int n; } l1ctx;
+static double l1_loss(double *A, void *v) {
+  l1ctx *l = v;
+  double D[8], L = 0;
+  l1dist_forward(A, l->B, D, l->n);
+  for (int i = 0; i < l->n; i++) L += l->c[i] * D[i];
+  return L;
+}
+static void test_l1dist(void) {
+  double A[8], B[8], c[8], dA[8], dB[8];
+  fill(A, 8, 1); fill(B, 8, 1); fill(c, 8, 1);
+  l1dist_backward(A, B, c, dA, dB, 8);
+  l1ctx l = {B, c, 8};
+  CHECK(check_grad("siamese L1 distance", l1_loss, A, dA, 8, &l) < TOL);
+  for (int i = 0; i < 8; i++) CHECK(dB[i] == -dA[i]);
+}
+
+/* ---- GCNN: loss = sum(c * fingerprints) ----------------------------------- */
+typedef struct { gcnn_layout L; gbatch g; gcnn_ws w; double *fp, *c; } gctx;
+static double gcnn_loss(double *p, void *v) {
+  gctx *q = v;
+  gcnn_forward(&q->L, p, &q->g, &q->w, q->fp);
+  double L = 0;
+  for (int i = 0; i < q->g.nmol * q->L.D; i++) L += q->c[i] * q->fp[i];
+  return L;
+}
+
+static void test_gcnn(void) {
+  const char *smi[] = {"NCCS", "O", "[Na+].[BH4-]", "OC(=O)c1ccc(S)cc1", "CC(C)(C)CC(C)(C)C(C)(C)C"};
+  molgraph mg[5];
+  const molgraph *mp[5];
+  for (int i = 0; i < 5; i++) { CHECK(molgraph_from_smiles(smi[i], &mg[i]) == 0); mp[i] = &mg[i]; }
+  gctx q;
+  gcnn_layout_init(&q.L, 2, 4, 5, 0);
+  gbatch_build(&q.g, mp, 5);
+  gcnn_ws_init(&q.w, &q.L, q.g.natoms);
+  double *p = malloc(sizeof(double) * q.L.size), *g = calloc(q.L.size, sizeof(double));
+  q.fp = malloc(sizeof(double) * 5 * 5);
+  q.c = malloc(sizeof(double) * 5 * 5);
+  gcnn_init_params(&q.L, p, &R);
+  for (long i = 0; i < q.L.size; i++) p[i] += 0.1 * (2 * rng_uniform(&R) - 1); /* non-zero biases */
+  fill(q.c, 25, 1);
+  gcnn_loss(p, &q);
+  gcnn_backward(&q.L, p, &q.g, &q.w, q.c, g);
+  CHECK(check_grad("GCNN (all layers)", gcnn_loss, p, g, (int)q.L.size, &q) < TOL);
+  /* fingerprints: each of the P+1 = 3 output layers sums a softmax per atom */
+  gcnn_loss(p, &q);
+  for (int m = 0; m < 5; m++) {
+    double s = 0;
+    for (int j = 0; j < 5; j++) s += q.fp[m * 5 + j];
+    CHECK_NEAR(s, 3.0 * mg[m].natoms, 1e-9);
+  }
+  free(p); free(g); free(q.fp); free(q.c);
+  gbatch_free(&q.g); gcnn_ws_free(&q.w);
+  for (int i = 0; i < 5; i++) molgraph_free(&mg[i]);
+}
+
+/* ---- whole models: loss of a batch of pairs/rows vs. all parameters ------- */
+typedef struct { pass *ps; instance *in; int *a, *b, nb; } mctx;
+static double model_loss(double *p, void *v) {
+  mctx *m = v;
+  (void)p; /* p is m->in->p, perturbed in place */
+  return pass_batch_loss(m->ps, m->in, m->a, m->b, m->nb, NULL, NULL);
+}
+
+static void test_models(void) {
+  const char *lig[] = {"NCCS", "OC(=O)CCCCCS", "OC(=O)c1ccc(S)cc1", "N[C@@H](CS)C(=O)O"};
+  const char *sol[] = {"O", "Cc1ccccc1"}, *red[] = {"[Na+].[BH4-]", "[C-]#[O+]"};
+  molgraph mg[8];
+  const molgraph *mp[8];
+  const char *all[] = {lig[0], lig[1], lig[2], lig[3], sol[0], sol[1], red[0], red[1]};
+  for (int i = 0; i < 8; i++) { CHECK(molgraph_from_smiles(all[i], &mg[i]) == 0); mp[i] = &mg[i]; }
+  enum { N = 8 };
+  int mol[N * 3], y[N];
+  double x[N * AU_NDESC];
+  for (int i = 0; i < N; i++) {
+    mol[i * 3] = i % 4; mol[i * 3 + 1] = 4 + i % 2; mol[i * 3 + 2] = 6 + (i / 2) % 2;
+    y[i] = i % 3 == 0;
+    for (int j = 0; j < AU_NDESC; j++) x[i * AU_NDESC + j] = rng_uniform(&R) * (j + 1);
+  }
+  dataset d = {mp, 8, N, mol, x, y};
+  for (int k = 0; k < N_MODEL_KINDS; k++) {
+    hparams hp;
+    hparams_default(model_kind_names[k], &hp);
+    hp.hidden[0] = 6; hp.hidden[1] = 5; hp.nhidden = 2;
+    hp.feature_vector_dim = 4; hp.fingerprint_length = 3; hp.graph_width = 4;
+    hp.l1 = 0.01; hp.l2 = 0.02;
+    net_layout L;
+    net_layout_init(&L, &hp);
+    instance in = {0};
+    in.p = malloc(sizeof(double) * L.nparams);
+    for (long i = 0; i < L.nparams; i++) in.p[i] = 0.5 * (2 * rng_uniform(&R) - 1);
+    for (int j = 0; j < AU_NDESC; j++) { in.lo[j] = 0; in.hi[j] = j + 1; }
+    int a[6] = {0, 1, 2, 3, 4, 5}, b[6] = {3, 2, 5, 4, 7, 6};
+    pass *ps = pass_new(&L, &d, NULL, 0, 12);
+    double *g = calloc(L.nparams, sizeof(double));
+    pass_batch_loss(ps, &in, a, b, 6, g, NULL);
+    mctx m = {ps, &in, a, b, 6};
+    char name[64];
+    snprintf(name, sizeof name, "model %s", model_kind_labels[k]);
+    CHECK(check_grad(name, model_loss, in.p, g, (int)L.nparams, &m) < TOL);
+    pass_free(ps);
+    free(g);
+    free(in.p);
+  }
+  for (int i = 0; i < 8; i++) molgraph_free(&mg[i]);
+}
+
+int main(void) {
+  rng_seed(&R, 42);
+  test_dense();
+  test_sparse();
+  test_activations();
+  test_l1dist();
+  test_gcnn();
+  test_models();
+  return check_report();
+}
