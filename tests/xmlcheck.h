@@ -5,6 +5,7 @@
 #define AUCLUST_XMLCHECK_H
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static inline int xml_name_char(int c) { return isalnum(c) || c == '-' || c == '_' || c == ':' || c == '.'; }

@@ -1,0 +1,79 @@
+/* SVG figures of the paper: probability heatmaps over pH x temperature
+ * (Figure 5a,b), the "5-D" grid of small maps over three concentrations
+ * (Figure 5c) and the fingerprint distance matrix (Figure 4).
+ *
+ * Every writer emits one standalone UTF-8 SVG document (width, height,
+ * viewBox, sans-serif fonts) to an open stream and returns 0, AU_EDATA for
+ * an unusable spec, or AU_EIO when the stream reports an error (the stream
+ * is flushed to find out); the message is left in au_errmsg(). All caller
+ * text is escaped for XML; invalid UTF-8 becomes U+FFFD. Colours are
+ * viridis (dark blue/purple = 0, yellow = 1); NaN cells are grey. */
+#ifndef AUCLUST_SVGPLOT_H
+#define AUCLUST_SVGPLOT_H
+#include <stdio.h>
+
+/* viridis at t, clipped to [0,1] (NaN counts as 0): 17 anchors of
+ * matplotlib's table, linearly interpolated in sRGB. */
+void colormap_viridis(double t, unsigned char rgb[3]);
+
+/* An experiment drawn over a heatmap: cls 1 (any nonzero) = success, drawn
+ * as a white circle; 0 = failure, drawn as a black cross. */
+typedef struct {
+  double x, y;
+  int cls;
+} svg_point;
+
+/* values[j * nx + i] is the probability of success at
+ *   x = xmin + i * (xmax - xmin) / (nx - 1),  y = ymin + j * (ymax - ymin) / (ny - 1)
+ * (row j = 0 is the lowest y; with nx = 1 the only column is at xmin): the
+ * samples of a mesh grid, as linspace makes them. Each value is drawn as a
+ * cell centred on its sample, so the plot reaches half a cell beyond the
+ * ranges. Colours span [0, 1]. Points outside the plot are not drawn. */
+typedef struct {
+  int nx, ny;
+  const double *values;
+  double xmin, xmax, ymin, ymax;
+  const char *xlabel;     /* e.g. "pH" */
+  const char *ylabel;     /* e.g. "temperature (°C)" */
+  const char *title;      /* wrapped over lines when long; may be NULL */
+  const char *cbar_label; /* NULL: "P(success)" */
+  const svg_point *points;
+  int npoints;
+} svg_heatmap_spec;
+
+/* The cells are the <rect>s inside <g class="cells">, one per value. */
+int svg_heatmap(FILE *f, const svg_heatmap_spec *s);
+
+/* Small multiples of pH x temperature maps over three concentrations:
+ * one panel per level i3 of c3 (e.g. reducing agent); in a panel the tiny
+ * maps stand on an n1 x n2 grid, c1 (e.g. ligand) left to right and c2
+ * (e.g. HAuCl4) bottom to top. The values are ordered with the tiny map's
+ * x fastest:
+ *   values[(((i3 * n2 + i2) * n1 + i1) * ny + j) * nx + i]
+ * with i, j as in svg_heatmap_spec (j = 0 lowest y); n3*n2*n1*ny*nx in all.
+ * Each tiny map is a <g class="m"> of nx*ny <rect>s. 10x10x10 levels of
+ * 10x10 maps give a file of about 5 MB. */
+typedef struct {
+  int n1, n2, n3;
+  const double *c1, *c2, *c3; /* level values, n1, n2 and n3 of them */
+  const char *c1_name, *c2_name, *c3_name; /* e.g. "ligand", "HAuCl4", "NaBH4" */
+  const char *unit;                        /* NULL: "mM" */
+  int nx, ny;                              /* tiny map size */
+  double xmin, xmax, ymin, ymax;           /* tiny map ranges, as svg_heatmap */
+  const char *xlabel, *ylabel;             /* e.g. "pH", "temperature (°C)" */
+  const double *values;
+  const char *title;      /* may be NULL */
+  const char *cbar_label; /* NULL: "P(success)" */
+} svg_grid5d_spec;
+
+int svg_grid5d(FILE *f, const svg_grid5d_spec *s);
+
+/* An n x n matrix m (row-major, e.g. Euclidean distances between ligand
+ * fingerprints) with names on rows and columns (rotated), each value printed
+ * (%.3g) in its cell in black or white, whichever contrasts. Colours run
+ * from light yellow (the smallest value) to dark purple (the largest),
+ * reversed viridis. names or an entry may be NULL (then the index, from 1);
+ * title and value_label (the colour bar's) may be NULL. */
+int svg_matrix(FILE *f, int n, const char *const *names, const double *m,
+               const char *title, const char *value_label);
+#endif
