@@ -3,4 +3,7 @@
 #ifndef AUCLUST_COMMANDS_H
 #define AUCLUST_COMMANDS_H
 int cmd_featurize(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_cv(int argc, char **argv);
 #endif

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "err.h"
+#include "par.h"
 #include "rdkit_cffi.h"
 
 static const struct {
@@ -12,6 +13,9 @@ static const struct {
   const char *summary;
 } commands[] = {
     {"featurize", cmd_featurize, "recipes -> the 17 Table-1 descriptors and molecular graphs"},
+    {"train", cmd_train, "train a model (one fit or a k-fold ensemble) and save it"},
+    {"predict", cmd_predict, "probability of success of recipes, mean and spread over instances"},
+    {"cv", cmd_cv, "stratified k-fold cross-validation of one or all six models (Table 2)"},
 };
 static const int ncommands = sizeof commands / sizeof commands[0];
 
@@ -36,6 +40,7 @@ static void usage(FILE *f) {
 
 int main(int argc, char **argv) {
   disable_logging(); /* RDKit's own log lines stay off the user's terminal */
+  par_init_blas();
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(stdout);
     return argc < 2 ? AU_EUSAGE : 0;

@@ -334,8 +334,9 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   for (int i = 0; i < nrows; i++) {
     int y = d->y[rows[i]];
     if (y != 0 && y != 1) {
+      int bad = rows[i] + 1;
       free(rows); free(cls[0]); free(cls[1]);
-      return au_fail(AU_EDATA, "training row %d has no outcome", rows[i] + 1);
+      return au_fail(AU_EDATA, "training row %d has no outcome", bad);
     }
     cls[y][ncls[y]++] = rows[i];
   }

@@ -1,0 +1,48 @@
+/* A trained model: one network or an ensemble of fold instances (the
+ * paper averages over the ten instances of its 10-fold split), with its
+ * molecule table and the components it was trained with. Saved as one
+ * JSON file (cJSON), written whole or not at all. */
+#ifndef AUCLUST_MODEL_H
+#define AUCLUST_MODEL_H
+#include <stdint.h>
+
+#include "net.h"
+#include "recipes.h"
+
+#define MODEL_FORMAT_VERSION 1
+
+typedef struct {
+  hparams hp;
+  net_layout L;
+  int nmol;
+  char **smiles;        /* canonical SMILES of the molecule table */
+  molgraph *graphs;
+  const molgraph **gp;  /* pointers into graphs, for datasets */
+  component_table comps;/* the components the training recipes used */
+  int ninst;
+  instance *inst;
+  int ensemble;         /* folds of the ensemble split, 0 for a single fit */
+  uint64_t seed;
+  char *train_file;
+  int train_rows;
+} model;
+
+/* Stratified k-fold assignment (per class: shuffle, then deal round-robin). */
+void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold);
+
+/* Train one instance on all rows (ensemble = 0) or the `ensemble` instances
+ * of a stratified split, in parallel. */
+int model_train(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
+                uint64_t seed, int nthreads);
+int model_save(const model *m, const char *path);
+int model_load(model *m, const char *path);
+void model_free(model *m);
+
+/* The components table to read recipes for this model with: the model's own,
+ * or `user` after checking it agrees on every component the model used. */
+int model_check_components(const model *m, const component_table *user);
+/* p[i * ninst + k] = instance k's probability of success for recipe i. */
+int model_predict(const model *m, const recipe_set *q, double *p);
+/* Mean and standard deviation over instances. */
+void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd);
+#endif

@@ -1,0 +1,79 @@
+/* auclust train: fit one model, or the ensemble of a stratified k-fold split. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "cmd_common.h"
+#include "commands.h"
+#include "err.h"
+#include "model.h"
+#include "par.h"
+
+static const cli_opt opts[] = {
+    {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn or svm"},
+    {"--output", "-o", "MODEL.json", "model file to write (default: model.json)"},
+    {"--ensemble", "-k", "K", "train the K instances of a stratified K-fold split (the paper: 10); 0 = one fit on all rows (default)"},
+    {"--seed", "-s", "N", "random seed (default 1); the same seed gives a byte-identical model"},
+    {"--hparams", NULL, "FILE", "hyperparameters from JSON (e.g. the output of auclust tune)"},
+    {"--set", NULL, "NAME=VALUE", "one hyperparameter, e.g. --set epochs=50 --set hidden_layers=30,20 (repeatable)"},
+    {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},
+    {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
+    {NULL, NULL, NULL, NULL}};
+
+static const cli_spec spec = {
+    "train", "RECIPES.csv [options]",
+    "Trains a classifier of synthesis outcome (1 = atomically precise clusters) on the recipes.\n"
+    "The model file holds the hyperparameters, the descriptor scaler, the molecules and\n"
+    "components it was trained with, the weights and the support set; `predict`, `heatmap`,\n"
+    "`distill` and `suggest` average over its instances.",
+    opts, 1, 1,
+    "hyperparameters (JSON keys for --hparams and --set), authors' defaults:\n"
+    "  learning_rate 0.001, hidden_layers [30] (hidden1, hidden2 set single layers),\n"
+    "  feature_vector_dim 10, epochs 100, steps_per_epoch 64, pair_size 32, l1 0, l2 0,\n"
+    "  dropout 0, fingerprint_length 10, graph_layers 2, graph_width 8, ph_missing 7,\n"
+    "  adam_beta1 0.9, adam_beta2 0.999, adam_epsilon 1e-7\n\n"
+    "example:\n  auclust train data/au_nc_recipes.csv --model gcnn_snn --ensemble 10 -o snn.json"};
+
+int cmd_train(int argc, char **argv) {
+  cli_args a;
+  int rc = cli_parse(&spec, argc, argv, &a);
+  if (rc || a.help) {
+    if (a.help) cli_help(&spec);
+    cli_free(&a);
+    return rc;
+  }
+  hparams hp;
+  long ens = 0, threads = par_threads();
+  uint64_t seed = 1;
+  const char *kind = cli_get(&a, "--model") ? cli_get(&a, "--model") : "gcnn_snn";
+  if ((rc = hparams_from_cli(&a, kind, &hp)) || (rc = cli_int(&a, "--ensemble", 0, 1000, &ens)) ||
+      (rc = cli_u64(&a, "--seed", &seed)) || (rc = cli_int(&a, "--threads", 1, 1024, &threads))) {
+    cli_free(&a);
+    return rc;
+  }
+  component_table comp;
+  recipe_set rs;
+  if ((rc = open_recipes(a.pos[0], cli_get(&a, "--components"), hp.ph_missing, 1, &comp, &rs))) {
+    cli_free(&a);
+    return rc;
+  }
+  model m;
+  progress("training %s on %d recipes (%ld instance%s)...", hparams_kind(&hp), rs.n, ens ? ens : 1, ens > 1 ? "s" : "");
+  rc = model_train(&m, &rs, &comp, &hp, (int)ens, seed, (int)threads);
+  progress_done();
+  if (!rc) {
+    const char *out = cli_get(&a, "--output") ? cli_get(&a, "--output") : "model.json";
+    rc = model_save(&m, out);
+    if (!rc) {
+      double loss = 0;
+      for (int k = 0; k < m.ninst; k++) loss += m.inst[k].loss / m.ninst;
+      fprintf(stderr, "auclust train: %s model, %d instance%s, %ld parameters each, mean final training loss %.4f -> %s\n",
+              hparams_kind(&hp), m.ninst, m.ninst > 1 ? "s" : "", m.L.nparams, loss, out);
+    }
+    model_free(&m);
+  }
+  recipes_free(&rs);
+  components_free(&comp);
+  cli_free(&a);
+  return rc;
+}

@@ -1,0 +1,462 @@
+#include "model.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "outfile.h"
+#include "par.h"
+
+void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold) {
+  int *idx = xmalloc(sizeof(int) * (n + 1));
+  int start = 0; /* continue dealing where the previous class stopped, as sklearn balances fold sizes */
+  for (int c = 0; c <= 1; c++) {
+    int m = 0;
+    for (int i = 0; i < n; i++)
+      if ((y[i] == 1) == c) idx[m++] = i;
+    rng_shuffle(r, idx, m);
+    for (int j = 0; j < m; j++) fold[idx[j]] = (start + j) % k;
+    start = (start + m) % k;
+  }
+  free(idx);
+}
+
+/* ---- training -------------------------------------------------------------- */
+typedef struct {
+  const net_layout *L;
+  const dataset *d;
+  const int *fold;
+  int ensemble;
+  uint64_t seed;
+  instance *inst;
+} train_ctx;
+
+static int train_job(int k, void *vc) {
+  train_ctx *c = vc;
+  int *rows = xmalloc(sizeof(int) * (c->d->n + 1)), n = 0;
+  for (int i = 0; i < c->d->n; i++)
+    if (!c->ensemble || c->fold[i] != k) rows[n++] = i;
+  rng_t r;
+  rng_seed3(&r, c->seed, 1, (uint64_t)k);
+  int rc = instance_train(c->L, c->d, rows, n, rng_u64(&r), &c->inst[k]);
+  free(rows);
+  return rc;
+}
+
+static void copy_components(model *m, const recipe_set *rs, const component_table *comp) {
+  m->comps.path = xstrdup(comp->path);
+  m->comps.c = xcalloc(comp->n + 1, sizeof(component));
+  for (int i = 0; i < comp->n; i++) {
+    const component *c = &comp->c[i];
+    int used = 0;
+    for (int j = 0; j < rs->n && !used; j++)
+      used = !strcmp(rs->mol[rs->r[j].mol[ROLE_SOLVENT]].canonical, c->canonical) ||
+             !strcmp(rs->mol[rs->r[j].mol[ROLE_REDUCTANT]].canonical, c->canonical);
+    if (!used) continue;
+    component *o = &m->comps.c[m->comps.n++];
+    *o = *c;
+    o->name = xstrdup(c->name); o->smiles = xstrdup(c->smiles);
+    o->canonical = xstrdup(c->canonical); o->role = xstrdup(c->role);
+  }
+}
+
+static void set_molecules(model *m, int n, char **smiles) {
+  m->nmol = n;
+  m->smiles = smiles;
+  m->graphs = xcalloc(n + 1, sizeof(molgraph));
+  m->gp = xcalloc(n + 1, sizeof(molgraph *));
+}
+
+int model_train(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
+                uint64_t seed, int nthreads) {
+  memset(m, 0, sizeof *m);
+  if (ensemble == 1 || ensemble < 0) return au_fail(AU_EUSAGE, "--ensemble must be 0 (one fit) or at least 2");
+  if (ensemble > rs->n) return au_fail(AU_EUSAGE, "--ensemble %d exceeds the %d recipes", ensemble, rs->n);
+  m->hp = *hp;
+  net_layout_init(&m->L, hp);
+  char **smiles = xmalloc(sizeof(char *) * (rs->nmol + 1));
+  for (int i = 0; i < rs->nmol; i++) smiles[i] = xstrdup(rs->mol[i].canonical);
+  set_molecules(m, rs->nmol, smiles);
+  for (int i = 0; i < rs->nmol; i++) {
+    if (molgraph_from_smiles(smiles[i], &m->graphs[i])) { model_free(m); return AU_EDATA; }
+    m->gp[i] = &m->graphs[i];
+  }
+  copy_components(m, rs, comp);
+  m->ensemble = ensemble;
+  m->seed = seed;
+  m->train_file = xstrdup(rs->path);
+  m->train_rows = rs->n;
+  m->ninst = ensemble ? ensemble : 1;
+  m->inst = xcalloc(m->ninst, sizeof(instance));
+  dataset d;
+  dataset_from_recipes(rs, &d);
+  d.mols = m->gp; /* same order as rs->mol */
+  int *fold = xcalloc(rs->n + 1, sizeof(int));
+  if (ensemble) {
+    rng_t r;
+    rng_seed3(&r, seed, 0, 0);
+    stratified_folds(d.y, d.n, ensemble, &r, fold);
+  }
+  train_ctx c = {&m->L, &d, fold, ensemble, seed, m->inst};
+  int rc = par_for(m->ninst, nthreads, train_job, &c);
+  free(fold);
+  d.mols = NULL;
+  free((void *)d.mol); free((void *)d.x); free((void *)d.y);
+  if (rc) model_free(m);
+  return rc;
+}
+
+void model_free(model *m) {
+  for (int i = 0; i < m->nmol; i++) { free(m->smiles[i]); molgraph_free(&m->graphs[i]); }
+  free(m->smiles); free(m->graphs); free(m->gp);
+  components_free(&m->comps);
+  for (int k = 0; k < m->ninst; k++) instance_free(&m->inst[k]);
+  free(m->inst);
+  free(m->train_file);
+  memset(m, 0, sizeof *m);
+}
+
+/* ---- tensors: names and shapes come from the layout ------------------------ */
+typedef struct {
+  char name[64];
+  long off;
+  int rows, cols;
+} tensor_desc;
+#define MAX_TENSORS 256
+
+static int net_tensors(const net_layout *L, tensor_desc *t) {
+  int n = 0;
+  for (int r = 0; r < NROLES && L->D; r++) {
+    const gcnn_layout *g = &L->gl[r];
+    for (int l = 0; l < g->P; l++)
+      for (int d = 0; d < GC_NDEG; d++) {
+        int in = gcnn_in_dim(g, l) + MG_BOND_FEATS;
+        t[n] = (tensor_desc){"", g->W[l][d], in, g->width};
+        snprintf(t[n++].name, 64, "gcnn.%s.hidden%d.degree%d.W", role_name[r], l, d);
+        t[n] = (tensor_desc){"", g->b[l][d], 1, g->width};
+        snprintf(t[n++].name, 64, "gcnn.%s.hidden%d.degree%d.b", role_name[r], l, d);
+      }
+    for (int l = 0; l <= g->P; l++) {
+      t[n] = (tensor_desc){"", g->Wo[l], gcnn_in_dim(g, l) + MG_BOND_FEATS, g->D};
+      snprintf(t[n++].name, 64, "gcnn.%s.output%d.W", role_name[r], l);
+      t[n] = (tensor_desc){"", g->bo[l], 1, g->D};
+      snprintf(t[n++].name, 64, "gcnn.%s.output%d.b", role_name[r], l);
+    }
+  }
+  for (int l = 0; l < L->nl; l++) {
+    t[n] = (tensor_desc){"", L->W[l], L->dim[l], L->dim[l + 1]};
+    snprintf(t[n++].name, 64, "head.dense%d.W", l);
+    t[n] = (tensor_desc){"", L->b[l], 1, L->dim[l + 1]};
+    snprintf(t[n++].name, 64, "head.dense%d.b", l);
+  }
+  if (L->hp.head == HEAD_SNN) {
+    t[n] = (tensor_desc){"head.distance.W", L->dist_w, L->hp.feature_vector_dim, 1};
+    n++;
+    t[n] = (tensor_desc){"head.distance.b", L->dist_b, 1, 1};
+    n++;
+  }
+  return n;
+}
+
+/* ---- saving ---------------------------------------------------------------- */
+static cJSON *num_or_null(double v) { return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v); }
+
+static cJSON *instance_json(const model *m, const instance *in) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON *sc = cJSON_AddObjectToObject(o, "scaler");
+  cJSON_AddItemToObject(sc, "min", cJSON_CreateDoubleArray(in->lo, AU_NDESC));
+  cJSON_AddItemToObject(sc, "max", cJSON_CreateDoubleArray(in->hi, AU_NDESC));
+  cJSON_AddNumberToObject(o, "training_loss", in->loss);
+  cJSON *sup = cJSON_AddObjectToObject(o, "support");
+  cJSON *sm = cJSON_AddArrayToObject(sup, "molecules"), *sx = cJSON_AddArrayToObject(sup, "descriptors");
+  for (int i = 0; i < in->nsup; i++) {
+    cJSON_AddItemToArray(sm, cJSON_CreateIntArray(in->sup_mol + i * NROLES, NROLES));
+    cJSON_AddItemToArray(sx, cJSON_CreateDoubleArray(in->sup_x + (size_t)i * AU_NDESC, AU_NDESC));
+  }
+  cJSON_AddItemToObject(sup, "outcome", cJSON_CreateIntArray(in->sup_y, in->nsup));
+  cJSON *ts = cJSON_AddArrayToObject(o, "tensors");
+  tensor_desc t[MAX_TENSORS];
+  int nt = net_tensors(&m->L, t);
+  for (int i = 0; i < nt; i++) {
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", t[i].name);
+    int shape[2] = {t[i].rows, t[i].cols};
+    cJSON_AddItemToObject(e, "shape", cJSON_CreateIntArray(shape, 2));
+    cJSON_AddItemToObject(e, "data", cJSON_CreateDoubleArray(in->p + t[i].off, t[i].rows * t[i].cols));
+    cJSON_AddItemToArray(ts, e);
+  }
+  return o;
+}
+
+int model_save(const model *m, const char *path) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "format", "auclust-model");
+  cJSON_AddNumberToObject(root, "version", MODEL_FORMAT_VERSION);
+  cJSON_AddStringToObject(root, "kind", hparams_kind(&m->hp));
+  cJSON_AddItemToObject(root, "hparams", hparams_to_json(&m->hp));
+  cJSON *tr = cJSON_AddObjectToObject(root, "training");
+  cJSON_AddStringToObject(tr, "file", m->train_file ? m->train_file : "");
+  cJSON_AddNumberToObject(tr, "rows", m->train_rows);
+  char seed[32];
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
+  cJSON_AddStringToObject(tr, "seed", seed);
+  cJSON_AddNumberToObject(tr, "ensemble_folds", m->ensemble);
+  cJSON_AddStringToObject(tr, "auclust_version", AUCLUST_VERSION);
+  cJSON_AddItemToObject(root, "descriptors", cJSON_CreateStringArray(au_desc_name, AU_NDESC));
+  cJSON *cs = cJSON_AddArrayToObject(root, "components");
+  for (int i = 0; i < m->comps.n; i++) {
+    const component *c = &m->comps.c[i];
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", c->name);
+    cJSON_AddStringToObject(e, "smiles", c->canonical);
+    cJSON_AddStringToObject(e, "role", c->role);
+    cJSON_AddItemToObject(e, "dielectric_constant", num_or_null(c->dielectric));
+    cJSON_AddItemToObject(e, "redox_potential_V", num_or_null(c->redox));
+    cJSON_AddItemToArray(cs, e);
+  }
+  cJSON_AddItemToObject(root, "molecules", cJSON_CreateStringArray((const char *const *)m->smiles, m->nmol));
+  cJSON *is = cJSON_AddArrayToObject(root, "instances");
+  for (int k = 0; k < m->ninst; k++) cJSON_AddItemToArray(is, instance_json(m, &m->inst[k]));
+  char *txt = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  if (!txt) return au_fail(AU_ENOMEM, "cannot format the model as JSON");
+  outfile o;
+  int rc = out_open(&o, path);
+  if (!rc) {
+    fputs(txt, o.f);
+    fputc('\n', o.f);
+    rc = out_commit(&o);
+  }
+  free(txt);
+  return rc;
+}
+
+/* ---- loading: every field and shape checked ----------------------------------- */
+#define BAD(...) (au_fail(AU_EMODEL, __VA_ARGS__))
+
+static int read_doubles(const cJSON *a, double *out, int n, const char *path, const char *what) {
+  if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n)
+    return BAD("%s: %s must be an array of %d numbers", path, what, n);
+  int i = 0;
+  const cJSON *v;
+  cJSON_ArrayForEach(v, a) {
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return BAD("%s: %s[%d] is not a finite number", path, what, i);
+    out[i++] = v->valuedouble;
+  }
+  return 0;
+}
+
+static int read_ints(const cJSON *a, int *out, int n, int lo, int hi, const char *path, const char *what) {
+  if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) return BAD("%s: %s must be an array of %d integers", path, what, n);
+  int i = 0;
+  const cJSON *v;
+  cJSON_ArrayForEach(v, a) {
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi)
+      return BAD("%s: %s[%d] must be an integer in %d..%d", path, what, i, lo, hi);
+    out[i++] = v->valueint;
+  }
+  return 0;
+}
+
+static int load_instance(model *m, const cJSON *o, instance *in, const char *path, int k) {
+  char what[160];
+  const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "scaler");
+  snprintf(what, sizeof what, "instances[%d].scaler.min", k);
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, AU_NDESC, path, what)) return AU_EMODEL;
+  snprintf(what, sizeof what, "instances[%d].scaler.max", k);
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, AU_NDESC, path, what)) return AU_EMODEL;
+  const cJSON *tl = cJSON_GetObjectItemCaseSensitive(o, "training_loss");
+  in->loss = cJSON_IsNumber(tl) ? tl->valuedouble : NAN;
+  const cJSON *sup = cJSON_GetObjectItemCaseSensitive(o, "support");
+  const cJSON *sm = cJSON_GetObjectItemCaseSensitive(sup, "molecules"), *sx = cJSON_GetObjectItemCaseSensitive(sup, "descriptors"),
+              *sy = cJSON_GetObjectItemCaseSensitive(sup, "outcome");
+  int n = cJSON_GetArraySize(sm);
+  if (!cJSON_IsArray(sm) || n < 2 || cJSON_GetArraySize(sx) != n || cJSON_GetArraySize(sy) != n)
+    return BAD("%s: instances[%d].support must hold equally long molecules, descriptors and outcome arrays", path, k);
+  in->nsup = n;
+  in->sup_mol = xmalloc(sizeof(int) * NROLES * n);
+  in->sup_x = xmalloc(sizeof(double) * AU_NDESC * n);
+  in->sup_y = xmalloc(sizeof(int) * n);
+  for (int i = 0; i < n; i++) {
+    snprintf(what, sizeof what, "instances[%d].support.molecules[%d]", k, i);
+    if (read_ints(cJSON_GetArrayItem(sm, i), in->sup_mol + i * NROLES, NROLES, 0, m->nmol - 1, path, what)) return AU_EMODEL;
+    snprintf(what, sizeof what, "instances[%d].support.descriptors[%d]", k, i);
+    if (read_doubles(cJSON_GetArrayItem(sx, i), in->sup_x + (size_t)i * AU_NDESC, AU_NDESC, path, what)) return AU_EMODEL;
+  }
+  snprintf(what, sizeof what, "instances[%d].support.outcome", k);
+  if (read_ints(sy, in->sup_y, n, 0, 1, path, what)) return AU_EMODEL;
+  tensor_desc t[MAX_TENSORS];
+  int nt = net_tensors(&m->L, t);
+  const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "tensors");
+  if (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) != nt)
+    return BAD("%s: instances[%d] must hold %d tensors for a %s model", path, k, nt, hparams_kind(&m->hp));
+  in->p = xcalloc(m->L.nparams, sizeof(double));
+  for (int i = 0; i < nt; i++) {
+    const cJSON *e = cJSON_GetArrayItem(ts, i);
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(e, "name"), *sh = cJSON_GetObjectItemCaseSensitive(e, "shape");
+    if (!cJSON_IsString(nm) || strcmp(nm->valuestring, t[i].name))
+      return BAD("%s: instances[%d].tensors[%d] should be %s", path, k, i, t[i].name);
+    int shape[2];
+    snprintf(what, sizeof what, "%.100s shape", t[i].name);
+    if (read_ints(sh, shape, 2, 1, 1 << 20, path, what)) return AU_EMODEL;
+    if (shape[0] != t[i].rows || shape[1] != t[i].cols)
+      return BAD("%s: instances[%d] tensor %s has shape [%d,%d], the hyperparameters need [%d,%d]", path, k, t[i].name,
+                 shape[0], shape[1], t[i].rows, t[i].cols);
+    snprintf(what, sizeof what, "instances[%d] tensor %.100s", k, t[i].name);
+    if (read_doubles(cJSON_GetObjectItemCaseSensitive(e, "data"), in->p + t[i].off, t[i].rows * t[i].cols, path, what))
+      return AU_EMODEL;
+  }
+  return 0;
+}
+
+static int load_components(model *m, const cJSON *a, const char *path) {
+  if (!cJSON_IsArray(a)) return BAD("%s: 'components' must be an array", path);
+  m->comps.path = xstrdup(path);
+  m->comps.c = xcalloc(cJSON_GetArraySize(a) + 1, sizeof(component));
+  const cJSON *e;
+  cJSON_ArrayForEach(e, a) {
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(e, "name"), *sm = cJSON_GetObjectItemCaseSensitive(e, "smiles"),
+                *ro = cJSON_GetObjectItemCaseSensitive(e, "role"), *de = cJSON_GetObjectItemCaseSensitive(e, "dielectric_constant"),
+                *rv = cJSON_GetObjectItemCaseSensitive(e, "redox_potential_V");
+    if (!cJSON_IsString(nm) || !cJSON_IsString(sm) || !cJSON_IsString(ro) || !(cJSON_IsNumber(de) || cJSON_IsNull(de)) ||
+        !(cJSON_IsNumber(rv) || cJSON_IsNull(rv)))
+      return BAD("%s: components[%d] is malformed", path, m->comps.n);
+    component *c = &m->comps.c[m->comps.n++];
+    c->name = xstrdup(nm->valuestring);
+    c->smiles = xstrdup(sm->valuestring);
+    c->canonical = xstrdup(sm->valuestring);
+    c->role = xstrdup(ro->valuestring);
+    c->dielectric = cJSON_IsNumber(de) ? de->valuedouble : NAN;
+    c->redox = cJSON_IsNumber(rv) ? rv->valuedouble : NAN;
+  }
+  return 0;
+}
+
+static int load_root(model *m, const cJSON *root, const char *path) {
+  const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format"), *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+  if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "auclust-model")) return BAD("%s: not an auclust model file", path);
+  if (!cJSON_IsNumber(ver) || ver->valueint != MODEL_FORMAT_VERSION)
+    return BAD("%s: model format version %g, this auclust reads version %d", path, cJSON_IsNumber(ver) ? ver->valuedouble : -1.0,
+               MODEL_FORMAT_VERSION);
+  const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
+  if (!cJSON_IsString(kind) || hparams_default(kind->valuestring, &m->hp))
+    return BAD("%s: unknown model kind", path);
+  if (hparams_from_json(cJSON_GetObjectItemCaseSensitive(root, "hparams"), &m->hp, path)) {
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", au_errmsg());
+    return BAD("%s", msg);
+  }
+  net_layout_init(&m->L, &m->hp);
+  const cJSON *tr = cJSON_GetObjectItemCaseSensitive(root, "training");
+  const cJSON *tf = cJSON_GetObjectItemCaseSensitive(tr, "file"), *trow = cJSON_GetObjectItemCaseSensitive(tr, "rows"),
+              *ts = cJSON_GetObjectItemCaseSensitive(tr, "seed"), *te = cJSON_GetObjectItemCaseSensitive(tr, "ensemble_folds");
+  m->train_file = xstrdup(cJSON_IsString(tf) ? tf->valuestring : "");
+  m->train_rows = cJSON_IsNumber(trow) ? trow->valueint : 0;
+  m->seed = cJSON_IsString(ts) ? strtoull(ts->valuestring, NULL, 10) : 0;
+  m->ensemble = cJSON_IsNumber(te) ? te->valueint : 0;
+  const cJSON *descs = cJSON_GetObjectItemCaseSensitive(root, "descriptors");
+  if (cJSON_GetArraySize(descs) != AU_NDESC) return BAD("%s: expected %d descriptors", path, AU_NDESC);
+  for (int j = 0; j < AU_NDESC; j++) {
+    const cJSON *d = cJSON_GetArrayItem(descs, j);
+    if (!cJSON_IsString(d) || strcmp(d->valuestring, au_desc_name[j]))
+      return BAD("%s: descriptor %d should be %s", path, j, au_desc_name[j]);
+  }
+  if (load_components(m, cJSON_GetObjectItemCaseSensitive(root, "components"), path)) return AU_EMODEL;
+  const cJSON *mols = cJSON_GetObjectItemCaseSensitive(root, "molecules");
+  int nmol = cJSON_GetArraySize(mols);
+  if (!cJSON_IsArray(mols) || nmol < 1) return BAD("%s: 'molecules' must be a non-empty array", path);
+  set_molecules(m, nmol, xcalloc(nmol + 1, sizeof(char *)));
+  for (int i = 0; i < nmol; i++) {
+    const cJSON *s = cJSON_GetArrayItem(mols, i);
+    if (!cJSON_IsString(s)) return BAD("%s: molecules[%d] is not a string", path, i);
+    m->smiles[i] = xstrdup(s->valuestring);
+    if (molgraph_from_smiles(s->valuestring, &m->graphs[i])) return BAD("%s: molecules[%d] '%s' is not valid SMILES", path, i, s->valuestring);
+    m->gp[i] = &m->graphs[i];
+  }
+  const cJSON *is = cJSON_GetObjectItemCaseSensitive(root, "instances");
+  int ni = cJSON_GetArraySize(is);
+  if (!cJSON_IsArray(is) || ni < 1) return BAD("%s: 'instances' must be a non-empty array", path);
+  m->inst = xcalloc(ni, sizeof(instance));
+  m->ninst = ni;
+  for (int k = 0; k < ni; k++) {
+    if (load_instance(m, cJSON_GetArrayItem(is, k), &m->inst[k], path, k)) return AU_EMODEL;
+    instance_prepare(&m->L, &m->inst[k], m->gp, m->nmol);
+  }
+  return 0;
+}
+
+int model_load(model *m, const char *path) {
+  memset(m, 0, sizeof *m);
+  FILE *f = fopen(path, "rb");
+  if (!f) return au_fail(AU_EIO, "%s: cannot open model file", path);
+  size_t cap = 1 << 20, len = 0, got;
+  char *buf = xmalloc(cap + 1);
+  while ((got = fread(buf + len, 1, cap - len, f)) > 0)
+    if ((len += got) == cap) buf = xrealloc(buf, (cap *= 2) + 1);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) { free(buf); return au_fail(AU_EIO, "%s: read error", path); }
+  buf[len] = 0;
+  cJSON *root = cJSON_ParseWithLength(buf, len);
+  free(buf);
+  if (!root) return BAD("%s: not a valid model file (truncated or corrupted JSON)", path);
+  int rc = load_root(m, root, path);
+  cJSON_Delete(root);
+  if (rc) model_free(m);
+  return rc;
+}
+
+/* ---- using a model ------------------------------------------------------------ */
+static int same_value(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
+
+int model_check_components(const model *m, const component_table *user) {
+  for (int i = 0; i < m->comps.n; i++) {
+    const component *c = &m->comps.c[i];
+    int k = components_find(user, c->canonical);
+    if (k < 0) continue;
+    const component *u = &user->c[k];
+    if (!same_value(c->dielectric, u->dielectric) || !same_value(c->redox, u->redox))
+      return au_fail(AU_EMODEL,
+                     "%s: row for '%s' (%s) differs from the table the model was trained with "
+                     "(dielectric %g vs %g, redox %g vs %g V); retrain or use the model's own table",
+                     user->path, c->name, c->canonical, u->dielectric, c->dielectric, u->redox, c->redox);
+  }
+  return 0;
+}
+
+typedef struct {
+  const model *m;
+  const dataset *q;
+  double *p;
+} pred_ctx;
+
+static int predict_job(int k, void *vc) {
+  pred_ctx *c = vc;
+  int n = c->q->n;
+  double *tmp = xmalloc(sizeof(double) * (n + 1));
+  int rc = instance_predict(&c->m->L, &c->m->inst[k], c->q, NULL, n, tmp);
+  for (int i = 0; i < n && !rc; i++) c->p[(size_t)i * c->m->ninst + k] = tmp[i];
+  free(tmp);
+  return rc;
+}
+
+int model_predict(const model *m, const recipe_set *q, double *p) {
+  dataset d;
+  dataset_from_recipes(q, &d);
+  pred_ctx c = {m, &d, p};
+  int rc = par_for(m->ninst, par_threads(), predict_job, &c);
+  dataset_free(&d);
+  return rc;
+}
+
+void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd) {
+  double s = 0, s2 = 0;
+  int K = m->ninst;
+  for (int k = 0; k < K; k++) s += p[(size_t)i * K + k];
+  *mean = s / K;
+  for (int k = 0; k < K; k++) s2 += (p[(size_t)i * K + k] - *mean) * (p[(size_t)i * K + k] - *mean);
+  *sd = K > 1 ? sqrt(s2 / (K - 1)) : 0;
+}

@@ -1,0 +1,69 @@
+#include "par.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+
+void openblas_set_num_threads(int);
+
+void par_init_blas(void) { openblas_set_num_threads(1); }
+
+int par_threads(void) {
+  const char *e = getenv("AUCLUST_THREADS");
+  if (e && atoi(e) > 0) return atoi(e);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+typedef struct {
+  int n;
+  int (*fn)(int, void *);
+  void *ctx;
+  atomic_int next;
+  atomic_int stop;
+  int *rc;
+  char **msg;
+} par_state;
+
+static void *worker(void *arg) {
+  par_state *s = arg;
+  for (;;) {
+    int i = atomic_fetch_add(&s->next, 1);
+    if (i >= s->n || atomic_load(&s->stop)) break;
+    int rc = s->fn(i, s->ctx);
+    if (rc) {
+      s->rc[i] = rc;
+      s->msg[i] = xstrdup(au_errmsg()); /* messages are per thread */
+      atomic_store(&s->stop, 1);
+    }
+  }
+  return NULL;
+}
+
+int par_for(int n, int nthreads, int (*fn)(int, void *), void *ctx) {
+  if (n <= 0) return 0;
+  if (nthreads > n) nthreads = n;
+  if (nthreads < 1) nthreads = 1;
+  par_state s = {.n = n, .fn = fn, .ctx = ctx};
+  atomic_init(&s.next, 0);
+  atomic_init(&s.stop, 0);
+  s.rc = xcalloc(n, sizeof(int));
+  s.msg = xcalloc(n, sizeof(char *));
+  pthread_t *t = xmalloc(sizeof(pthread_t) * nthreads);
+  int started = 0;
+  for (int k = 1; k < nthreads; k++)
+    if (!pthread_create(&t[started], NULL, worker, &s)) started++;
+  worker(&s); /* the calling thread works too */
+  for (int k = 0; k < started; k++) pthread_join(t[k], NULL);
+  int rc = 0;
+  for (int i = 0; i < n; i++) {
+    if (s.rc[i] && !rc) rc = au_fail(s.rc[i], "%s", s.msg[i]);
+    free(s.msg[i]);
+  }
+  free(s.rc); free(s.msg); free(t);
+  return rc;
+}
