@@ -6,4 +6,7 @@ int cmd_featurize(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_cv(int argc, char **argv);
+int cmd_heatmap(int argc, char **argv);
+int cmd_fingerprint(int argc, char **argv);
+int cmd_distill(int argc, char **argv);
 #endif

@@ -16,6 +16,7 @@ typedef struct {
   net_layout L;
   int nmol;
   char **smiles;        /* canonical SMILES of the molecule table */
+  char **names;         /* display names (from the recipe name columns) */
   molgraph *graphs;
   const molgraph **gp;  /* pointers into graphs, for datasets */
   component_table comps;/* the components the training recipes used */
@@ -43,6 +44,9 @@ void model_free(model *m);
 int model_check_components(const model *m, const component_table *user);
 /* p[i * ninst + k] = instance k's probability of success for recipe i. */
 int model_predict(const model *m, const recipe_set *q, double *p);
+/* The distinct training recipes (union of the instances' support sets):
+ * molecule triples, raw descriptors and outcomes; caller frees the arrays. */
+int model_training_rows(const model *m, int **mol, double **x, int **y);
 /* Mean and standard deviation over instances. */
 void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd);
 #endif

@@ -16,6 +16,9 @@ static const struct {
     {"train", cmd_train, "train a model (one fit or a k-fold ensemble) and save it"},
     {"predict", cmd_predict, "probability of success of recipes, mean and spread over instances"},
     {"cv", cmd_cv, "stratified k-fold cross-validation of one or all six models (Table 2)"},
+    {"heatmap", cmd_heatmap, "probability maps over two conditions, or the 5-D grid (Figure 5)"},
+    {"fingerprint", cmd_fingerprint, "GCNN fingerprints of molecules and their distance matrix (Figure 4)"},
+    {"distill", cmd_distill, "a decision tree that mimics the model, for rules (Figure 6)"},
 };
 static const int ncommands = sizeof commands / sizeof commands[0];
 

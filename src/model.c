@@ -66,6 +66,7 @@ static void copy_components(model *m, const recipe_set *rs, const component_tabl
 static void set_molecules(model *m, int n, char **smiles) {
   m->nmol = n;
   m->smiles = smiles;
+  m->names = xcalloc(n + 1, sizeof(char *));
   m->graphs = xcalloc(n + 1, sizeof(molgraph));
   m->gp = xcalloc(n + 1, sizeof(molgraph *));
 }
@@ -83,6 +84,10 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   for (int i = 0; i < rs->nmol; i++) {
     if (molgraph_from_smiles(smiles[i], &m->graphs[i])) { model_free(m); return AU_EDATA; }
     m->gp[i] = &m->graphs[i];
+    for (int j = 0; j < rs->n && !m->names[i]; j++) /* the name of its first use */
+      for (int k = 0; k < NROLES && !m->names[i]; k++)
+        if (rs->r[j].mol[k] == i) m->names[i] = xstrdup(rs->r[j].name[k]);
+    if (!m->names[i]) m->names[i] = xstrdup(smiles[i]);
   }
   copy_components(m, rs, comp);
   m->ensemble = ensemble;
@@ -110,8 +115,12 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
 }
 
 void model_free(model *m) {
-  for (int i = 0; i < m->nmol; i++) { free(m->smiles[i]); molgraph_free(&m->graphs[i]); }
-  free(m->smiles); free(m->graphs); free(m->gp);
+  for (int i = 0; i < m->nmol; i++) {
+    free(m->smiles[i]);
+    if (m->names) free(m->names[i]);
+    molgraph_free(&m->graphs[i]);
+  }
+  free(m->smiles); free(m->names); free(m->graphs); free(m->gp);
   components_free(&m->comps);
   for (int k = 0; k < m->ninst; k++) instance_free(&m->inst[k]);
   free(m->inst);
@@ -218,6 +227,7 @@ int model_save(const model *m, const char *path) {
     cJSON_AddItemToArray(cs, e);
   }
   cJSON_AddItemToObject(root, "molecules", cJSON_CreateStringArray((const char *const *)m->smiles, m->nmol));
+  cJSON_AddItemToObject(root, "molecule_names", cJSON_CreateStringArray((const char *const *)m->names, m->nmol));
   cJSON *is = cJSON_AddArrayToObject(root, "instances");
   for (int k = 0; k < m->ninst; k++) cJSON_AddItemToArray(is, instance_json(m, &m->inst[k]));
   char *txt = cJSON_PrintUnformatted(root);
@@ -376,6 +386,13 @@ static int load_root(model *m, const cJSON *root, const char *path) {
     if (molgraph_from_smiles(s->valuestring, &m->graphs[i])) return BAD("%s: molecules[%d] '%s' is not valid SMILES", path, i, s->valuestring);
     m->gp[i] = &m->graphs[i];
   }
+  const cJSON *names = cJSON_GetObjectItemCaseSensitive(root, "molecule_names");
+  if (names && (!cJSON_IsArray(names) || cJSON_GetArraySize(names) != nmol))
+    return BAD("%s: 'molecule_names' must hold %d names", path, nmol);
+  for (int i = 0; i < nmol; i++) {
+    const cJSON *s = names ? cJSON_GetArrayItem(names, i) : NULL;
+    m->names[i] = xstrdup(cJSON_IsString(s) ? s->valuestring : m->smiles[i]);
+  }
   const cJSON *is = cJSON_GetObjectItemCaseSensitive(root, "instances");
   int ni = cJSON_GetArraySize(is);
   if (!cJSON_IsArray(is) || ni < 1) return BAD("%s: 'instances' must be a non-empty array", path);
@@ -450,6 +467,28 @@ int model_predict(const model *m, const recipe_set *q, double *p) {
   int rc = par_for(m->ninst, par_threads(), predict_job, &c);
   dataset_free(&d);
   return rc;
+}
+
+int model_training_rows(const model *m, int **mol, double **x, int **y) {
+  int cap = 0, n = 0;
+  for (int k = 0; k < m->ninst; k++) cap += m->inst[k].nsup;
+  *mol = xmalloc(sizeof(int) * NROLES * (cap + 1));
+  *x = xmalloc(sizeof(double) * AU_NDESC * (cap + 1));
+  *y = xmalloc(sizeof(int) * (cap + 1));
+  for (int k = 0; k < m->ninst; k++)
+    for (int i = 0; i < m->inst[k].nsup; i++) {
+      const int *mi = m->inst[k].sup_mol + i * NROLES;
+      const double *xi = m->inst[k].sup_x + (size_t)i * AU_NDESC;
+      int dup = 0;
+      for (int j = 0; j < n && !dup; j++)
+        dup = !memcmp(*mol + j * NROLES, mi, sizeof(int) * NROLES) && !memcmp(*x + (size_t)j * AU_NDESC, xi, sizeof(double) * AU_NDESC) &&
+              (*y)[j] == m->inst[k].sup_y[i];
+      if (dup) continue;
+      memcpy(*mol + n * NROLES, mi, sizeof(int) * NROLES);
+      memcpy(*x + (size_t)n * AU_NDESC, xi, sizeof(double) * AU_NDESC);
+      (*y)[n++] = m->inst[k].sup_y[i];
+    }
+  return n;
 }
 
 void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd) {

@@ -1,0 +1,157 @@
+#include "scorer.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+typedef struct {
+  double *c;   /* [dim1] first-layer bias with everything constant folded in */
+  double *Wc;  /* [AU_NCOND, dim1] condition rows of W0 divided by the scaler range */
+} inst_fold;
+
+struct scorer {
+  const model *m;
+  inst_fold *f; /* per instance */
+};
+
+static void one_fp(const net_layout *L, const double *p, int role, const molgraph *g, double *fp) {
+  gbatch gb;
+  gcnn_ws ws;
+  const molgraph *list[1] = {g};
+  gbatch_build(&gb, list, 1);
+  gcnn_ws_init(&ws, &L->gl[role], gb.natoms);
+  gcnn_forward(&L->gl[role], p, &gb, &ws, fp);
+  gcnn_ws_free(&ws);
+  gbatch_free(&gb);
+}
+
+int model_fingerprint(const model *m, int role, const molgraph *g, double *mean) {
+  const net_layout *L = &m->L;
+  if (!L->D) return au_fail(AU_EUSAGE, "a %s model has no GCNN fingerprints", hparams_kind(&m->hp));
+  double *fp = xmalloc(sizeof(double) * L->D);
+  memset(mean, 0, sizeof(double) * L->D);
+  for (int k = 0; k < m->ninst; k++) {
+    one_fp(L, m->inst[k].p, role, g, fp);
+    for (int j = 0; j < L->D; j++) mean[j] += fp[j] / m->ninst;
+  }
+  free(fp);
+  return 0;
+}
+
+scorer *scorer_new(const model *m, const molgraph *const mols[NROLES], const double *x) {
+  const net_layout *L = &m->L;
+  int d1 = L->dim[1], D = L->D, in = L->in_dim;
+  scorer *s = xcalloc(1, sizeof *s);
+  s->m = m;
+  s->f = xcalloc(m->ninst, sizeof(inst_fold));
+  double *iiv = xmalloc(sizeof(double) * in);
+  for (int k = 0; k < m->ninst; k++) {
+    const instance *it = &m->inst[k];
+    for (int r = 0; r < NROLES && D; r++) one_fp(L, it->p, r, mols[r], iiv + r * D);
+    scale_row(it, x, iiv + NROLES * D);
+    const double *W0 = it->p + L->W[0];
+    inst_fold *f = &s->f[k];
+    f->c = xmalloc(sizeof(double) * d1);
+    f->Wc = xmalloc(sizeof(double) * AU_NCOND * d1);
+    memcpy(f->c, it->p + L->b[0], sizeof(double) * d1);
+    for (int j = 0; j < in; j++) {
+      int cond = j - NROLES * D;
+      const double *w = W0 + (size_t)j * d1;
+      if (cond >= 0 && cond < AU_NCOND) {
+        /* scaled = (raw - lo) / range (range 0: raw - lo, as scale_row) */
+        double r = it->hi[cond] - it->lo[cond], inv = r > 0 ? 1 / r : 1;
+        for (int u = 0; u < d1; u++) {
+          f->Wc[cond * d1 + u] = w[u] * inv;
+          f->c[u] -= it->lo[cond] * inv * w[u];
+        }
+      } else {
+        for (int u = 0; u < d1; u++) f->c[u] += iiv[j] * w[u];
+      }
+    }
+  }
+  free(iiv);
+  return s;
+}
+
+void scorer_free(scorer *s) {
+  if (!s) return;
+  for (int k = 0; k < s->m->ninst; k++) { free(s->f[k].c); free(s->f[k].Wc); }
+  free(s->f);
+  free(s);
+}
+
+static double sigm(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
+
+#define CH 256
+
+/* The layers after the folded first one, then the head's probability rule. */
+static void eval_instance(const model *m, int k, const inst_fold *f, const double *cond, int n, double *p, double *a,
+                          double *b) {
+  const net_layout *L = &m->L;
+  const instance *it = &m->inst[k];
+  int nl = L->nl, K = m->ninst;
+  for (int s0 = 0; s0 < n; s0 += CH) {
+    int c = n - s0 < CH ? n - s0 : CH, d1 = L->dim[1];
+    for (int i = 0; i < c; i++) memcpy(a + (size_t)i * d1, f->c, sizeof(double) * d1);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c, d1, AU_NCOND, 1.0, cond + (size_t)s0 * AU_NCOND,
+                AU_NCOND, f->Wc, d1, 1.0, a, d1);
+    for (int l = 1; l <= nl; l++) {
+      int n_out = c * L->dim[l];
+      if (l < nl) relu_forward(a, a, n_out);
+      else if (L->hp.head == HEAD_SNN) sigmoid_forward(a, a, n_out);
+      if (l == nl) break;
+      dense_forward(a, it->p + L->W[l], it->p + L->b[l], b, c, L->dim[l], L->dim[l + 1]);
+      double *t = a; a = b; b = t;
+    }
+    int dm = L->dim[nl];
+    for (int i = 0; i < c; i++) {
+      const double *o = a + (size_t)i * dm;
+      double q;
+      if (L->hp.head == HEAD_SNN) {
+        const double *w = it->p + L->dist_w;
+        double sum[2] = {0, 0};
+        int cnt[2] = {0, 0};
+        for (int s = 0; s < it->nsup; s++) {
+          const double *gs = it->sup_G + (size_t)s * dm;
+          double z = it->p[L->dist_b];
+          for (int j = 0; j < dm; j++) z += w[j] * fabs(o[j] - gs[j]);
+          sum[it->sup_y[s]] += sigm(z);
+          cnt[it->sup_y[s]]++;
+        }
+        double m1 = cnt[1] ? sum[1] / cnt[1] : 0, m0 = cnt[0] ? sum[0] / cnt[0] : 0;
+        q = m1 + m0 > 0 ? m1 / (m1 + m0) : 0.5;
+      } else {
+        q = sigm(o[1] - o[0]);
+      }
+      p[(size_t)(s0 + i) * K + k] = q;
+    }
+  }
+}
+
+void scorer_eval(const scorer *s, const double *cond, int n, double *p) {
+  const net_layout *L = &s->m->L;
+  int maxd = 0;
+  for (int l = 0; l <= L->nl; l++) if (L->dim[l] > maxd) maxd = L->dim[l];
+  double *a = xmalloc(sizeof(double) * CH * maxd), *b = xmalloc(sizeof(double) * CH * maxd);
+  for (int k = 0; k < s->m->ninst; k++) eval_instance(s->m, k, &s->f[k], cond, n, p, a, b);
+  free(a); free(b);
+}
+
+void scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd) {
+  int K = s->m->ninst;
+  double *p = xmalloc(sizeof(double) * (size_t)n * K);
+  scorer_eval(s, cond, n, p);
+  for (int i = 0; i < n; i++) {
+    double sum = 0, s2 = 0;
+    for (int k = 0; k < K; k++) sum += p[(size_t)i * K + k];
+    mean[i] = sum / K;
+    if (sd) {
+      for (int k = 0; k < K; k++) s2 += (p[(size_t)i * K + k] - mean[i]) * (p[(size_t)i * K + k] - mean[i]);
+      sd[i] = K > 1 ? sqrt(s2 / (K - 1)) : 0;
+    }
+  }
+  free(p);
+}
