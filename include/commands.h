@@ -9,4 +9,6 @@ int cmd_cv(int argc, char **argv);
 int cmd_heatmap(int argc, char **argv);
 int cmd_fingerprint(int argc, char **argv);
 int cmd_distill(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
+int cmd_suggest(int argc, char **argv);
 #endif

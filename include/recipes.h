@@ -74,6 +74,10 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
 int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props);
 void recipes_free(recipe_set *s);
 
+/* Append a recipe made from three SMILES and the components table (its
+ * conditions left at 0): what `suggest` scores. */
+int recipe_build(recipe_set *s, const component_table *comp, const char *const smiles[NROLES],
+                 const char *const names[NROLES]);
 /* Parse a whole-string finite number; 0 on success. */
 int parse_number(const char *s, double *v);
 /* Canonical SMILES through RDKit (malloc'd), or NULL with the error set. */

@@ -19,6 +19,8 @@ static const struct {
     {"heatmap", cmd_heatmap, "probability maps over two conditions, or the 5-D grid (Figure 5)"},
     {"fingerprint", cmd_fingerprint, "GCNN fingerprints of molecules and their distance matrix (Figure 4)"},
     {"distill", cmd_distill, "a decision tree that mimics the model, for rules (Figure 6)"},
+    {"tune", cmd_tune, "Gaussian-process Bayesian optimisation of hyperparameters (CV MCC)"},
+    {"suggest", cmd_suggest, "the next experiments: top-ranked recipes inside bounds"},
 };
 static const int ncommands = sizeof commands / sizeof commands[0];
 

@@ -1,6 +1,7 @@
 #include "recipes.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -360,4 +361,35 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
   table_free(&t);
   if (rc) recipes_free(s);
   return rc;
+}
+
+int recipe_build(recipe_set *s, const component_table *comp, const char *const smiles[NROLES],
+                 const char *const names[NROLES]) {
+  recipe r = {0};
+  r.outcome = r.set_ii = -1;
+  for (int k = 0; k < NROLES; k++) {
+    int m = recipes_add_molecule(s, smiles[k], k == ROLE_LIGAND);
+    if (m < 0) return au_errcode();
+    r.mol[k] = m;
+  }
+  const molecule *sol = &s->mol[r.mol[ROLE_SOLVENT]], *red = &s->mol[r.mol[ROLE_REDUCTANT]];
+  int ks = components_find(comp, sol->canonical), kr = components_find(comp, red->canonical);
+  if (ks < 0 || isnan(comp->c[ks].dielectric))
+    return au_fail(AU_EDATA, "solvent '%s' has no dielectric_constant in %s", sol->canonical, comp->path);
+  if (kr < 0 || isnan(comp->c[kr].redox))
+    return au_fail(AU_EDATA, "reductant '%s' has no redox_potential_V in %s", red->canonical, comp->path);
+  r.x[D_DIELECTRIC] = comp->c[ks].dielectric;
+  r.x[D_REDOX] = comp->c[kr].redox;
+  recipe_fill_ligand(&r, &s->mol[r.mol[ROLE_LIGAND]]);
+  for (int k = 0; k < NROLES; k++) {
+    const char *nm = names && names[k] ? names[k] : NULL;
+    if (!nm) nm = k == ROLE_SOLVENT ? comp->c[ks].name : k == ROLE_REDUCTANT ? comp->c[kr].name : s->mol[r.mol[k]].canonical;
+    r.name[k] = xstrdup(nm);
+  }
+  char id[32];
+  snprintf(id, sizeof id, "built%d", s->n + 1);
+  r.id = xstrdup(id);
+  s->r = xrealloc(s->r, sizeof(recipe) * (s->n + 1));
+  s->r[s->n++] = r;
+  return 0;
 }
