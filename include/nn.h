@@ -54,12 +54,14 @@ double weight_penalty(const double *w, double *dw, int n, double l1, double l2);
 void dropout_forward(double *x, unsigned char *mask, int n, double rate, rng_t *r);
 void dropout_backward(double *dx, const unsigned char *mask, int n, double rate);
 
-/* Adam (Kingma & Ba) with Keras' bias-corrected step size. */
+/* Adam (Kingma & Ba) with Keras' bias-corrected step size, over the
+ * parameter runs [lo[r], hi[r]) of a flat block. */
 typedef struct {
   double lr, beta1, beta2, eps;
   long t;
 } adam_t;
-void adam_step(adam_t *a, double *w, const double *g, double *m, double *v, int n);
+void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, const double *g, double *m,
+               double *v);
 
 /* Glorot-uniform initialisation of a [fan_in, fan_out] matrix. */
 void glorot_init(double *W, int fan_in, int fan_out, rng_t *r);

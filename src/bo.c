@@ -102,7 +102,7 @@ static int dim_from_json(const cJSON *item, int idx, bo_space *s) {
     return au_fail(AU_EDATA,
                    "search space: dimension '%s': unknown type '%s' (int, real or log-real)",
                    name, jt->valuestring);
-  double lo, hi;
+  double lo = 0, hi = 0;
   int rc = json_number(item, "low", name, &lo);
   if (!rc) rc = json_number(item, "high", name, &hi);
   if (!rc) rc = bo_space_add(s, name, t, lo, hi);

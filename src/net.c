@@ -287,6 +287,58 @@ double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b,
 }
 
 /* ---- training ------------------------------------------------------------ */
+/* Parameters that can ever receive a gradient from this training set, as
+ * [start, end) runs. GCNN rows for atom features no training atom has and
+ * matrices of degrees no atom has never do; Adam leaves such parameters
+ * exactly unchanged (m = v = 0 gives a zero step), so skipping them changes
+ * nothing but the time. */
+typedef struct { long *lo, *hi; int n, cap; } runs;
+
+static void run_add(runs *r, long lo, long hi) {
+  if (lo >= hi) return;
+  if (r->n && r->hi[r->n - 1] == lo) { r->hi[r->n - 1] = hi; return; }
+  if (r->n == r->cap) {
+    r->cap = r->cap ? 2 * r->cap : 64;
+    r->lo = xrealloc(r->lo, sizeof(long) * r->cap);
+    r->hi = xrealloc(r->hi, sizeof(long) * r->cap);
+  }
+  r->lo[r->n] = lo; r->hi[r->n++] = hi;
+}
+
+/* rows of a layer-0 matrix used by atoms a0..a1 of a sparse input */
+static void sparse_rows(runs *r, const csr *X, int a0, int a1, long W, int cols) {
+  unsigned char used[MG_ATOM_FEATS + MG_BOND_FEATS] = {0};
+  for (int a = a0; a < a1; a++)
+    for (int k = X->start[a]; k < X->start[a + 1]; k++) used[X->col[k]] = 1;
+  for (int j = 0; j < X->cols; j++)
+    if (used[j]) run_add(r, W + (long)j * cols, W + (long)(j + 1) * cols);
+}
+
+static runs active_params(const net_layout *L, const pass *ps) {
+  runs r = {0};
+  for (int k = 0; k < NROLES && L->D; k++) {
+    const gcnn_layout *g = &L->gl[k];
+    const gbatch *b = &ps->gb[k];
+    /* follow the layout order: hidden layers, then outputs */
+    for (int l = 0; l < g->P; l++)
+      for (int d = 0; d < GC_NDEG; d++) {
+        int a0 = b->deg_start[d], a1 = b->deg_start[d + 1];
+        if (a1 == a0) continue;
+        if (l == 0) sparse_rows(&r, &b->z0, a0, a1, g->W[0][d], g->width);
+        else run_add(&r, g->W[l][d], g->W[l][d] + (long)(gcnn_in_dim(g, l) + MG_BOND_FEATS) * g->width);
+        run_add(&r, g->b[l][d], g->b[l][d] + g->width);
+      }
+    for (int l = 0; l <= g->P; l++) {
+      if (!b->natoms) continue;
+      if (l == 0) sparse_rows(&r, &b->u0, 0, b->natoms, g->Wo[0], g->D);
+      else run_add(&r, g->Wo[l], g->Wo[l] + (long)(gcnn_in_dim(g, l) + MG_BOND_FEATS) * g->D);
+      run_add(&r, g->bo[l], g->bo[l] + g->D);
+    }
+  }
+  run_add(&r, L->W[0], L->nparams); /* the head: everything */
+  return r;
+}
+
 static void fit_scaler(instance *in, const dataset *d, const int *rows, int n) {
   for (int j = 0; j < AU_NDESC; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
   for (int i = 0; i < n; i++) {
@@ -355,6 +407,7 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   int nb = hp->pair_size;
   int *a = xmalloc(sizeof(int) * nb), *b = xmalloc(sizeof(int) * nb);
   pass *ps = pass_new(L, d, rows, nrows, 2 * nb);
+  runs act = active_params(L, ps);
   adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
   for (int e = 0; e < hp->epochs && !rc; e++) {
     double sum = 0;
@@ -367,11 +420,12 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
         break;
       }
       sum += loss;
-      adam_step(&opt, out->p, g, m, v, (int)L->nparams);
+      adam_step(&opt, act.n, act.lo, act.hi, out->p, g, m, v);
     }
     out->loss = sum / hp->steps_per_epoch;
   }
   pass_free(ps);
+  free(act.lo); free(act.hi);
   free(g); free(m); free(v); free(a); free(b); free(cls[0]); free(cls[1]);
   if (rc) { free(rows); instance_free(out); return rc; }
   /* the training rows become the support set */

@@ -161,14 +161,17 @@ void dropout_backward(double *dx, const unsigned char *mask, int n, double rate)
   for (int i = 0; i < n; i++) dx[i] = mask[i] ? dx[i] / keep : 0;
 }
 
-void adam_step(adam_t *a, double *w, const double *g, double *m, double *v, int n) {
+void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, const double *g, double *m,
+               double *v) {
   a->t++;
   double lr_t = a->lr * sqrt(1 - pow(a->beta2, a->t)) / (1 - pow(a->beta1, a->t));
-  for (int i = 0; i < n; i++) {
-    m[i] = a->beta1 * m[i] + (1 - a->beta1) * g[i];
-    v[i] = a->beta2 * v[i] + (1 - a->beta2) * g[i] * g[i];
-    w[i] -= lr_t * m[i] / (sqrt(v[i]) + a->eps);
-  }
+  double b1 = a->beta1, b2 = a->beta2, eps = a->eps;
+  for (int r = 0; r < nruns; r++)
+    for (long i = lo[r]; i < hi[r]; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * g[i];
+      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      w[i] -= lr_t * m[i] / (sqrt(v[i]) + eps);
+    }
 }
 
 void glorot_init(double *W, int fan_in, int fan_out, rng_t *r) {
