@@ -61,6 +61,10 @@ int instance_prepare(const net_layout *L, instance *in, const molgraph *const *m
 int instance_predict(const net_layout *L, const instance *in, const dataset *q, const int *rows, int n, double *p);
 void instance_free(instance *in);
 
+/* Floating-point operations of one training step (forward + backward, the
+ * sparse layers counted by their non-zeros), for benchmarks. */
+double net_step_flops(const net_layout *L, const dataset *d, const int *rows, int nrows);
+
 /* ---- lower level, for the gradient checks and the fast scorer ---------- */
 typedef struct pass pass;
 pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows, int cap);

@@ -1,6 +1,7 @@
 /* auclust train: fit one model, or the ensemble of a stratified k-fold split. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
 #include "cmd_common.h"
@@ -18,6 +19,7 @@ static const cli_opt opts[] = {
     {"--set", NULL, "NAME=VALUE", "one hyperparameter, e.g. --set epochs=50 --set hidden_layers=30,20 (repeatable)"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
+    {"--profile", NULL, NULL, "print training throughput and floating-point operations per step"},
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -59,8 +61,22 @@ int cmd_train(int argc, char **argv) {
   }
   model m;
   progress("training %s on %d recipes (%ld instance%s)...", hparams_kind(&hp), rs.n, ens ? ens : 1, ens > 1 ? "s" : "");
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   rc = model_train(&m, &rs, &comp, &hp, (int)ens, seed, (int)threads);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
   progress_done();
+  if (!rc && cli_flag(&a, "--profile")) {
+    double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
+    dataset d;
+    dataset_from_recipes(&rs, &d);
+    double flops = net_step_flops(&m.L, &d, NULL, 0), steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch;
+    dataset_free(&d);
+    fprintf(stderr,
+            "profile: %.0f steps in %.3f s on %ld thread%s: %.0f steps/s, %.0f %s/s, %.3g flop/step, %.3f GFLOP/s\n",
+            steps, secs, threads, threads > 1 ? "s" : "", steps / secs, steps * hp.pair_size / secs,
+            hp.head == HEAD_SNN ? "pairs" : "examples", flops, flops * steps / secs * 1e-9);
+  }
   if (!rc) {
     const char *out = cli_get(&a, "--output") ? cli_get(&a, "--output") : "model.json";
     rc = model_save(&m, out);

@@ -529,3 +529,33 @@ int instance_predict(const net_layout *L, const instance *in, const dataset *q, 
     if (!isfinite(p[i])) return au_fail(AU_ENUM, "prediction %d is not a finite number", i + 1);
   return 0;
 }
+
+double net_step_flops(const net_layout *L, const dataset *d, const int *rows, int nrows) {
+  if (!rows) nrows = d->n;
+  pass *ps = pass_new(L, d, rows, nrows, 1);
+  double f = 0;
+  for (int r = 0; r < NROLES && L->D; r++) {
+    const gcnn_layout *g = &L->gl[r];
+    const gbatch *b = &ps->gb[r];
+    double N = b->natoms, nbr = b->nbr_start[b->natoms];
+    for (int l = 0; l < g->P; l++) {
+      int in = gcnn_in_dim(g, l) + MG_BOND_FEATS;
+      if (l == 0) f += 2.0 * 2 * b->z0.start[b->natoms] * g->width; /* forward + dW */
+      else f += 3 * 2.0 * N * in * g->width + 2 * nbr * gcnn_in_dim(g, l); /* + dX, gathers */
+      f += 2 * N * g->width;                                               /* relu, bias */
+    }
+    for (int l = 0; l <= g->P; l++) {
+      int in = gcnn_in_dim(g, l) + MG_BOND_FEATS;
+      if (l == 0) f += 2.0 * 2 * b->u0.start[b->natoms] * g->D;
+      else f += 3 * 2.0 * N * in * g->D;
+      f += 8 * N * g->D; /* softmax forward and backward, sums */
+    }
+  }
+  /* distinct rows among the batch's draws (2 per SNN pair) */
+  int draws = L->hp.pair_size * (L->hp.head == HEAD_SNN ? 2 : 1);
+  double k = nrows * (1 - pow(1 - 1.0 / nrows, draws));
+  for (int l = 0; l < L->nl; l++) f += (l == 0 && !L->D ? 2 : 3) * 2.0 * k * L->dim[l] * L->dim[l + 1];
+  if (L->hp.head == HEAD_SNN) f += 8.0 * L->hp.pair_size * L->dim[L->nl];
+  pass_free(ps);
+  return f;
+}
