@@ -15,8 +15,12 @@ const char *const model_kind_labels[N_MODEL_KINDS] = {"GCNN + SNN", "GCNN + DNN"
 int hparams_default(const char *kind, hparams *hp) {
   char k[32];
   size_t n = 0;
-  for (const char *p = kind; *p && n < sizeof k - 1; p++) /* "GCNN+SNN", "gcnn-snn" -> "gcnn_snn" */
-    k[n++] = (*p == '+' || *p == '-' || *p == ' ') ? '_' : (char)tolower((unsigned char)*p);
+  for (const char *p = kind; *p && n < sizeof k - 1; p++) { /* "GCNN + SNN", "gcnn-snn" -> "gcnn_snn" */
+    int sep = *p == '+' || *p == '-' || *p == ' ' || *p == '_';
+    if (sep && (n == 0 || k[n - 1] == '_')) continue;
+    k[n++] = sep ? '_' : (char)tolower((unsigned char)*p);
+  }
+  while (n && k[n - 1] == '_') n--;
   k[n] = 0;
   int idx = -1;
   for (int i = 0; i < N_MODEL_KINDS; i++)
@@ -101,7 +105,7 @@ static int parse_hidden_list(hparams *hp, const char *v) {
       return au_fail(AU_EUSAGE, "hidden_layers '%s': give 1 to %d sizes in 1..4096, comma-separated", v, HP_MAXH);
     h[n++] = (int)x;
     p = end;
-    if (*p == ',') p++;
+    if (*p == ',' && p[1]) p++;
     else if (*p) return au_fail(AU_EUSAGE, "hidden_layers '%s': unexpected '%c'", v, *p);
   }
   if (!n) return au_fail(AU_EUSAGE, "hidden_layers is empty");

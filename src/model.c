@@ -98,6 +98,7 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   m->inst = xcalloc(m->ninst, sizeof(instance));
   dataset d;
   dataset_from_recipes(rs, &d);
+  free((void *)d.mols);
   d.mols = m->gp; /* same order as rs->mol */
   int *fold = xcalloc(rs->n + 1, sizeof(int));
   if (ensemble) {
@@ -173,17 +174,39 @@ static int net_tensors(const net_layout *L, tensor_desc *t) {
 /* ---- saving ---------------------------------------------------------------- */
 static cJSON *num_or_null(double v) { return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v); }
 
+/* cJSON prints numbers with %1.15g when that is merely within an epsilon;
+ * weights must read back bit for bit, so arrays are written here with the
+ * shortest of %.15g/%.16g/%.17g that strtod maps back exactly. */
+static cJSON *exact_array(const double *v, int n) {
+  size_t cap = (size_t)n * 26 + 3, len = 0;
+  char *b = xmalloc(cap);
+  b[len++] = '[';
+  for (int i = 0; i < n; i++) {
+    char t[32];
+    for (int prec = 15; prec <= 17; prec++) {
+      snprintf(t, sizeof t, "%.*g", prec, v[i]);
+      if (strtod(t, NULL) == v[i]) break;
+    }
+    len += snprintf(b + len, cap - len, "%s%s", i ? "," : "", t);
+  }
+  b[len++] = ']';
+  b[len] = 0;
+  cJSON *r = cJSON_CreateRaw(b);
+  free(b);
+  return r;
+}
+
 static cJSON *instance_json(const model *m, const instance *in) {
   cJSON *o = cJSON_CreateObject();
   cJSON *sc = cJSON_AddObjectToObject(o, "scaler");
-  cJSON_AddItemToObject(sc, "min", cJSON_CreateDoubleArray(in->lo, AU_NDESC));
-  cJSON_AddItemToObject(sc, "max", cJSON_CreateDoubleArray(in->hi, AU_NDESC));
+  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, AU_NDESC));
+  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, AU_NDESC));
   cJSON_AddNumberToObject(o, "training_loss", in->loss);
   cJSON *sup = cJSON_AddObjectToObject(o, "support");
   cJSON *sm = cJSON_AddArrayToObject(sup, "molecules"), *sx = cJSON_AddArrayToObject(sup, "descriptors");
   for (int i = 0; i < in->nsup; i++) {
     cJSON_AddItemToArray(sm, cJSON_CreateIntArray(in->sup_mol + i * NROLES, NROLES));
-    cJSON_AddItemToArray(sx, cJSON_CreateDoubleArray(in->sup_x + (size_t)i * AU_NDESC, AU_NDESC));
+    cJSON_AddItemToArray(sx, exact_array(in->sup_x + (size_t)i * AU_NDESC, AU_NDESC));
   }
   cJSON_AddItemToObject(sup, "outcome", cJSON_CreateIntArray(in->sup_y, in->nsup));
   cJSON *ts = cJSON_AddArrayToObject(o, "tensors");
@@ -194,7 +217,7 @@ static cJSON *instance_json(const model *m, const instance *in) {
     cJSON_AddStringToObject(e, "name", t[i].name);
     int shape[2] = {t[i].rows, t[i].cols};
     cJSON_AddItemToObject(e, "shape", cJSON_CreateIntArray(shape, 2));
-    cJSON_AddItemToObject(e, "data", cJSON_CreateDoubleArray(in->p + t[i].off, t[i].rows * t[i].cols));
+    cJSON_AddItemToObject(e, "data", exact_array(in->p + t[i].off, t[i].rows * t[i].cols));
     cJSON_AddItemToArray(ts, e);
   }
   return o;
@@ -348,7 +371,7 @@ static int load_components(model *m, const cJSON *a, const char *path) {
 static int load_root(model *m, const cJSON *root, const char *path) {
   const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format"), *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
   if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "auclust-model")) return BAD("%s: not an auclust model file", path);
-  if (!cJSON_IsNumber(ver) || ver->valueint != MODEL_FORMAT_VERSION)
+  if (!cJSON_IsNumber(ver) || ver->valuedouble != MODEL_FORMAT_VERSION)
     return BAD("%s: model format version %g, this auclust reads version %d", path, cJSON_IsNumber(ver) ? ver->valuedouble : -1.0,
                MODEL_FORMAT_VERSION);
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
@@ -417,7 +440,8 @@ int model_load(model *m, const char *path) {
   fclose(f);
   if (bad) { free(buf); return au_fail(AU_EIO, "%s: read error", path); }
   buf[len] = 0;
-  cJSON *root = cJSON_ParseWithLength(buf, len);
+  /* the whole file must be one JSON document: trailing bytes mean damage */
+  cJSON *root = strlen(buf) == len ? cJSON_ParseWithOpts(buf, NULL, 1) : NULL;
   free(buf);
   if (!root) return BAD("%s: not a valid model file (truncated or corrupted JSON)", path);
   int rc = load_root(m, root, path);
@@ -435,11 +459,13 @@ int model_check_components(const model *m, const component_table *user) {
     int k = components_find(user, c->canonical);
     if (k < 0) continue;
     const component *u = &user->c[k];
-    if (!same_value(c->dielectric, u->dielectric) || !same_value(c->redox, u->redox))
+    int de = !same_value(c->dielectric, u->dielectric), re = !same_value(c->redox, u->redox);
+    if (de || re)
       return au_fail(AU_EMODEL,
-                     "%s: row for '%s' (%s) differs from the table the model was trained with "
-                     "(dielectric %g vs %g, redox %g vs %g V); retrain or use the model's own table",
-                     user->path, c->name, c->canonical, u->dielectric, c->dielectric, u->redox, c->redox);
+                     "%s: %s of '%s' (%s) is %g here but %g in the table the model was trained with; "
+                     "retrain or leave out --components",
+                     user->path, de ? "dielectric_constant" : "redox_potential_V", c->name, c->canonical,
+                     de ? u->dielectric : u->redox, de ? c->dielectric : c->redox);
   }
   return 0;
 }
