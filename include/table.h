@@ -22,6 +22,7 @@ void table_free(table *t);
 
 /* Write one field, quoting only when needed. */
 void csv_put(FILE *f, const char *s);
-/* Write a double with the precision needed to read it back. */
+/* Write a double with 10 significant digits (readable; descriptors are not
+ * known that well); an empty field for NaN. */
 void csv_put_num(FILE *f, double v);
 #endif

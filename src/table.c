@@ -12,7 +12,8 @@ typedef struct {
   table *t;
   char **row; /* fields of the row being read */
   int nrow, caprow;
-  int rowcount; /* records seen, header included */
+  int rowcount; /* spreadsheet rows seen: records and blank lines, header included */
+  int last_c;   /* terminator of the previous row callback */
   int rc;
 } reader;
 
@@ -33,13 +34,17 @@ static void drop_row(reader *r) {
   r->nrow = 0;
 }
 
+/* With CSV_REPALL_NL libcsv reports every unquoted CR and LF as a row end,
+ * so blank lines can be counted; the LF of a CRLF pair is not a row. */
 static void on_row(int c, void *data) {
-  (void)c;
   reader *r = data;
   table *t = r->t;
+  int crlf = r->nrow == 0 && c == '\n' && r->last_c == '\r';
+  r->last_c = c;
+  if (crlf) return;
   r->rowcount++;
   if (r->rc) { drop_row(r); return; }
-  if (r->nrow == 1 && !r->row[0][0]) { drop_row(r); return; } /* blank line */
+  if (r->nrow == 0 || (r->nrow == 1 && !r->row[0][0])) { drop_row(r); return; } /* blank line */
   if (!t->header) {
     t->ncols = r->nrow;
     t->header = xmalloc(sizeof(char *) * r->nrow);
@@ -74,7 +79,7 @@ int table_read_buffer(const char *name, const char *buf, size_t len, table *t) {
     return au_fail(AU_EDATA, "%s: not a text CSV file (contains NUL bytes)", name);
   }
   struct csv_parser p;
-  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
     table_free(t);
     return au_fail(AU_ENOMEM, "%s: cannot initialise the CSV parser", name);
   }
