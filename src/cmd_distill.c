@@ -188,18 +188,13 @@ int cmd_distill(int argc, char **argv) {
       confusion cm = confusion_count(yt, pt, (int)nt);
       int pos = 0;
       for (int i = 0; i < ns; i++) pos += y[i];
-      fprintf(stderr,
-              "auclust distill: %s subset, %d component combination%s; %ld recipes (%.1f%% labelled success by the "
-              "model), tree depth %d, %d leaves; on %ld fresh recipes vs the model: accuracy %.3f, F1 %.3f, MCC %.3f\n",
-              subset, s.ncombo, s.ncombo > 1 ? "s" : "", ns, 100.0 * pos / ns, cart_depth(t), cart_leaves(t), nt,
-              metric_accuracy(cm), metric_f1(cm), metric_mcc(cm));
       cart_feature f[NFEAT];
       features(f);
       outfile o;
       if (!(rc = out_open(&o, out))) {
         if (fmt == 0) {
-          fprintf(o.f, "# decision tree distilled from %s (%s, %d instances); %ld random recipes (%s subset), seed %llu\n",
-                  a.pos[0], hparams_kind(&m.hp), m.ninst, ns, subset, (unsigned long long)seed);
+          fprintf(o.f, "# decision tree distilled from %s (%s, %d instance%s); %ld random recipes (%s subset), seed %llu\n",
+                  a.pos[0], hparams_kind(&m.hp), m.ninst, m.ninst > 1 ? "s" : "", ns, subset, (unsigned long long)seed);
           fprintf(o.f, "# fidelity on %ld fresh recipes: accuracy %.3f, F1 %.3f, MCC %.3f\n", nt, metric_accuracy(cm),
                   metric_f1(cm), metric_mcc(cm));
           rc = cart_write_text(t, f, class_names, o.f);
@@ -208,6 +203,12 @@ int cmd_distill(int argc, char **argv) {
         else rc = cart_write_json(t, f, class_names, o.f);
         if (rc || (rc = out_commit(&o))) out_abort(&o);
       }
+      if (!rc) /* after the output, so an error stays the only line */
+        fprintf(stderr,
+                "auclust distill: %s subset, %d component combination%s; %ld recipes (%.1f%% labelled success by the "
+                "model), tree depth %d, %d leaves; on %ld fresh recipes vs the model: accuracy %.3f, F1 %.3f, MCC %.3f\n",
+                subset, s.ncombo, s.ncombo > 1 ? "s" : "", ns, 100.0 * pos / ns, cart_depth(t), cart_leaves(t), nt,
+                metric_accuracy(cm), metric_f1(cm), metric_mcc(cm));
       cart_free(t);
     }
     free(X); free(Xt); free(y); free(yt); free(pt);

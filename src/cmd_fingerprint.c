@@ -96,6 +96,8 @@ int cmd_fingerprint(int argc, char **argv) {
   const char *out = cli_get(&a, "--output");
   size_t ol = out ? strlen(out) : 0;
   int out_svg = ol > 4 && !strcmp(out + ol - 4, ".svg");
+  if (!rc && out && strcmp(out, "-") && !out_svg && !(ol > 4 && !strcmp(out + ol - 4, ".csv")))
+    rc = au_fail(AU_EUSAGE, "--output %s: give a .csv or .svg file", out);
   char title[160];
   snprintf(title, sizeof title, "Euclidean distance between %s GCNN fingerprints (mean of %d instances)", role_name[role], m.ninst);
   for (int pass = 0; pass < 3 && !rc; pass++) {

@@ -66,7 +66,8 @@ static int training_points(const model *m, const base_recipe *b, const axes *ax,
     int same = 1;
     for (int k = 0; k < NROLES; k++)
       same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
-    if (same) (*pts)[np++] = (svg_point){x[(size_t)i * AU_NDESC + ax->cx], x[(size_t)i * AU_NDESC + ax->cy], y[i]};
+    double px = x[(size_t)i * AU_NDESC + ax->cx], py = x[(size_t)i * AU_NDESC + ax->cy];
+    if (same && px >= ax->x0 && px <= ax->x1 && py >= ax->y0 && py <= ax->y1) (*pts)[np++] = (svg_point){px, py, y[i]};
   }
   free(mol); free(x); free(y);
   return np;
@@ -84,10 +85,11 @@ static int write_csv(const char *path, const char *const *cols, int ncols, const
   return rc;
 }
 
-static int is_svg(const char *p) {
-  size_t n = p ? strlen(p) : 0;
-  return n > 4 && !strcmp(p + n - 4, ".svg");
+static int ends_with(const char *p, const char *ext) {
+  size_t n = p ? strlen(p) : 0, e = strlen(ext);
+  return n > e && !strcmp(p + n - e, ext);
 }
+static int is_svg(const char *p) { return ends_with(p, ".svg"); }
 
 static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a) {
   int n = ax->nx * ax->ny;
@@ -132,7 +134,7 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
       if (rc || (rc = out_commit(&o))) out_abort(&o);
     }
     free(pts);
-  } else if (out && strcmp(out, "-") && !strstr(out, ".csv")) {
+  } else if (out && strcmp(out, "-") && !ends_with(out, ".csv")) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .svg or .csv file", out);
   } else {
     rc = write_csv(out, cols, 4, rows, n);
@@ -182,6 +184,8 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
     for (int i = 0; i < L; i++) lev[c][i] = lin(lo[c], hi[c], i, L);
   int nx = ax->nx, ny = ax->ny;
   long n = (long)L * L * L * nx * ny;
+  if (n > 20000000)
+    return au_fail(AU_EUSAGE, "--grid5d: %d^3 levels x %d x %d maps is %ld points; keep it under 20 million", L, nx, ny, n);
   double *cond = xmalloc(sizeof(double) * AU_NCOND * n), *mean = xmalloc(sizeof(double) * n), *sd = xmalloc(sizeof(double) * n);
   long k = 0;
   for (int i3 = 0; i3 < L; i3++)
@@ -214,7 +218,7 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
       rc = svg_grid5d(o.f, &s);
       if (rc || (rc = out_commit(&o))) out_abort(&o);
     }
-  } else if (out && strcmp(out, "-") && !strstr(out, ".csv")) {
+  } else if (out && strcmp(out, "-") && !ends_with(out, ".csv")) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .svg or .csv file", out);
   } else {
     rc = write_csv(out, cols, 7, rows, (int)n);
