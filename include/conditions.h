@@ -16,6 +16,8 @@ int cond_check(int c, double v, const char *what);
 /* "NAME:LO:HI" -> condition index and range; AU_EUSAGE on a name that is
  * not a condition, a malformed or empty range (LO >= HI), out-of-range values. */
 int parse_range(const char *spec, int *c, double *lo, double *hi);
+/* The same, but LO = HI is allowed: it fixes the condition. */
+int parse_range_or_fixed(const char *spec, int *c, double *lo, double *hi);
 
 /* A base recipe: `spec` is a one-row CSV file, or the id of a row in
  * `recipes` (default: the model's training file). Loaded with the model's

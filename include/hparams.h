@@ -32,6 +32,12 @@ int hparams_kind_index(const hparams *hp);
 int hparams_set(hparams *hp, const char *name, const char *value);
 int hparams_set_number(hparams *hp, const char *name, double v);
 int hparams_check(const hparams *hp);
+/* 1 when the hyperparameter changes this kind of model (graph_* only for
+ * GCNN models, feature_vector_dim only for SNN heads, hidden layers and
+ * dropout not for the one-layer SVM head). */
+int hparams_relevant(const hparams *hp, const char *name);
+/* The "model" recorded in a hyperparameter file (e.g. tune's output), or NULL. */
+char *hparams_file_kind(const char *path);
 cJSON *hparams_to_json(const hparams *hp);
 /* Override fields from a JSON object; unknown keys are an error. `src` names
  * the file for messages. */

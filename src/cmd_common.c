@@ -10,9 +10,11 @@
 #include "table.h"
 
 int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp) {
-  int rc = hparams_default(kind, hp);
-  if (rc) return rc;
   const char *f = cli_get(a, "--hparams");
+  char *file_kind = !kind && f ? hparams_file_kind(f) : NULL; /* tune's output names its model */
+  int rc = hparams_default(kind ? kind : file_kind ? file_kind : "gcnn_snn", hp);
+  free(file_kind);
+  if (rc) return rc;
   if (f && (rc = hparams_load_file(f, hp))) return rc;
   for (int i = 0; i < cli_count(a, "--set"); i++) {
     const char *kv = cli_nth(a, "--set", i), *eq = strchr(kv, '=');

@@ -56,6 +56,12 @@ static int add_ligand(lig_t **l, int *n, const char *arg) {
   const char *smi = labelled ? eq + 1 : arg;
   char *can = canonical_smiles(smi);
   if (!can) return au_fail(AU_EUSAGE, "--ligand '%s': RDKit cannot parse the SMILES", arg);
+  for (int i = 0; i < *n; i++) {
+    char *other = canonical_smiles((*l)[i].smiles);
+    int same = other && !strcmp(other, can);
+    free(other);
+    if (same) { free(can); return 0; } /* the same ligand written twice: keep the first */
+  }
   free(can);
   *l = xrealloc(*l, sizeof(lig_t) * (*n + 1));
   (*l)[*n].name = labelled ? strndup(arg, eq - arg) : xstrdup(smi);
@@ -147,24 +153,14 @@ static int read_bounds(const cli_args *a, const model *m, double *lo, double *hi
     const char *sp = cli_nth(a, "--range", i);
     int c;
     double l, h;
-    /* LO = HI fixes a condition: accept it here though parse_range calls it empty */
-    const char *p1 = strchr(sp, ':'), *p2 = p1 ? strrchr(sp, ':') : NULL;
-    if (p1 && p2 > p1 && atof(p1 + 1) == atof(p2 + 1) && strchr(p1 + 1, ':') == p2) {
-      char name[64];
-      snprintf(name, sizeof name, "%.*s", (int)(p1 - sp), sp);
-      c = cond_index(name);
-      l = h = atof(p1 + 1);
-      if (c < 0) rc = parse_range(sp, &c, &l, &h);
-      else rc = cond_check(c, l, sp);
-    } else {
-      rc = parse_range(sp, &c, &l, &h);
-    }
+    rc = parse_range_or_fixed(sp, &c, &l, &h); /* LO = HI fixes a condition */
     if (!rc) { lo[c] = l; hi[c] = h; }
   }
   if (!rc) {
     int free_dims = 0;
     for (int c = 0; c < AU_NCOND; c++) free_dims += hi[c] > lo[c];
-    if (!free_dims) rc = au_fail(AU_EUSAGE, "empty search space: every condition is fixed (LOW = HIGH)");
+    if (!free_dims)
+      rc = au_fail(cli_count(a, "--range") ? AU_EUSAGE : AU_EDATA, "empty search space: every condition is fixed (LOW = HIGH)");
   }
   return rc;
 }
@@ -189,11 +185,15 @@ static int cmp_cand(const void *x, const void *y) {
   return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-/* Chebyshev distance in units of each varying condition's range. */
+/* Chebyshev distance in units of each varying condition's range; a fixed
+ * condition that differs makes two recipes different experiments. */
 static double range_dist(const double *u, const double *v, const double *lo, const double *hi) {
   double d = 0;
   for (int c = 0; c < AU_NCOND; c++) {
-    if (!(hi[c] > lo[c])) continue;
+    if (!(hi[c] > lo[c])) {
+      if (fabs(u[c] - v[c]) > 1e-9 * fmax(1, fabs(u[c]))) return INFINITY;
+      continue;
+    }
     double t = fabs(u[c] - v[c]) / (hi[c] - lo[c]);
     if (t > d) d = t;
   }

@@ -47,7 +47,7 @@ int cmd_train(int argc, char **argv) {
   hparams hp;
   long ens = 0, threads = par_threads();
   uint64_t seed = 1;
-  const char *kind = cli_get(&a, "--model") ? cli_get(&a, "--model") : "gcnn_snn";
+  const char *kind = cli_get(&a, "--model");
   if ((rc = hparams_from_cli(&a, kind, &hp)) || (rc = cli_int(&a, "--ensemble", 0, 1000, &ens)) ||
       (rc = cli_u64(&a, "--seed", &seed)) || (rc = cli_int(&a, "--threads", 1, 1024, &threads))) {
     cli_free(&a);

@@ -110,7 +110,7 @@ int cmd_tune(int argc, char **argv) {
   long trials = 50, initial = 10, repeats = 1, folds = 10, threads = par_threads();
   uint64_t seed = 1;
   hparams base;
-  const char *kind = cli_get(&a, "--model") ? cli_get(&a, "--model") : "gcnn_snn";
+  const char *kind = cli_get(&a, "--model");
   if ((rc = cli_int(&a, "--trials", 1, 100000, &trials)) || (rc = cli_int(&a, "--initial", 1, 100000, &initial)) ||
       (rc = cli_int(&a, "--repeats", 1, 1000, &repeats)) || (rc = cli_int(&a, "--folds", 2, 1000, &folds)) ||
       (rc = cli_u64(&a, "--seed", &seed)) || (rc = cli_int(&a, "--threads", 1, 1024, &threads)) ||
@@ -121,12 +121,21 @@ int cmd_tune(int argc, char **argv) {
   bo_space space;
   rc = cli_get(&a, "--space") ? load_space(cli_get(&a, "--space"), &space) : default_space(&base, &space);
   if (rc) { cli_free(&a); return rc; }
-  /* every dimension must name a hyperparameter this model has */
+  /* every dimension must name a hyperparameter this model has, valid at both ends */
+  int space_rc = cli_get(&a, "--space") ? AU_EDATA : AU_EUSAGE;
   for (int i = 0; i < space.n && !rc; i++) {
+    const bo_dim *dm = &space.dims[i];
     hparams t = base;
-    if (hparams_set_number(&t, space.dims[i].name, space.dims[i].high))
-      rc = au_fail(AU_EUSAGE, "search dimension '%s' is not a hyperparameter of %s models (or its range is invalid)",
-                   space.dims[i].name, hparams_kind(&base));
+    if (!hparams_relevant(&base, dm->name)) {
+      rc = au_fail(space_rc, "search dimension '%s' does not affect %s models", dm->name, hparams_kind(&base));
+      break;
+    }
+    for (int end = 0; end < 2 && !rc; end++)
+      if (hparams_set_number(&t, dm->name, end ? dm->high : dm->low)) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "%s", au_errmsg());
+        rc = au_fail(space_rc, "search dimension '%s' [%g, %g]: %s", dm->name, dm->low, dm->high, msg);
+      }
   }
   component_table comp;
   recipe_set rs;

@@ -33,7 +33,7 @@ int cond_check(int c, double v, const char *what) {
   return 0;
 }
 
-int parse_range(const char *spec, int *c, double *lo, double *hi) {
+static int parse_range_impl(const char *spec, int *c, double *lo, double *hi, int allow_fixed) {
   const char *a = strchr(spec, ':'), *b = a ? strchr(a + 1, ':') : NULL;
   if (!a || !b) return au_fail(AU_EUSAGE, "range '%s': expected NAME:LOW:HIGH, e.g. pH:7:14", spec);
   char name[64];
@@ -47,9 +47,15 @@ int parse_range(const char *spec, int *c, double *lo, double *hi) {
   *hi = strtod(b + 1, &e2);
   if (e1 != b || *e2 || e1 == a + 1 || e2 == b + 1)
     return au_fail(AU_EUSAGE, "range '%s': LOW and HIGH must be numbers", spec);
-  if (!(*lo < *hi)) return au_fail(AU_EUSAGE, "range '%s': empty range (LOW must be below HIGH)", spec);
+  if (!(*lo < *hi) && !(allow_fixed && *lo == *hi))
+    return au_fail(AU_EUSAGE, "range '%s': empty range (LOW must be below HIGH)", spec);
   int rc = cond_check(*c, *lo, spec);
   return rc ? rc : cond_check(*c, *hi, spec);
+}
+
+int parse_range(const char *spec, int *c, double *lo, double *hi) { return parse_range_impl(spec, c, lo, hi, 0); }
+int parse_range_or_fixed(const char *spec, int *c, double *lo, double *hi) {
+  return parse_range_impl(spec, c, lo, hi, 1);
 }
 
 void recipe_graphs(const recipe_set *rs, const recipe *r, const molgraph *out[NROLES]) {

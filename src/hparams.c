@@ -127,6 +127,36 @@ int hparams_check(const hparams *hp) {
   return 0;
 }
 
+int hparams_relevant(const hparams *hp, const char *name) {
+  if (!strncmp(name, "graph_", 6) || !strcmp(name, "fingerprint_length")) return hp->use_gcnn;
+  if (!strcmp(name, "feature_vector_dim")) return hp->head == HEAD_SNN;
+  if (!strncmp(name, "hidden", 6) || !strcmp(name, "dropout")) return hp->head != HEAD_SVM;
+  return 1;
+}
+
+static cJSON *read_json_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = xmalloc(n + 1);
+  buf[fread(buf, 1, n, f)] = 0;
+  fclose(f);
+  cJSON *o = cJSON_Parse(buf);
+  free(buf);
+  return o;
+}
+
+char *hparams_file_kind(const char *path) {
+  cJSON *o = read_json_file(path);
+  const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "model");
+  if (!cJSON_IsString(k)) k = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "hparams"), "model");
+  char *r = cJSON_IsString(k) ? xstrdup(k->valuestring) : NULL;
+  cJSON_Delete(o);
+  return r;
+}
+
 cJSON *hparams_to_json(const hparams *hp) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "model", hparams_kind(hp));
@@ -170,15 +200,8 @@ int hparams_from_json(const cJSON *o, hparams *hp, const char *src) {
 int hparams_load_file(const char *path, hparams *hp) {
   FILE *f = fopen(path, "rb");
   if (!f) return au_fail(AU_EIO, "%s: cannot open", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = xmalloc(n + 1);
-  size_t got = fread(buf, 1, n, f);
   fclose(f);
-  buf[got] = 0;
-  cJSON *o = cJSON_Parse(buf);
-  free(buf);
+  cJSON *o = read_json_file(path);
   if (!o) return au_fail(AU_EUSAGE, "%s: not valid JSON", path);
   /* a tune result file holds {"hparams": {...}, ...}; accept it directly */
   const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hparams");
