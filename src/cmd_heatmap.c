@@ -28,7 +28,8 @@ static const cli_opt opts[] = {
     {"--grid5d", NULL, NULL, "the 5-D grid: levels of ligand, HAuCl4 and reductant concentration, a small x-y map at each"},
     {"--levels", NULL, "N", "5-D: levels per concentration (default 10)"},
     {"--inner", NULL, "N", "5-D: points per axis of each small map (default 10)"},
-    {"--range", NULL, "NAME:LO:HI", "5-D: range of a concentration (default: the training data's, repeatable)"},
+    {"--range", NULL, "NAME:LO:HI", "5-D: range of a concentration (default: the training recipes' with the same\n"
+                                    "                             components, else the same solvent, else all; repeatable)"},
     {"--no-points", NULL, NULL, "do not overlay the training recipes that share the base's components"},
     {"--components", "-c", "FILE", "components table for new solvents/reductants; must agree with the model's"},
     {NULL, NULL, NULL, NULL}};
@@ -144,18 +145,20 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   return rc;
 }
 
-/* Concentration levels: --range, else the training recipes' range with the
- * same components, else all training recipes', else +-50% of the base. */
+/* Concentration levels: --range, else the range of the training recipes
+ * with the same components, else with the same solvent, else of all
+ * training recipes, else +-50% of the base. */
 static void conc_range(const model *m, const base_recipe *b, int c, double *lo, double *hi) {
   int *mol, *y;
   double *x;
   int n = model_training_rows(m, &mol, &x, &y);
-  for (int pass = 0; pass < 2; pass++) {
+  for (int pass = 0; pass < 3; pass++) {
     *lo = INFINITY; *hi = -INFINITY;
     for (int i = 0; i < n; i++) {
       int same = 1;
-      for (int k = 0; k < NROLES && pass == 0; k++)
-        same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
+      for (int k = 0; k < NROLES && pass < 2; k++)
+        if (pass == 0 || k == ROLE_SOLVENT)
+          same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
       if (!same) continue;
       double v = x[(size_t)i * AU_NDESC + c];
       if (v < *lo) *lo = v;
