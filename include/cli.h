@@ -34,6 +34,10 @@ typedef struct {
 /* Returns 0, or AU_EUSAGE with the message set; sets a->help for --help. */
 int cli_parse(const cli_spec *s, int argc, char **argv, cli_args *a);
 void cli_help(const cli_spec *s);
+/* The opening of every subcommand: parse; on --help print it, on an error
+ * keep the message. Returns 1 when the command is done (*rc is its exit
+ * code), 0 when it should run (a must then be freed with cli_free). */
+int cli_start(const cli_spec *s, int argc, char **argv, cli_args *a, int *rc);
 void cli_free(cli_args *a);
 
 const char *cli_get(const cli_args *a, const char *name); /* last value or NULL */

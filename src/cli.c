@@ -56,6 +56,14 @@ int cli_parse(const cli_spec *s, int argc, char **argv, cli_args *a) {
   return 0;
 }
 
+int cli_start(const cli_spec *s, int argc, char **argv, cli_args *a, int *rc) {
+  *rc = cli_parse(s, argc, argv, a);
+  if (!*rc && !a->help) return 0;
+  if (a->help) cli_help(s);
+  cli_free(a);
+  return 1;
+}
+
 void cli_free(cli_args *a) {
   for (int k = 0; k < a->nopt; k++) free(a->vals[k]);
   free(a->vals); free(a->count); free(a->pos);

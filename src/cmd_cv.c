@@ -109,12 +109,8 @@ static int write_predictions(const char *path, const recipe_set *rs, const cv_re
 
 int cmd_cv(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   long folds = 10, repeats = 1, threads = par_threads();
   uint64_t seed = 1;
   if ((rc = cli_int(&a, "--folds", 2, 1000, &folds)) || (rc = cli_int(&a, "--repeats", 1, 10000, &repeats)) ||

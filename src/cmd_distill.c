@@ -131,12 +131,8 @@ static void features(cart_feature *f) {
 
 int cmd_distill(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   long ns = 11095, nt = 1000, depth = 5, leaf = 50;
   uint64_t seed = 1;
   const char *subset = cli_get(&a, "--subset") ? cli_get(&a, "--subset") : "set_ii";

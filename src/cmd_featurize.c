@@ -125,12 +125,8 @@ static int write_json(FILE *f, const recipe_set *s, const char *comp_path) {
 
 int cmd_featurize(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   recipe_opts ro = recipe_opts_default();
   if ((rc = cli_double(&a, "--ph-missing", 0, 14, &ro.ph_missing_value))) { cli_free(&a); return rc; }
   const char *path = a.pos[0];

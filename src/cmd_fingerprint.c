@@ -40,12 +40,8 @@ static int role_index(const char *s) {
 
 int cmd_fingerprint(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   int role = role_index(cli_get(&a, "--role") ? cli_get(&a, "--role") : "ligand");
   if (role < 0) {
     rc = au_fail(AU_EUSAGE, "--role must be ligand, solvent or reductant");

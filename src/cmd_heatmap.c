@@ -233,12 +233,8 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
 
 int cmd_heatmap(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   int g5 = cli_flag(&a, "--grid5d");
   long grid = 100, levels = 10, inner = 10;
   axes ax = {0};

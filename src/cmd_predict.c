@@ -30,12 +30,8 @@ static const cli_spec spec = {
 
 int cmd_predict(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   double thr = 0.5;
   if ((rc = cli_double(&a, "--threshold", 0, 1, &thr))) { cli_free(&a); return rc; }
   model m;

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "conditions.h"
 #include "err.h"
+#include "jsonfile.h"
 #include "outfile.h"
 #include "scorer.h"
 #include "table.h"
@@ -114,16 +115,8 @@ static int read_bounds(const cli_args *a, const model *m, double *lo, double *hi
   int rc = 0;
   const char *bf = cli_get(a, "--bounds");
   if (bf) {
-    FILE *f = fopen(bf, "rb");
-    if (!f) return au_fail(AU_EIO, "%s: cannot open", bf);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = xmalloc(len + 1);
-    buf[fread(buf, 1, len, f)] = 0;
-    fclose(f);
-    cJSON *j = cJSON_Parse(buf);
-    free(buf);
+    cJSON *j;
+    if ((rc = json_load(bf, AU_EDATA, &j))) return rc;
     if (!cJSON_IsObject(j)) rc = au_fail(AU_EDATA, "%s: bounds must be a JSON object {\"pH\": [7, 14], ...}", bf);
     else if (!cJSON_GetArraySize(j)) rc = au_fail(AU_EDATA, "%s: empty search space (no bounds given)", bf);
     const cJSON *e = NULL;
@@ -202,12 +195,8 @@ static double range_dist(const double *u, const double *v, const double *lo, con
 
 int cmd_suggest(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   long ncand = 100000, top = 20;
   double mind = 0.05;
   uint64_t seed = 1;

@@ -38,12 +38,8 @@ static const cli_spec spec = {
 
 int cmd_train(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   hparams hp;
   long ens = 0, threads = par_threads();
   uint64_t seed = 1;

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "cv.h"
 #include "err.h"
+#include "jsonfile.h"
 #include "outfile.h"
 #include "par.h"
 
@@ -66,18 +67,10 @@ static int default_space(const hparams *hp, bo_space *s) {
 }
 
 static int load_space(const char *path, bo_space *s) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return au_fail(AU_EIO, "%s: cannot open", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = xmalloc(n + 1);
-  buf[fread(buf, 1, n, f)] = 0;
-  fclose(f);
-  cJSON *j = cJSON_Parse(buf);
-  free(buf);
-  if (!j) return au_fail(AU_EDATA, "%s: not valid JSON", path);
-  int rc = bo_space_from_json(j, s);
+  cJSON *j;
+  int rc = json_load(path, AU_EDATA, &j);
+  if (rc) return rc;
+  rc = bo_space_from_json(j, s);
   cJSON_Delete(j);
   if (rc) {
     char msg[600];
@@ -101,12 +94,8 @@ static int apply_point(const bo_space *s, const double *x, hparams *hp) {
 
 int cmd_tune(int argc, char **argv) {
   cli_args a;
-  int rc = cli_parse(&spec, argc, argv, &a);
-  if (rc || a.help) {
-    if (a.help) cli_help(&spec);
-    cli_free(&a);
-    return rc;
-  }
+  int rc;
+  if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   long trials = 50, initial = 10, repeats = 1, folds = 10, threads = par_threads();
   uint64_t seed = 1;
   hparams base;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "jsonfile.h"
 
 const char *const model_kind_names[N_MODEL_KINDS] = {"gcnn_snn", "gcnn_dnn", "gcnn_svm", "snn", "dnn", "svm"};
 const char *const model_kind_labels[N_MODEL_KINDS] = {"GCNN + SNN", "GCNN + DNN", "GCNN + SVM", "SNN", "DNN", "SVM"};
@@ -134,22 +135,9 @@ int hparams_relevant(const hparams *hp, const char *name) {
   return 1;
 }
 
-static cJSON *read_json_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = xmalloc(n + 1);
-  buf[fread(buf, 1, n, f)] = 0;
-  fclose(f);
-  cJSON *o = cJSON_Parse(buf);
-  free(buf);
-  return o;
-}
-
 char *hparams_file_kind(const char *path) {
-  cJSON *o = read_json_file(path);
+  cJSON *o;
+  if (json_load(path, AU_EUSAGE, &o)) { au_errclear(); return NULL; }
   const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "model");
   if (!cJSON_IsString(k)) k = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "hparams"), "model");
   char *r = cJSON_IsString(k) ? xstrdup(k->valuestring) : NULL;
@@ -198,14 +186,12 @@ int hparams_from_json(const cJSON *o, hparams *hp, const char *src) {
 }
 
 int hparams_load_file(const char *path, hparams *hp) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return au_fail(AU_EIO, "%s: cannot open", path);
-  fclose(f);
-  cJSON *o = read_json_file(path);
-  if (!o) return au_fail(AU_EUSAGE, "%s: not valid JSON", path);
+  cJSON *o;
+  int rc = json_load(path, AU_EUSAGE, &o);
+  if (rc) return rc;
   /* a tune result file holds {"hparams": {...}, ...}; accept it directly */
   const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hparams");
-  int rc = hparams_from_json(h ? h : o, hp, path);
+  rc = hparams_from_json(h ? h : o, hp, path);
   cJSON_Delete(o);
   return rc;
 }
