@@ -1,5 +1,6 @@
 /* auclust predict: probability of success of each recipe, averaged over
  * the model's instances, with the spread between them. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,7 +23,9 @@ static const cli_spec spec = {
     "predict", "MODEL.json RECIPES.csv [options]",
     "Scores recipes with a trained model. Output CSV: the recipe's id and name columns,\n"
     "its outcome when the file has one, p_success (mean over the model's instances),\n"
-    "p_std (their standard deviation) and predicted (1 when p_success > threshold).\n"
+    "p_std (their standard deviation), predicted (1 when p_success > threshold) and\n"
+    "outside_training_range: the descriptors outside the range the model was trained on\n"
+    "(an extrapolation; the probability is then less reliable), separated by ';'.\n"
     "The outcome column is optional; an unseen ligand needs only its SMILES. RECIPES may be '-'.",
     opts, 2, 2,
     "example (the paper's validation recipe, cysteamine in water with NaBH4):\n"
@@ -44,12 +47,20 @@ int cmd_predict(int argc, char **argv) {
     return rc;
   }
   double *p = xmalloc(sizeof(double) * rs.n * m.ninst);
+  /* the training data's range of each descriptor, to flag extrapolation */
+  double lo[AU_NDESC], hi[AU_NDESC];
+  for (int j = 0; j < AU_NDESC; j++) { lo[j] = INFINITY; hi[j] = -INFINITY; }
+  for (int k = 0; k < m.ninst; k++)
+    for (int j = 0; j < AU_NDESC; j++) {
+      if (m.inst[k].lo[j] < lo[j]) lo[j] = m.inst[k].lo[j];
+      if (m.inst[k].hi[j] > hi[j]) hi[j] = m.inst[k].hi[j];
+    }
   outfile out;
   if (!(rc = model_predict(&m, &rs, p)) && !(rc = out_open(&out, cli_get(&a, "--output")))) {
     int indiv = cli_flag(&a, "--individual");
     put_carry_header(out.f, &rs);
     if (rs.has_outcome) fputs(",outcome", out.f);
-    fputs(",p_success,p_std,predicted", out.f);
+    fputs(",p_success,p_std,predicted,outside_training_range", out.f);
     for (int k = 0; indiv && k < m.ninst; k++) fprintf(out.f, ",p_%d", k + 1);
     fputc('\n', out.f);
     for (int i = 0; i < rs.n; i++) {
@@ -60,7 +71,13 @@ int cmd_predict(int argc, char **argv) {
         if (rs.r[i].outcome >= 0) fprintf(out.f, ",%d", rs.r[i].outcome);
         else fputc(',', out.f);
       }
-      fprintf(out.f, ",%.4f,%.4f,%d", mean, sd, mean > thr);
+      fprintf(out.f, ",%.4f,%.4f,%d,", mean, sd, mean > thr);
+      for (int j = 0, first = 1; j < AU_NDESC; j++) {
+        double v = rs.r[i].x[j];
+        if (v >= lo[j] && v <= hi[j]) continue;
+        fprintf(out.f, "%s%s", first ? "" : ";", au_desc_name[j]);
+        first = 0;
+      }
       for (int k = 0; indiv && k < m.ninst; k++) fprintf(out.f, ",%.4f", p[(size_t)i * m.ninst + k]);
       fputc('\n', out.f);
     }

@@ -45,8 +45,8 @@ static int parse_range_impl(const char *spec, int *c, double *lo, double *hi, in
   char *e1, *e2;
   *lo = strtod(a + 1, &e1);
   *hi = strtod(b + 1, &e2);
-  if (e1 != b || *e2 || e1 == a + 1 || e2 == b + 1)
-    return au_fail(AU_EUSAGE, "range '%s': LOW and HIGH must be numbers", spec);
+  if (e1 != b || *e2 || e1 == a + 1 || e2 == b + 1 || !isfinite(*lo) || !isfinite(*hi))
+    return au_fail(AU_EUSAGE, "range '%s': LOW and HIGH must be finite numbers", spec);
   if (!(*lo < *hi) && !(allow_fixed && *lo == *hi))
     return au_fail(AU_EUSAGE, "range '%s': empty range (LOW must be below HIGH)", spec);
   int rc = cond_check(*c, *lo, spec);

@@ -67,28 +67,30 @@ grep -q '"epochs":5' "$M" || fail "model file does not record epochs=5"
 
 # ---- predict on the bundled data ---------------------------------------------
 # check_pred NAME FILE NROWS K: header + NROWS rows; p_success in [0,1],
-# p_std >= 0, predicted = (p_success > 0.5); with K > 0 the last K columns
-# are p_1..p_K and p_success is their mean (to the printed 4 decimals).
+# p_std >= 0, predicted = (p_success > 0.5), then outside_training_range;
+# with K > 0 the last K columns are p_1..p_K and p_success is their mean
+# (to the printed 4 decimals).
 check_pred() {
   local name=$1 f=$2 n=$3 k=$4
   local got=$(($(wc -l <"$f") - 1))
   [ "$got" -eq "$n" ] || fail "$name: $got rows, expected $n"
   awk -F, -v k="$k" -v name="$name" '
     NR == 1 {
-      ps = NF - 2 - k
-      if ($ps != "p_success" || $(ps + 1) != "p_std" || $(ps + 2) != "predicted") { print name ": bad header: " $0; bad = 1 }
-      for (i = 1; i <= k; i++) if ($(ps + 2 + i) != "p_" i) { print name ": column p_" i " missing: " $0; bad = 1 }
+      ps = NF - 3 - k
+      if ($ps != "p_success" || $(ps + 1) != "p_std" || $(ps + 2) != "predicted" || $(ps + 3) != "outside_training_range") { print name ": bad header: " $0; bad = 1 }
+      for (i = 1; i <= k; i++) if ($(ps + 3 + i) != "p_" i) { print name ": column p_" i " missing: " $0; bad = 1 }
       next
     }
     {
-      ps = NF - 2 - k; p = $ps; sd = $(ps + 1); pr = $(ps + 2)
+      ps = NF - 3 - k; p = $ps; sd = $(ps + 1); pr = $(ps + 2)
+      if ($(ps + 3) !~ /^[a-zA-Z_;0-9]*$/) { print name ": row " NR - 1 ": outside_training_range " $(ps + 3); bad = 1 }
       if (p !~ /^[0-9.]+$/ || p < 0 || p > 1) { print name ": row " NR - 1 ": p_success " p; bad = 1 }
       if (sd !~ /^[0-9.]+$/ || sd < 0) { print name ": row " NR - 1 ": p_std " sd; bad = 1 }
       if (pr != (p > 0.5 ? 1 : 0)) { print name ": row " NR - 1 ": predicted " pr " for p " p; bad = 1 }
       if (k > 0) {
         s = 0
         for (i = 1; i <= k; i++) {
-          q = $(ps + 2 + i)
+          q = $(ps + 3 + i)
           if (q < 0 || q > 1) { print name ": row " NR - 1 ": p_" i " " q; bad = 1 }
           s += q
         }
@@ -100,12 +102,12 @@ check_pred() {
 
 if run "predict" "$BIN" predict "$M" "$DATA"; then
   cp "$T/out" "$T/pred.csv"
-  head -1 "$T/pred.csv" | grep -q '^id,.*,outcome,p_success,p_std,predicted$' ||
+  head -1 "$T/pred.csv" | grep -q '^id,.*,outcome,p_success,p_std,predicted,outside_training_range$' ||
     fail "predict header: $(head -1 "$T/pred.csv")"
   check_pred "predict" "$T/pred.csv" 31 0
   # the outcome column is the recipes' (when the first 13 columns are unquoted)
   cut -d, -f1-13 "$DATA" | grep -q '"' ||
-  paste -d' ' <(tail -n +2 "$T/pred.csv" | awk -F, '{print $(NF-3)}') \
+  paste -d' ' <(tail -n +2 "$T/pred.csv" | awk -F, '{print $(NF-4)}') \
     <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "outcome") c = i; next } { print $c }' "$DATA") |
     awk '$1 != $2 { bad = 1 } END { exit bad }' || fail "predict: outcome column differs from the recipes'"
 fi
@@ -113,8 +115,8 @@ if run "predict --individual" "$BIN" predict "$M" "$DATA" --individual; then
   cp "$T/out" "$T/pred_ind.csv"
   check_pred "predict --individual" "$T/pred_ind.csv" 31 3
   # same p_success/p_std/predicted as without --individual
-  cmp -s <(cut -d, -f1 "$T/pred.csv"; awk -F, '{print $(NF-2), $(NF-1), $NF}' "$T/pred.csv") \
-         <(cut -d, -f1 "$T/pred_ind.csv"; awk -F, '{print $(NF-5), $(NF-4), $(NF-3)}' "$T/pred_ind.csv") ||
+  cmp -s <(cut -d, -f1 "$T/pred.csv"; awk -F, '{print $(NF-3), $(NF-2), $(NF-1), $NF}' "$T/pred.csv") \
+         <(cut -d, -f1 "$T/pred_ind.csv"; awk -F, '{print $(NF-6), $(NF-5), $(NF-4), $(NF-3)}' "$T/pred_ind.csv") ||
     fail "predict --individual changes p_success/p_std/predicted"
 fi
 # -o writes the same as stdout
@@ -132,7 +134,7 @@ EOF
 grep -q 'NCCS,' "$DATA" && fail "test premise: cysteamine is in the training data"
 if run "predict (no outcome, unseen ligand)" "$BIN" predict "$M" "$NEW"; then
   cp "$T/out" "$T/new_pred.csv"
-  [ "$(head -1 "$T/new_pred.csv")" = "id,p_success,p_std,predicted" ] ||
+  [ "$(head -1 "$T/new_pred.csv")" = "id,p_success,p_std,predicted,outside_training_range" ] ||
     fail "predict without outcome: header $(head -1 "$T/new_pred.csv")"
   check_pred "predict (no outcome)" "$T/new_pred.csv" 3 0
   grep -q '^cysteamine,' "$T/new_pred.csv" || fail "predict: cysteamine row missing"
@@ -155,7 +157,7 @@ run "train dnn again" "$BIN" train "$DATA" --model dnn --set epochs=5 --seed 3 -
 cmp -s "$T/d1.json" "$T/d2.json" || fail "dnn: same seed, model files differ"
 if run "predict dnn --individual" "$BIN" predict "$T/d1.json" "$DATA" --individual; then
   check_pred "predict dnn (one instance)" "$T/out" 31 1
-  awk -F, 'NR > 1 && $(NF-2) != "0.0000" { bad = 1 } END { exit bad }' "$T/out" ||
+  awk -F, 'NR > 1 && $(NF-3) != "0.0000" { bad = 1 } END { exit bad }' "$T/out" ||
     fail "one instance: p_std should be 0"
 fi
 
