@@ -8,19 +8,7 @@
 set -u
 BIN=${1:?usage: cli_figures.sh /path/to/auclust}
 DATA=data/au_nc_recipes.csv
-T=$(mktemp -d "${TMPDIR:-/tmp}/auclust_cli_figures.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-FAILS=0
-fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
-
-# run NAME CMD...: expect exit 0; stdout in $T/out, stderr in $T/err
-run() {
-  local name=$1; shift
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ $rc -ne 0 ]; then fail "$name: exit $rc, stderr: $(head -c 400 "$T/err")"; return 1; fi
-  return 0
-}
+. "$(dirname "$0")/lib.sh"
 
 # expect_err NAME CODE PATTERN CMD...: exit CODE, exactly one line on stderr
 # starting with "auclust" and matching PATTERN (grep -E, "" for any),
@@ -47,11 +35,6 @@ expect_err() {
   [ -z "$left" ] || fail "$name: files left behind after the error: $left"
 }
 
-# no_leftovers NAME DIR: no temporary files (*.tmp*) in DIR
-no_leftovers() {
-  local left; left=$(find "$2" -maxdepth 1 -name '*.tmp*' | head -5)
-  [ -z "$left" ] || fail "$1: temporary files left behind: $left"
-}
 
 # xml_ok NAME FILE: well-formed XML with an <svg> root (xmllint, else
 # python3's xml.etree, else a grep-level sanity check)
@@ -75,13 +58,6 @@ xml_ok() {
   return 0
 }
 
-# json_ok FILE: valid JSON (jq, else python3; skipped without either)
-json_ok() {
-  if command -v jq >/dev/null 2>&1; then jq -e . "$1" >/dev/null 2>&1
-  elif command -v python3 >/dev/null 2>&1; then python3 -m json.tool "$1" >/dev/null 2>&1
-  else echo "note: neither jq nor python3 found, JSON syntax not checked" >&2; return 0
-  fi
-}
 
 # svg_text FILE: the text content of the SVG's <text> elements, one per line
 svg_text() { tr '\n' ' ' <"$1" | sed 's#</text>#\n#g' | sed -n 's#.*<text[^>]*>##p'; }

@@ -7,19 +7,7 @@ set -u
 BIN=${1:?usage: cli_models.sh /path/to/auclust}
 DATA=data/au_nc_recipes.csv
 COMPS=data/components.csv
-T=$(mktemp -d "${TMPDIR:-/tmp}/auclust_cli_models.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-FAILS=0
-fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
-
-# run NAME CMD...: expect exit 0
-run() {
-  local name=$1; shift
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ $rc -ne 0 ]; then fail "$name: exit $rc, stderr: $(head -c 400 "$T/err")"; return 1; fi
-  return 0
-}
+. "$(dirname "$0")/lib.sh"
 
 # expect_err NAME CODE CMD...: exit CODE, exactly one line on stderr
 # starting with "auclust", nothing on stdout
@@ -39,19 +27,7 @@ expect_err() {
   fi
 }
 
-# no_leftovers NAME DIR: no temporary files (*.tmp*) in DIR
-no_leftovers() {
-  local left; left=$(find "$2" -maxdepth 1 -name '*.tmp*' | head -5)
-  [ -z "$left" ] || fail "$1: temporary files left behind: $left"
-}
 
-# json_ok FILE: FILE is valid JSON (jq, else python3; skipped without either)
-json_ok() {
-  if command -v jq >/dev/null 2>&1; then jq -e . "$1" >/dev/null 2>&1
-  elif command -v python3 >/dev/null 2>&1; then python3 -m json.tool "$1" >/dev/null 2>&1
-  else echo "note: neither jq nor python3 found, JSON syntax not checked" >&2; return 0
-  fi
-}
 
 ROWS=$(($(wc -l <"$DATA") - 1))
 [ "$ROWS" -eq 31 ] || fail "bundled data: expected 31 recipes, found $ROWS"

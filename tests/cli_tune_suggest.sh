@@ -9,19 +9,7 @@ set -u
 BIN=${1:?usage: cli_tune_suggest.sh /path/to/auclust}
 DATA=data/au_nc_recipes.csv
 COMPS=data/components.csv
-T=$(mktemp -d "${TMPDIR:-/tmp}/auclust_cli_tune_suggest.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-FAILS=0
-fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
-
-# run NAME CMD...: expect exit 0 (stdout in $T/out, stderr in $T/err)
-run() {
-  local name=$1; shift
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ $rc -ne 0 ]; then fail "$name: exit $rc, stderr: $(head -c 400 "$T/err")"; return 1; fi
-  return 0
-}
+. "$(dirname "$0")/lib.sh"
 
 # expect_err NAME CODES CMD...: exit status one of CODES ("2" or "2|3"),
 # exactly one line on stderr starting with "auclust", nothing on stdout
@@ -42,10 +30,6 @@ expect_err() {
   return 0
 }
 
-no_leftovers() {
-  local left; left=$(find "$2" -maxdepth 1 -name '*.tmp*' | head -5)
-  [ -z "$left" ] || fail "$1: temporary files left behind: $left"
-}
 
 # ---- JSON helpers: jq, else python3 ------------------------------------------------
 if command -v jq >/dev/null 2>&1; then JSON=jq

@@ -1,0 +1,30 @@
+# Shared by the command-line tests (sourced): a scratch folder $T removed on
+# exit, failure counting, and checks of exit status and output formats.
+# Each script reports FAILS at its end.
+T=$(mktemp -d "${TMPDIR:-/tmp}/auclust_$(basename "$0" .sh).XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+FAILS=0
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+
+# run NAME CMD...: expect exit 0; stdout in $T/out, stderr in $T/err
+run() {
+  local name=$1; shift
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ $rc -ne 0 ]; then fail "$name: exit $rc, stderr: $(head -c 400 "$T/err")"; return 1; fi
+  return 0
+}
+
+# no_leftovers NAME DIR: no temporary files (*.tmp*) in DIR
+no_leftovers() {
+  local left; left=$(find "$2" -maxdepth 1 -name '*.tmp*' | head -5)
+  [ -z "$left" ] || fail "$1: temporary files left behind: $left"
+}
+
+# json_ok FILE: valid JSON (jq, else python3; skipped without either)
+json_ok() {
+  if command -v jq >/dev/null 2>&1; then jq -e . "$1" >/dev/null 2>&1
+  elif command -v python3 >/dev/null 2>&1; then python3 -m json.tool "$1" >/dev/null 2>&1
+  else echo "note: neither jq nor python3 found, JSON syntax not checked" >&2; return 0
+  fi
+}
