@@ -12,6 +12,11 @@
 #define AUCLUST_SVGPLOT_H
 #include <stdio.h>
 
+/* Writes s as XML character data: markup characters escaped, control
+ * bytes as spaces, invalid UTF-8 as U+FFFD (shared with the tree writer). */
+void svg_put_text(FILE *f, const char *s);
+/* Characters (code points) of UTF-8 text, for sizing labels. */
+int svg_text_chars(const char *s);
 /* viridis at t, clipped to [0,1] (NaN counts as 0): 17 anchors of
  * matplotlib's table, linearly interpolated in sRGB. */
 void colormap_viridis(double t, unsigned char rgb[3]);

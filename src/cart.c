@@ -1,6 +1,7 @@
 /* CART classification tree: fitting, prediction and the four writers. */
 #include "cart.h"
 #include "err.h"
+#include "svgplot.h"
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -522,26 +523,6 @@ int cart_write_dot(const cart_tree *t, const cart_feature *feat,
 #define SVG_MARGIN 12.0
 #define SVG_GAP 16.0 /* least space between neighbouring nodes */
 
-static void put_xml(const char *s, FILE *f) {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    switch (c) {
-    case '&': fputs("&amp;", f); break;
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '"': fputs("&quot;", f); break;
-    case '\'': fputs("&apos;", f); break;
-    default: fputc(c < 0x20 ? ' ' : c, f); /* control bytes are not XML */
-    }
-  }
-}
-
-/* Visible characters of UTF-8 text, for sizing. */
-static int utf8_len(const char *s) {
-  int n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
 
 typedef struct {
   char *line[MAX_LINES];
@@ -559,7 +540,7 @@ static double svg_layout(const namer *nm, svg_box *bx, int *n_leaves) {
     b->nl = node_lines(nm, i, b->line);
     int chars = 0;
     for (int j = 0; j < b->nl; j++)
-      if (utf8_len(b->line[j]) > chars) chars = utf8_len(b->line[j]);
+      if (svg_text_chars(b->line[j]) > chars) chars = svg_text_chars(b->line[j]);
     double w = chars * SVG_CHAR_W, h = b->nl * SVG_LINE_H;
     /* an ellipse with ry = 0.85 h passes the text box's corners at
      * rx = 0.62 w: (0.5 / 0.62)^2 + (0.5 / 0.85)^2 ~ 1 */
@@ -604,7 +585,7 @@ static void svg_node(const svg_box *b, const cart_node *nd, FILE *f) {
     /* +4 puts a 12 px line's middle, not its baseline, on the row */
     double y = b->y + (j - (b->nl - 1) / 2.0) * SVG_LINE_H + 4;
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", b->x, y);
-    put_xml(b->line[j], f);
+    svg_put_text(f, b->line[j]);
     fputs("</text>\n", f);
   }
 }

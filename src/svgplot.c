@@ -103,6 +103,8 @@ static void put_esc(FILE *f, const char *s, size_t n) {
   }
 }
 
+void svg_put_text(FILE *f, const char *s) { put_esc(f, s, strlen(s)); }
+
 /* characters (code points) in n bytes of s */
 static int u8chars(const char *s, size_t n) {
   int k = 0;
@@ -110,6 +112,8 @@ static int u8chars(const char *s, size_t n) {
     if (((unsigned char)s[i] & 0xC0) != 0x80) k++;
   return k;
 }
+
+int svg_text_chars(const char *s) { return u8chars(s, strlen(s)); }
 
 /* estimated width in px of s at font size fs */
 static double text_w(const char *s, double fs) {
