@@ -46,7 +46,7 @@ static const cli_spec spec = {
     "      --range pH:7:14 --range temperature_C:0:60 --exclude data/au_nc_recipes.csv --top 10"};
 
 typedef struct {
-  char *name, *smiles;
+  char *name, *smiles, *canonical;
 } lig_t;
 
 static int add_ligand(lig_t **l, int *n, const char *arg) {
@@ -57,16 +57,12 @@ static int add_ligand(lig_t **l, int *n, const char *arg) {
   const char *smi = labelled ? eq + 1 : arg;
   char *can = canonical_smiles(smi);
   if (!can) return au_fail(AU_EUSAGE, "--ligand '%s': RDKit cannot parse the SMILES", arg);
-  for (int i = 0; i < *n; i++) {
-    char *other = canonical_smiles((*l)[i].smiles);
-    int same = other && !strcmp(other, can);
-    free(other);
-    if (same) { free(can); return 0; } /* the same ligand written twice: keep the first */
-  }
-  free(can);
+  for (int i = 0; i < *n; i++)
+    if (!strcmp((*l)[i].canonical, can)) { free(can); return 0; } /* written twice: keep the first */
   *l = xrealloc(*l, sizeof(lig_t) * (*n + 1));
   (*l)[*n].name = labelled ? strndup(arg, eq - arg) : xstrdup(smi);
   (*l)[*n].smiles = xstrdup(smi);
+  (*l)[*n].canonical = can;
   (*n)++;
   return 0;
 }
@@ -214,7 +210,7 @@ int cmd_suggest(int argc, char **argv) {
   int nlig = 0;
   model m;
   if ((rc = gather_ligands(&a, &lig, &nlig)) || (rc = model_load(&m, a.pos[0]))) {
-    for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); }
+    for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
     free(lig);
     cli_free(&a);
     return rc;
@@ -313,7 +309,7 @@ int cmd_suggest(int argc, char **argv) {
   if (have_ex) { recipes_free(&ex); components_free(&excomp); }
   recipes_free(&built);
   if (cli_get(&a, "--components")) components_free(&comp);
-  for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); }
+  for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
   free(lig);
   model_free(&m);
   cli_free(&a);
