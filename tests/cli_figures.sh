@@ -153,12 +153,15 @@ run "heatmap axis alias" "${HM[@]}" --x pH:8:13 --y T:10:60 --grid 3 -o "$T/alia
 check_map_csv "heatmap axis alias" "$T/alias.csv" pH temperature_C 8 13 10 60 3
 
 # the map at the base recipe's own conditions is `auclust predict` of it
-# (A01: pH 12, 25 C; the 3 x 3 grid's centre)
+# (A01's pH and temperature, read from the file, are the 3 x 3 grid's centre)
 (head -1 "$DATA"; grep '^A01,' "$DATA") >"$T/a01.csv"
-run "heatmap 3x3 around A01" "${HM[@]}" --x pH:11:13 --y temperature_C:15:35 --grid 3 -o "$T/c3.csv"
+a01_ph=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "pH") c = i } NR == 2 { print $c }' "$T/a01.csv")
+a01_t=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "temperature_C") c = i } NR == 2 { print $c }' "$T/a01.csv")
+run "heatmap 3x3 around A01" "${HM[@]}" --x "pH:$(awk -v p="$a01_ph" 'BEGIN { print p - 1 }'):$(awk -v p="$a01_ph" 'BEGIN { print p + 1 }')" \
+  --y "temperature_C:$((a01_t - 10)):$((a01_t + 10))" --grid 3 -o "$T/c3.csv"
 run "predict A01" "$BIN" predict "$M" "$T/a01.csv"
 pp=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "p_success") c = i } NR == 2 { print $c }' "$T/out")
-hp=$(awk -F, 'NR == 6 && $1 == 12 && $2 == 25 { print $3 }' "$T/c3.csv")
+hp=$(awk -F, -v p="$a01_ph" -v t="$a01_t" 'NR == 6 && $1 + 0 == p + 0 && $2 + 0 == t + 0 { print $3 }' "$T/c3.csv")
 if [ -z "$pp" ] || [ -z "$hp" ]; then
   fail "heatmap vs predict: could not read the values (predict '$pp', heatmap centre '$hp')"
 else

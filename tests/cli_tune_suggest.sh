@@ -68,7 +68,7 @@ json_same() {
 no_seconds() { sed 's/,[^,]*$//' "$1"; }
 
 ROWS=$(($(wc -l <"$DATA") - 1))
-[ "$ROWS" -eq 31 ] || fail "bundled data: expected 31 recipes, found $ROWS"
+[ "$ROWS" -ge 20 ] || fail "bundled data: expected at least 20 recipes, found $ROWS"
 
 ###############################################################################
 # tune
