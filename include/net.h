@@ -1,7 +1,8 @@
 /* The six classifiers of the paper's Table 2 behind one interface: an
  * optional GCNN per molecule role (ligand, solvent, reductant) feeding a
  * head: Siamese (SNN), dense softmax (DNN) or linear hinge (SVM).
- * IIV = [fp_ligand, fp_solvent, fp_reductant, 17 scaled descriptors]. */
+ * IIV = [fp_ligand, fp_solvent, fp_reductant, 17 scaled descriptors,
+ * and with ratio_inputs the 2 scaled derived ratios]. */
 #ifndef AUCLUST_NET_H
 #define AUCLUST_NET_H
 #include <stdint.h>
@@ -11,11 +12,20 @@
 #include "hparams.h"
 #include "recipes.h"
 
+/* Derived inputs (hparams.ratio_inputs): log10 of the ligand:Au and
+ * reductant:Au molar ratios, computed from the raw concentrations with a
+ * 1 uM offset that keeps a zero concentration finite. */
+#define NET_NDERIVED 2
+#define NET_MAXDESC (AU_NDESC + NET_NDERIVED)
+extern const char *const net_derived_name[NET_NDERIVED]; /* "log10_ligand_au", "log10_reductant_au" */
+void net_derived(const double *x, double *out);
+
 typedef struct {
   hparams hp;
   int D;                       /* fingerprint length, 0 without GCNN */
   gcnn_layout gl[NROLES];
-  int in_dim;                  /* NROLES*D + AU_NDESC */
+  int ndesc;                   /* AU_NDESC, + NET_NDERIVED with ratio_inputs */
+  int in_dim;                  /* NROLES*D + ndesc */
   int nl;                      /* dense layers in the head */
   int dim[HP_MAXH + 2];        /* dim[0] = in_dim .. dim[nl] = output */
   long W[HP_MAXH + 1], b[HP_MAXH + 1];
@@ -42,7 +52,7 @@ void dataset_free(dataset *d);
 /* One trained network: weights, scaler and its training (support) set. */
 typedef struct {
   double *p;
-  double lo[AU_NDESC], hi[AU_NDESC];
+  double lo[NET_MAXDESC], hi[NET_MAXDESC]; /* scaler of the ndesc descriptor inputs */
   int nsup;
   int *sup_mol;    /* [nsup, NROLES] indexes into the model's molecule table */
   double *sup_x;   /* [nsup, AU_NDESC] raw */
@@ -73,6 +83,10 @@ void pass_free(pass *ps);
  * SNN: pairs (a[i], b[i]) with targets same[i]; DNN/SVM: rows a[i], b unused. */
 double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb, double *grads,
                        rng_t *dropout_rng);
-/* Scale raw descriptors with the instance's scaler. */
+/* Scale raw descriptors with the instance's scaler: the 17 of Table 1
+ * (scale_row), or the layout's ndesc inputs, derived ones included. */
 void scale_row(const instance *in, const double *x, double *out);
+void scale_inputs(const net_layout *L, const instance *in, const double *x, double *out);
+/* Per-molecule pooling factor of a fingerprint: 1 (sum) or 1/atoms (mean). */
+double net_pool_factor(const net_layout *L, const molgraph *g);
 #endif

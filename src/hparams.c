@@ -13,7 +13,7 @@
 const char *const model_kind_names[N_MODEL_KINDS] = {"gcnn_snn", "gcnn_dnn", "gcnn_svm", "snn", "dnn", "svm"};
 const char *const model_kind_labels[N_MODEL_KINDS] = {"GCNN + SNN", "GCNN + DNN", "GCNN + SVM", "SNN", "DNN", "SVM"};
 
-int hparams_default(const char *kind, hparams *hp) {
+static int paper_defaults(const char *kind, hparams *hp) {
   char k[32];
   size_t n = 0;
   for (const char *p = kind; *p && n < sizeof k - 1; p++) { /* "GCNN + SNN", "gcnn-snn" -> "gcnn_snn" */
@@ -48,6 +48,24 @@ int hparams_default(const char *kind, hparams *hp) {
   return 0;
 }
 
+/* auclust's defaults differ from the paper's only where the virtual lab
+ * measured a gain (README "Defaults and the paper preset"). */
+static void auclust_defaults(hparams *hp) {
+  hp->fingerprint_pool = 1;
+  hp->ratio_inputs = 1;
+}
+
+int hparams_preset(const char *kind, const char *preset, hparams *hp) {
+  int paper = preset && !strcmp(preset, "paper");
+  if (preset && !paper && strcmp(preset, "default"))
+    return au_fail(AU_EUSAGE, "unknown preset '%s' (paper or default)", preset);
+  int rc = paper_defaults(kind, hp);
+  if (!rc && !paper) auclust_defaults(hp);
+  return rc;
+}
+
+int hparams_default(const char *kind, hparams *hp) { return hparams_preset(kind, "default", hp); }
+
 int hparams_kind_index(const hparams *hp) { return (hp->use_gcnn ? 0 : 3) + (int)hp->head; }
 const char *hparams_kind(const hparams *hp) { return model_kind_names[hparams_kind_index(hp)]; }
 
@@ -64,7 +82,7 @@ static const hp_field fields[] = {
     F(adam_beta1, 0, 0, 0.999999), F(adam_beta2, 0, 0, 0.999999999), F(adam_epsilon, 0, 1e-12, 1),
     F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
     F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
-    F(graph_width, 1, 1, 1024), F(ph_missing, 0, 0, 14)};
+    F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1), F(ph_missing, 0, 0, 14)};
 #undef F
 static const int nfields = sizeof fields / sizeof fields[0];
 
@@ -129,7 +147,7 @@ int hparams_check(const hparams *hp) {
 }
 
 int hparams_relevant(const hparams *hp, const char *name) {
-  if (!strncmp(name, "graph_", 6) || !strcmp(name, "fingerprint_length")) return hp->use_gcnn;
+  if (!strncmp(name, "graph_", 6) || !strncmp(name, "fingerprint_", 12)) return hp->use_gcnn;
   if (!strcmp(name, "feature_vector_dim")) return hp->head == HEAD_SNN;
   if (!strncmp(name, "hidden", 6) || !strcmp(name, "dropout")) return hp->head != HEAD_SVM;
   return 1;

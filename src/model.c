@@ -199,8 +199,9 @@ static cJSON *exact_array(const double *v, int n) {
 static cJSON *instance_json(const model *m, const instance *in) {
   cJSON *o = cJSON_CreateObject();
   cJSON *sc = cJSON_AddObjectToObject(o, "scaler");
-  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, AU_NDESC));
-  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, AU_NDESC));
+  /* the 17 descriptors, then the derived inputs the layout uses */
+  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, m->L.ndesc));
+  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, m->L.ndesc));
   cJSON_AddNumberToObject(o, "training_loss", in->loss);
   cJSON *sup = cJSON_AddObjectToObject(o, "support");
   cJSON *sm = cJSON_AddArrayToObject(sup, "molecules"), *sx = cJSON_AddArrayToObject(sup, "descriptors");
@@ -298,9 +299,9 @@ static int load_instance(model *m, const cJSON *o, instance *in, const char *pat
   char what[160];
   const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "scaler");
   snprintf(what, sizeof what, "instances[%d].scaler.min", k);
-  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, AU_NDESC, path, what)) return AU_EMODEL;
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, m->L.ndesc, path, what)) return AU_EMODEL;
   snprintf(what, sizeof what, "instances[%d].scaler.max", k);
-  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, AU_NDESC, path, what)) return AU_EMODEL;
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, m->L.ndesc, path, what)) return AU_EMODEL;
   const cJSON *tl = cJSON_GetObjectItemCaseSensitive(o, "training_loss");
   in->loss = cJSON_IsNumber(tl) ? tl->valuedouble : NAN;
   const cJSON *sup = cJSON_GetObjectItemCaseSensitive(o, "support");
@@ -375,7 +376,9 @@ static int load_root(model *m, const cJSON *root, const char *path) {
     return BAD("%s: model format version %g, this auclust reads version %d", path, cJSON_IsNumber(ver) ? ver->valuedouble : -1.0,
                MODEL_FORMAT_VERSION);
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
-  if (!cJSON_IsString(kind) || hparams_default(kind->valuestring, &m->hp))
+  /* keys a file lacks take the paper's values: files written before the
+   * non-paper hyperparameters existed were trained with those */
+  if (!cJSON_IsString(kind) || hparams_preset(kind->valuestring, "paper", &m->hp))
     return BAD("%s: unknown model kind", path);
   if (hparams_from_json(cJSON_GetObjectItemCaseSensitive(root, "hparams"), &m->hp, path)) {
     char msg[600];

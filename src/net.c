@@ -18,7 +18,8 @@ void net_layout_init(net_layout *L, const hparams *hp) {
       o += L->gl[r].size;
     }
   }
-  L->in_dim = NROLES * L->D + AU_NDESC;
+  L->ndesc = AU_NDESC + (hp->ratio_inputs ? NET_NDERIVED : 0);
+  L->in_dim = NROLES * L->D + L->ndesc;
   L->dim[0] = L->in_dim;
   int nh = hp->head == HEAD_SVM ? 0 : hp->nhidden; /* the SVM is one linear layer */
   for (int i = 0; i < nh; i++) L->dim[i + 1] = hp->hidden[i];
@@ -63,11 +64,33 @@ void dataset_free(dataset *d) {
   memset(d, 0, sizeof *d);
 }
 
+const char *const net_derived_name[NET_NDERIVED] = {"log10_ligand_au", "log10_reductant_au"};
+
+void net_derived(const double *x, double *out) {
+  double au = x[D_HAUCL4_MM] + 1e-3;
+  out[0] = log10((x[D_LIGAND_MM] + 1e-3) / au);
+  out[1] = log10((x[D_REDUCTANT_MM] + 1e-3) / au);
+}
+
+static double scaled(const instance *in, int j, double v) {
+  double r = in->hi[j] - in->lo[j];
+  return r > 0 ? (v - in->lo[j]) / r : v - in->lo[j];
+}
+
 void scale_row(const instance *in, const double *x, double *out) {
-  for (int j = 0; j < AU_NDESC; j++) {
-    double r = in->hi[j] - in->lo[j];
-    out[j] = r > 0 ? (x[j] - in->lo[j]) / r : x[j] - in->lo[j];
-  }
+  for (int j = 0; j < AU_NDESC; j++) out[j] = scaled(in, j, x[j]);
+}
+
+void scale_inputs(const net_layout *L, const instance *in, const double *x, double *out) {
+  scale_row(in, x, out);
+  if (L->ndesc == AU_NDESC) return;
+  double d[NET_NDERIVED];
+  net_derived(x, d);
+  for (int j = 0; j < NET_NDERIVED; j++) out[AU_NDESC + j] = scaled(in, AU_NDESC + j, d[j]);
+}
+
+double net_pool_factor(const net_layout *L, const molgraph *g) {
+  return L->hp.fingerprint_pool && g->natoms > 0 ? 1.0 / g->natoms : 1.0;
 }
 
 /* ---- a forward/backward pass over a set of rows --------------------------
@@ -80,6 +103,7 @@ struct pass {
   gbatch gb[NROLES];
   gcnn_ws gw[NROLES];
   double *fp[NROLES], *dfp[NROLES];
+  double *pool[NROLES];         /* per batch molecule: net_pool_factor */
   int cap, k;
   int *slot_row;                /* [cap] dataset row in each slot */
   int *row_slot;                /* [d->n] slot of each row, -1 */
@@ -104,6 +128,8 @@ pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows
         int m = d->mol[(rows ? rows[i] : i) * NROLES + r];
         if (ps->molpos[r][m] < 0) { ps->molpos[r][m] = nm; list[nm++] = d->mols[m]; }
       }
+      ps->pool[r] = xmalloc(sizeof(double) * (nm + 1));
+      for (int m = 0; m < nm; m++) ps->pool[r][m] = net_pool_factor(L, list[m]);
       gbatch_build(&ps->gb[r], list, nm);
       gcnn_ws_init(&ps->gw[r], &L->gl[r], ps->gb[r].natoms);
       ps->fp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(double));
@@ -129,7 +155,7 @@ pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows
 void pass_free(pass *ps) {
   if (!ps) return;
   for (int r = 0; r < NROLES; r++) {
-    free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]);
+    free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]); free(ps->pool[r]);
     if (ps->L->D) { gbatch_free(&ps->gb[r]); gcnn_ws_free(&ps->gw[r]); }
   }
   for (int l = 0; l <= HP_MAXH + 1; l++) { free(ps->act[l]); free(ps->dact[l]); }
@@ -140,8 +166,13 @@ void pass_free(pass *ps) {
 }
 
 static void gcnn_all_forward(pass *ps, const double *p) {
-  for (int r = 0; r < NROLES && ps->L->D; r++)
+  int D = ps->L->D;
+  for (int r = 0; r < NROLES && D; r++) {
     gcnn_forward(&ps->L->gl[r], p, &ps->gb[r], &ps->gw[r], ps->fp[r]);
+    if (ps->L->hp.fingerprint_pool)
+      for (int m = 0; m < ps->gb[r].nmol; m++)
+        for (int j = 0; j < D; j++) ps->fp[r][(size_t)m * D + j] *= ps->pool[r][m];
+  }
 }
 
 static int add_slot(pass *ps, int row) {
@@ -166,7 +197,7 @@ static void head_forward(pass *ps, const instance *in, const double *p, rng_t *d
     double *v = ps->act[0] + (size_t)i * L->in_dim;
     for (int r = 0; r < NROLES && D; r++)
       memcpy(v + r * D, ps->fp[r] + (size_t)ps->molpos[r][ps->d->mol[row * NROLES + r]] * D, sizeof(double) * D);
-    scale_row(in, ps->d->x + (size_t)row * AU_NDESC, v + NROLES * D);
+    scale_inputs(L, in, ps->d->x + (size_t)row * AU_NDESC, v + NROLES * D);
   }
   for (int l = 0; l < L->nl; l++) {
     int n = k * L->dim[l + 1];
@@ -202,8 +233,9 @@ static void head_backward(pass *ps, const double *p, double *g, int dropout_on) 
     int row = ps->slot_row[i];
     const double *dv = ps->dact[0] + (size_t)i * L->in_dim;
     for (int r = 0; r < NROLES; r++) {
-      double *df = ps->dfp[r] + (size_t)ps->molpos[r][ps->d->mol[row * NROLES + r]] * L->D;
-      for (int j = 0; j < L->D; j++) df[j] += dv[r * L->D + j];
+      int m = ps->molpos[r][ps->d->mol[row * NROLES + r]];
+      double *df = ps->dfp[r] + (size_t)m * L->D, f = ps->pool[r][m];
+      for (int j = 0; j < L->D; j++) df[j] += f * dv[r * L->D + j];
     }
   }
   for (int r = 0; r < NROLES; r++) gcnn_backward(&L->gl[r], p, &ps->gb[r], &ps->gw[r], ps->dfp[r], g);
@@ -339,11 +371,13 @@ static runs active_params(const net_layout *L, const pass *ps) {
   return r;
 }
 
-static void fit_scaler(instance *in, const dataset *d, const int *rows, int n) {
-  for (int j = 0; j < AU_NDESC; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
+static void fit_scaler(const net_layout *L, instance *in, const dataset *d, const int *rows, int n) {
+  for (int j = 0; j < L->ndesc; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
   for (int i = 0; i < n; i++) {
-    const double *x = d->x + (size_t)rows[i] * AU_NDESC;
-    for (int j = 0; j < AU_NDESC; j++) {
+    double x[NET_MAXDESC];
+    memcpy(x, d->x + (size_t)rows[i] * AU_NDESC, sizeof(double) * AU_NDESC);
+    net_derived(x, x + AU_NDESC);
+    for (int j = 0; j < L->ndesc; j++) {
       if (x[j] < in->lo[j]) in->lo[j] = x[j];
       if (x[j] > in->hi[j]) in->hi[j] = x[j];
     }
@@ -399,7 +433,7 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
 
   rng_t r;
   rng_seed(&r, seed);
-  fit_scaler(out, d, rows, nrows);
+  fit_scaler(L, out, d, rows, nrows);
   out->p = xmalloc(sizeof(double) * L->nparams);
   init_params(L, out->p, &r);
   double *g = xmalloc(sizeof(double) * L->nparams), *m = xcalloc(L->nparams, sizeof(double)),

@@ -221,9 +221,11 @@ static void test_models(void) {
     for (int j = 0; j < AU_NDESC; j++) x[i * AU_NDESC + j] = rng_uniform(&R) * (j + 1);
   }
   dataset d = {mp, 8, N, mol, x, y};
-  for (int k = 0; k < N_MODEL_KINDS; k++) {
+  /* both presets: the paper's (sum pooling, 17 descriptors) and auclust's
+   * defaults (mean pooling, derived ratio inputs) */
+  for (int k = 0; k < 2 * N_MODEL_KINDS; k++) {
     hparams hp;
-    hparams_default(model_kind_names[k], &hp);
+    hparams_preset(model_kind_names[k % N_MODEL_KINDS], k < N_MODEL_KINDS ? "paper" : "default", &hp);
     hp.hidden[0] = 6; hp.hidden[1] = 5; hp.nhidden = 2;
     hp.feature_vector_dim = 4; hp.fingerprint_length = 3; hp.graph_width = 4;
     hp.l1 = 0.01; hp.l2 = 0.02;
@@ -232,14 +234,14 @@ static void test_models(void) {
     instance in = {0};
     in.p = malloc(sizeof(double) * L.nparams);
     for (long i = 0; i < L.nparams; i++) in.p[i] = 0.5 * (2 * rng_uniform(&R) - 1);
-    for (int j = 0; j < AU_NDESC; j++) { in.lo[j] = 0; in.hi[j] = j + 1; }
+    for (int j = 0; j < L.ndesc; j++) { in.lo[j] = j < AU_NDESC ? 0 : -1; in.hi[j] = j + 1; }
     int a[6] = {0, 1, 2, 3, 4, 5}, b[6] = {3, 2, 5, 4, 7, 6};
     pass *ps = pass_new(&L, &d, NULL, 0, 12);
     double *g = calloc(L.nparams, sizeof(double));
     pass_batch_loss(ps, &in, a, b, 6, g, NULL);
     mctx m = {ps, &in, a, b, 6};
     char name[64];
-    snprintf(name, sizeof name, "model %s", model_kind_labels[k]);
+    snprintf(name, sizeof name, "model %s (%s)", model_kind_labels[k % N_MODEL_KINDS], k < N_MODEL_KINDS ? "paper" : "default");
     CHECK(check_grad(name, model_loss, in.p, g, (int)L.nparams, &m) < TOL);
     pass_free(ps);
     free(g);
