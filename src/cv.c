@@ -33,16 +33,19 @@ static int cv_job(int job, void *vc) {
   if (ne) {
     rng_t r;
     rng_seed3(&r, c->o->seed, 100 + (uint64_t)rep, (uint64_t)fold);
-    instance in;
-    rc = instance_train(&c->L[m], c->d, train, nt, rng_u64(&r), &in);
-    if (!rc) {
-      double *p = xmalloc(sizeof(double) * ne);
+    /* hparams.inits networks from successive seeds, their probabilities averaged */
+    int K = c->L[m].hp.inits;
+    double *p = xmalloc(sizeof(double) * ne), *out = c->res->p + ((size_t)m * R + rep) * n;
+    for (int i = 0; i < ne; i++) out[test[i]] = 0;
+    for (int k = 0; k < K && !rc; k++) {
+      instance in;
+      rc = instance_train(&c->L[m], c->d, train, nt, rng_u64(&r), &in);
+      if (rc) break;
       rc = instance_predict(&c->L[m], &in, c->d, test, ne, p);
-      double *out = c->res->p + ((size_t)m * R + rep) * n;
-      for (int i = 0; i < ne && !rc; i++) out[test[i]] = p[i];
-      free(p);
+      for (int i = 0; i < ne && !rc; i++) out[test[i]] += p[i] / K;
       instance_free(&in);
     }
+    free(p);
   }
   free(train); free(test);
   return rc;

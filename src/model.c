@@ -34,14 +34,19 @@ typedef struct {
   instance *inst;
 } train_ctx;
 
+/* Instance k is init k % inits of split k / inits (the seeds of cv's jobs:
+ * init j takes the (j+1)-th draw of the split's stream). */
 static int train_job(int k, void *vc) {
   train_ctx *c = vc;
+  int K = c->L->hp.inits, split = k / K;
   int *rows = xmalloc(sizeof(int) * (c->d->n + 1)), n = 0;
   for (int i = 0; i < c->d->n; i++)
-    if (!c->ensemble || c->fold[i] != k) rows[n++] = i;
+    if (!c->ensemble || c->fold[i] != split) rows[n++] = i;
   rng_t r;
-  rng_seed3(&r, c->seed, 1, (uint64_t)k);
-  int rc = instance_train(c->L, c->d, rows, n, rng_u64(&r), &c->inst[k]);
+  rng_seed3(&r, c->seed, 1, (uint64_t)split);
+  uint64_t s = rng_u64(&r);
+  for (int j = 0; j < k % K; j++) s = rng_u64(&r);
+  int rc = instance_train(c->L, c->d, rows, n, s, &c->inst[k]);
   free(rows);
   return rc;
 }
@@ -94,7 +99,7 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   m->seed = seed;
   m->train_file = xstrdup(rs->path);
   m->train_rows = rs->n;
-  m->ninst = ensemble ? ensemble : 1;
+  m->ninst = (ensemble ? ensemble : 1) * hp->inits;
   m->inst = xcalloc(m->ninst, sizeof(instance));
   dataset d;
   dataset_from_recipes(rs, &d);
