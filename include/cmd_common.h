@@ -19,7 +19,8 @@ int open_recipes(const char *path, const char *comp_path, double ph_missing, int
  * is given, in which case that table must agree with the model's. */
 int open_recipes_for_model(const model *m, const char *path, const char *comp_path, component_table *comp,
                            recipe_set *rs);
-/* Progress lines on stderr only when it is a terminal. */
+/* A status line on stderr only when it is a terminal and not --quiet; for
+ * counted work with elapsed time and an estimate use progress.h. */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_done(void);
 /* The carried name/provenance columns present in a recipe set, as CSV header/fields. */

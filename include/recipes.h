@@ -60,14 +60,25 @@ typedef struct {
   int nmol;
   int has_outcome; /* the file has an outcome column */
   int has_carry[RECIPE_NCARRY];
+  char delim;        /* the file's delimiter, and whether it was detected */
+  int delim_detected, decimal_comma;
 } recipe_set;
 
+#define RECIPE_MAX_COLMAP 32
 typedef struct {
   double ph_missing_value; /* what an empty pH is encoded as (default 7) */
   int require_outcome;     /* training: every row needs outcome 0 or 1 */
+  char delimiter;          /* 0: detect (',', ';' or tab) */
+  int ncolmap;             /* --column NAME=HEADER: read column HEADER as NAME */
+  const char *colmap[RECIPE_MAX_COLMAP];
 } recipe_opts;
 
+/* The defaults, with the delimiter and column map of recipes_set_input. */
 recipe_opts recipe_opts_default(void);
+/* The command line's --delimiter and --column for every recipe file the
+ * command reads (entries "NAME=HEADER"; kept, not copied). AU_EUSAGE on a
+ * bad delimiter or mapping. */
+int recipes_set_input(const char *delimiter, int ncolmap, const char *const *colmap);
 int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s);
 /* Add (or find) a molecule by SMILES in a set; returns its index or -1 with
  * the error set. */

@@ -26,6 +26,8 @@ static const cli_opt opts[] = {
     {"--set", NULL, "NAME=VALUE", "one hyperparameter for every model run (repeatable)"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {

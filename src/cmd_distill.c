@@ -27,6 +27,8 @@ static const cli_opt opts[] = {
     {"--seed", "-s", "N", "random seed (default 1)"},
     {"--output", "-o", "OUT", "tree.txt (rules; default stdout), tree.dot, tree.svg or tree.json"},
     {"--components", "-c", "FILE", "components table; must agree with the model's"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {

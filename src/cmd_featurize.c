@@ -16,6 +16,7 @@ static const cli_opt opts[] = {
     {"--output", "-o", "OUT", "output file (default: stdout; '-' = stdout)"},
     {"--json", NULL, NULL, "write JSON with the graph tensors instead of CSV"},
     {"--ph-missing", NULL, "PH", "value an empty pH (organic solvent) is encoded as (default 7)"},
+    CLI_INPUT_OPTS,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {

@@ -32,6 +32,7 @@ static const cli_opt opts[] = {
                                     "                             components, else the same solvent, else all; repeatable)"},
     {"--no-points", NULL, NULL, "do not overlay the training recipes that share the base's components"},
     {"--components", "-c", "FILE", "components table for new solvents/reductants; must agree with the model's"},
+    CLI_INPUT_OPTS,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {

@@ -17,6 +17,7 @@ static const cli_opt opts[] = {
     {"--individual", NULL, NULL, "add each instance's probability (p_1 .. p_K)"},
     {"--threshold", "-t", "P", "probability above which a recipe is predicted to succeed (default 0.5)"},
     {"--components", "-c", "FILE", "components table for new solvents/reductants; must agree with the model's"},
+    CLI_INPUT_OPTS,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {

@@ -20,6 +20,8 @@ static const cli_opt opts[] = {
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
     {"--profile", NULL, NULL, "print training throughput and floating-point operations per step"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {

@@ -1,6 +1,7 @@
 #include "model.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,10 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   copy_components(m, rs, comp);
   m->ensemble = ensemble;
   m->seed = seed;
-  m->train_file = xstrdup(rs->path);
+  /* absolute, so heatmap --base ID finds the file from any directory */
+  char *abs = strcmp(rs->path, "-") ? realpath(rs->path, NULL) : NULL;
+  m->train_file = xstrdup(abs ? abs : rs->path);
+  free(abs);
   m->train_rows = rs->n;
   m->ninst = ensemble ? ensemble : 1;
   m->inst = xcalloc(m->ninst, sizeof(instance));
