@@ -12,6 +12,7 @@
 #include "err.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 #include "table.h"
 
 static const cli_opt opts[] = {
@@ -136,10 +137,9 @@ int cmd_cv(int argc, char **argv) {
   cv_result res;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  progress("cross-validating %d model%s x %ld repeat%s x %ld folds...", nm, nm > 1 ? "s" : "", repeats,
-           repeats > 1 ? "s" : "", folds);
+  progress_begin("cross-validation, fits", (long)nm * repeats * folds);
   rc = cv_run(&rs, &o, &res);
-  progress_done();
+  progress_end();
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (!rc) {
     int *y = xmalloc(sizeof(int) * rs.n);

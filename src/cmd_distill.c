@@ -16,6 +16,7 @@
 #include "err.h"
 #include "metrics.h"
 #include "outfile.h"
+#include "progress.h"
 #include "scorer.h"
 
 static const cli_opt opts[] = {
@@ -116,6 +117,7 @@ static void draw_and_label(const sampler *s, int n, rng_t *r, double *X, int *y)
     scorer_eval_mean(s->sc[k], cond, c, p, NULL);
     for (int j = 0; j < c; j++) y[idx[j]] = p[j] > 0.5;
     free(cond); free(p); free(idx);
+    progress_add(c);
   }
   free(which); free(cnt);
 }
@@ -174,12 +176,15 @@ int cmd_distill(int argc, char **argv) {
     rng_seed(&r, seed);
     double *X = xmalloc(sizeof(double) * NFEAT * ns), *Xt = xmalloc(sizeof(double) * NFEAT * nt);
     int *y = xmalloc(sizeof(int) * ns), *yt = xmalloc(sizeof(int) * nt), *pt = xmalloc(sizeof(int) * nt);
+    progress_begin("distill, recipes labelled by the model", ns + nt);
     draw_and_label(&s, (int)ns, &r, X, y);
     draw_and_label(&s, (int)nt, &r, Xt, yt);
+    progress_note("fitting the tree");
     cart_params cp = cart_defaults();
     cp.max_depth = (int)depth;
     cp.min_samples_leaf = (int)leaf;
     cart_tree *t = cart_fit(X, y, (int)ns, NFEAT, &cp);
+    progress_end();
     if (!t) rc = AU_EDATA;
     if (!rc) {
       for (int i = 0; i < nt; i++) pt[i] = cart_predict(t, Xt + (size_t)i * NFEAT);

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "model.h"
 #include "par.h"
+#include "progress.h"
 
 static const cli_opt opts[] = {
     {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn or svm"},
@@ -58,12 +59,14 @@ int cmd_train(int argc, char **argv) {
     return rc;
   }
   model m;
-  progress("training %s on %d recipes (%ld instance%s)...", hparams_kind(&hp), rs.n, ens ? ens : 1, ens > 1 ? "s" : "");
+  char what[96];
+  snprintf(what, sizeof what, "training %s on %d recipes, instances", hparams_kind(&hp), rs.n);
+  progress_begin(what, ens ? ens : 1);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   rc = model_train(&m, &rs, &comp, &hp, (int)ens, seed, (int)threads);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  progress_done();
+  progress_end();
   if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     dataset d;

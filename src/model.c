@@ -10,6 +10,7 @@
 #include "err.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 
 void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold) {
   int *idx = xmalloc(sizeof(int) * (n + 1));
@@ -44,6 +45,7 @@ static int train_job(int k, void *vc) {
   rng_seed3(&r, c->seed, 1, (uint64_t)k);
   int rc = instance_train(c->L, c->d, rows, n, rng_u64(&r), &c->inst[k]);
   free(rows);
+  progress_add(1); /* one instance */
   return rc;
 }
 
