@@ -17,6 +17,8 @@ enum {
 /* Column names (CSV headers, override columns) and units, in order. */
 extern const char *const au_desc_name[AU_NDESC];
 extern const char *const au_desc_unit[AU_NDESC];
+/* What a chemist reads on a figure: "[ligand]", "ligand solubility", ... */
+extern const char *const au_desc_label[AU_NDESC];
 /* 1 for 0/1 descriptors (aromatic) */
 extern const int au_desc_binary[AU_NDESC];
 int au_desc_index(const char *name); /* -1 if not a descriptor */

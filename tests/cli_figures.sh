@@ -347,12 +347,13 @@ if [ -s "$T/tree.txt" ]; then
     fail "distill text: fidelity header: $fid"
   grep -q '^|--- ' "$T/tree.txt" || fail "distill text: no '|--- ' rules"
   grep -Eq 'class: (success|failure)' "$T/tree.txt" || fail "distill text: no leaf classes"
-  # every test of a quantity with a unit prints it
-  awk '/--- [a-zA-Z_0-9]+ (<=|>) / {
-         f = $0; sub(/.*--- /, "", f); split(f, w, " "); u = ""
-         if (w[1] ~ /_mM$/) u = "(mM)"; else if (w[1] == "temperature_C") u = "(°C)"
-         else if (w[1] ~ /_to_Au$/) u = "(mol/mol)"; else if (w[1] == "ligand_solubility") u = "(log10 mol/L)"
+  # every test of a quantity with a unit prints it (chemist labels: "[ligand]", "ligand:Au", ...)
+  awk '/--- .* (<=|>) -?[0-9]/ {
+         f = $0; sub(/.*--- /, "", f); if (f ~ / is .*\(/) sub(/^[^(]*\(/, "", f); sub(/ (<=|>) .*/, "", f); u = ""
+         if (f ~ /^\[(ligand|HAuCl4|reductant)\]$/) u = "(mM)"; else if (f == "temperature") u = "(°C)"
+         else if (f ~ /:Au$/) u = "(mol/mol)"; else if (f == "ligand solubility") u = "(log10 mol/L)"
          if (u != "" && index($0, u) == 0) { print "distill text: no unit " u " in: " $0; bad = 1 }
+         if (f ~ /_/) { print "distill text: a column name, not a label: " $0; bad = 1 }
          n++
        }
        END { if (!n) print "distill text: no threshold tests"; exit bad || !n }' "$T/tree.txt" >"$T/awk" ||
