@@ -501,26 +501,48 @@ int model_predict(const model *m, const recipe_set *q, double *p) {
   return rc;
 }
 
+static int same_row(const int *ma, const double *xa, int ya, const int *mb, const double *xb, int yb) {
+  return ya == yb && !memcmp(ma, mb, sizeof(int) * NROLES) && !memcmp(xa, xb, sizeof(double) * AU_NDESC);
+}
+
+/* Instances share most of their support rows, so rows are merged by value;
+ * a recipe listed twice in the training file (a repeated synthesis) stays
+ * twice: its count is the most copies any one support set holds. */
 int model_training_rows(const model *m, int **mol, double **x, int **y) {
   int cap = 0, n = 0;
   for (int k = 0; k < m->ninst; k++) cap += m->inst[k].nsup;
-  *mol = xmalloc(sizeof(int) * NROLES * (cap + 1));
-  *x = xmalloc(sizeof(double) * AU_NDESC * (cap + 1));
-  *y = xmalloc(sizeof(int) * (cap + 1));
-  for (int k = 0; k < m->ninst; k++)
+  int *dm = xmalloc(sizeof(int) * NROLES * (cap + 1)), *dy = xmalloc(sizeof(int) * (cap + 1));
+  int *mult = xcalloc(cap + 1, sizeof(int)), *here = xcalloc(cap + 1, sizeof(int));
+  double *dx = xmalloc(sizeof(double) * AU_NDESC * (cap + 1));
+  for (int k = 0; k < m->ninst; k++) {
+    memset(here, 0, sizeof(int) * (cap + 1));
     for (int i = 0; i < m->inst[k].nsup; i++) {
       const int *mi = m->inst[k].sup_mol + i * NROLES;
       const double *xi = m->inst[k].sup_x + (size_t)i * AU_NDESC;
-      int dup = 0;
-      for (int j = 0; j < n && !dup; j++)
-        dup = !memcmp(*mol + j * NROLES, mi, sizeof(int) * NROLES) && !memcmp(*x + (size_t)j * AU_NDESC, xi, sizeof(double) * AU_NDESC) &&
-              (*y)[j] == m->inst[k].sup_y[i];
-      if (dup) continue;
-      memcpy(*mol + n * NROLES, mi, sizeof(int) * NROLES);
-      memcpy(*x + (size_t)n * AU_NDESC, xi, sizeof(double) * AU_NDESC);
-      (*y)[n++] = m->inst[k].sup_y[i];
+      int yi = m->inst[k].sup_y[i], j = 0;
+      while (j < n && !same_row(dm + j * NROLES, dx + (size_t)j * AU_NDESC, dy[j], mi, xi, yi)) j++;
+      if (j == n) {
+        memcpy(dm + n * NROLES, mi, sizeof(int) * NROLES);
+        memcpy(dx + (size_t)n * AU_NDESC, xi, sizeof(double) * AU_NDESC);
+        dy[n++] = yi;
+      }
+      if (++here[j] > mult[j]) mult[j] = here[j];
     }
-  return n;
+  }
+  int total = 0;
+  for (int j = 0; j < n; j++) total += mult[j];
+  *mol = xmalloc(sizeof(int) * NROLES * (total + 1));
+  *x = xmalloc(sizeof(double) * AU_NDESC * (total + 1));
+  *y = xmalloc(sizeof(int) * (total + 1));
+  int t = 0;
+  for (int j = 0; j < n; j++)
+    for (int c = 0; c < mult[j]; c++, t++) {
+      memcpy(*mol + t * NROLES, dm + j * NROLES, sizeof(int) * NROLES);
+      memcpy(*x + (size_t)t * AU_NDESC, dx + (size_t)j * AU_NDESC, sizeof(double) * AU_NDESC);
+      (*y)[t] = dy[j];
+    }
+  free(dm); free(dy); free(dx); free(mult); free(here);
+  return total;
 }
 
 void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd) {
