@@ -26,7 +26,8 @@ static const cli_opt opts[] = {
     {"--min-leaf", NULL, "N", "fewest recipes in a leaf (default 50)"},
     {"--seed", "-s", "N", "random seed (default 1)"},
     {"--output", "-o", "OUT", "tree.txt (rules; default stdout), tree.dot, tree.svg or tree.json"},
-    {"--components", "-c", "FILE", "components table; must agree with the model's"},
+    {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -51,7 +52,7 @@ typedef struct {
 
 static int same_combo(const recipe *a, const recipe *b) {
   if (memcmp(a->mol, b->mol, sizeof a->mol)) return 0;
-  for (int j = AU_NCOND; j < AU_NDESC; j++)
+  for (int j = AU_NCOND; j < AU_XMAX; j++)
     if (a->x[j] != b->x[j]) return 0;
   return 1;
 }
@@ -161,7 +162,9 @@ int cmd_distill(int argc, char **argv) {
   if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
   component_table comp;
   recipe_set rs;
-  if ((rc = open_recipes_for_model(&m, a.pos[1], cli_get(&a, "--components"), &comp, &rs))) {
+  input_opts io;
+  input_opts_from_cli(&a, NULL, &io);
+  if ((rc = open_recipes_for_model(&m, a.pos[1], cli_get(&a, "--components"), &io, &comp, &rs))) {
     model_free(&m);
     cli_free(&a);
     return rc;

@@ -12,10 +12,12 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "conditions.h"
+#include "domain.h"
 #include "err.h"
 #include "outfile.h"
 #include "scorer.h"
 #include "svgplot.h"
+#include "table.h"
 
 static const cli_opt opts[] = {
     {"--base", "-b", "RECIPE", "base recipe: a one-row CSV file, or the id of a row of --recipes (required)"},
@@ -31,14 +33,18 @@ static const cli_opt opts[] = {
     {"--range", NULL, "NAME:LO:HI", "5-D: range of a concentration (default: the training recipes' with the same\n"
                                     "                             components, else the same solvent, else all; repeatable)"},
     {"--no-points", NULL, NULL, "do not overlay the training recipes that share the base's components"},
-    {"--components", "-c", "FILE", "components table for new solvents/reductants; must agree with the model's"},
+    {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
+    {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which the ligand is\n"
+                                          "                             new_ligand (default 0.4)"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
     "heatmap", "MODEL.json --base RECIPE [options]",
     "Maps the probability of success over two of the five reaction conditions (ligand_mM,\n"
     "haucl4_mM, reductant_mM, temperature_C, pH), everything else as in the base recipe.\n"
-    "The GCNN runs once per molecule, not once per grid point.",
+    "The GCNN runs once per molecule, not once per grid point. CSV rows end with\n"
+    "nearest_ligand, ligand_similarity and domain, as in predict.",
     opts, 1, 1,
     "examples:\n"
     "  auclust heatmap model.json --base A01 -o mha_pH_T.svg\n"
@@ -67,21 +73,58 @@ static int training_points(const model *m, const base_recipe *b, const axes *ax,
     int same = 1;
     for (int k = 0; k < NROLES; k++)
       same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
-    double px = x[(size_t)i * AU_NDESC + ax->cx], py = x[(size_t)i * AU_NDESC + ax->cy];
+    double px = x[(size_t)i * m->L.nx + ax->cx], py = x[(size_t)i * m->L.nx + ax->cy];
     if (same && px >= ax->x0 && px <= ax->x1 && py >= ax->y0 && py <= ax->y1) (*pts)[np++] = (svg_point){px, py, y[i]};
   }
   free(mol); free(x); free(y);
   return np;
 }
 
-static int write_csv(const char *path, const char *const *cols, int ncols, const double *vals, int nrows) {
+/* The applicability domain of the grid points: the base's components, and
+ * each point's conditions against the training range. */
+typedef struct {
+  const domain *d;
+  domain_verdict v;
+  const char *nearest;   /* name of the nearest training ligand */
+  const double *base_x;  /* the base recipe's raw descriptors */
+  const double *cond;    /* [nrows, AU_NCOND] each point's conditions */
+} grid_domain;
+
+static void point_reasons(const grid_domain *g, int i, char *why, size_t n) {
+  double x[AU_XMAX];
+  memcpy(x, g->base_x, sizeof x);
+  memcpy(x, g->cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+  domain_reasons(g->d, &g->v, x, why, n);
+}
+
+/* one stderr line, after the output */
+static void report_domain(const grid_domain *g, int n) {
+  int out = 0;
+  char why[1024];
+  for (int i = 0; i < n; i++) {
+    point_reasons(g, i, why, sizeof why);
+    out += why[0] != 0;
+  }
+  fprintf(stderr, "auclust heatmap: %d of %d grid points are outside the model's domain%s%s%s\n", out, n,
+          g->v.reasons[0] ? " (every point: " : "", g->v.reasons, g->v.reasons[0] ? ")" : "");
+}
+
+static int write_csv(const char *path, const char *const *cols, int ncols, const double *vals, int nrows,
+                     const grid_domain *g) {
   outfile o;
   int rc = out_open(&o, path);
   if (rc) return rc;
   for (int j = 0; j < ncols; j++) fprintf(o.f, "%s%s", j ? "," : "", cols[j]);
-  fputc('\n', o.f);
-  for (int i = 0; i < nrows; i++)
-    for (int j = 0; j < ncols; j++) fprintf(o.f, "%.6g%c", vals[(size_t)i * ncols + j], j + 1 < ncols ? ',' : '\n');
+  fputs(",nearest_ligand,ligand_similarity,domain\n", o.f);
+  char why[1024];
+  for (int i = 0; i < nrows; i++) {
+    for (int j = 0; j < ncols; j++) fprintf(o.f, "%.6g,", vals[(size_t)i * ncols + j]);
+    csv_put(o.f, g->nearest);
+    fprintf(o.f, ",%.2f,", g->v.similarity);
+    point_reasons(g, i, why, sizeof why);
+    csv_put(o.f, why);
+    fputc('\n', o.f);
+  }
   if ((rc = out_commit(&o))) out_abort(&o);
   return rc;
 }
@@ -92,7 +135,7 @@ static int ends_with(const char *p, const char *ext) {
 }
 static int is_svg(const char *p) { return ends_with(p, ".svg"); }
 
-static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a) {
+static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a, grid_domain *gd) {
   int n = ax->nx * ax->ny;
   double *cond = xmalloc(sizeof(double) * AU_NCOND * n), *mean = xmalloc(sizeof(double) * n),
          *sd = xmalloc(sizeof(double) * n);
@@ -104,6 +147,7 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
       c[ax->cy] = lin(ax->y0, ax->y1, j, ax->ny);
     }
   scorer_eval_mean(sc, cond, n, mean, sd);
+  gd->cond = cond;
   const char *out = cli_get(a, "--output"), *csv = cli_get(a, "--csv");
   int rc = 0;
   double *rows = xmalloc(sizeof(double) * 4 * n);
@@ -138,9 +182,11 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   } else if (out && strcmp(out, "-") && !ends_with(out, ".csv")) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .svg or .csv file", out);
   } else {
-    rc = write_csv(out, cols, 4, rows, n);
+    rc = write_csv(out, cols, 4, rows, n, gd);
   }
-  if (!rc && csv) rc = write_csv(csv, cols, 4, rows, n);
+  if (!rc && csv) rc = write_csv(csv, cols, 4, rows, n, gd);
+  if (!rc) report_domain(gd, n);
+  gd->cond = NULL;
   free(rows); free(cond); free(mean); free(sd);
   return rc;
 }
@@ -160,7 +206,7 @@ static void conc_range(const model *m, const base_recipe *b, int c, double *lo, 
         if (pass == 0 || k == ROLE_SOLVENT)
           same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
       if (!same) continue;
-      double v = x[(size_t)i * AU_NDESC + c];
+      double v = x[(size_t)i * m->L.nx + c];
       if (v < *lo) *lo = v;
       if (v > *hi) *hi = v;
     }
@@ -170,7 +216,8 @@ static void conc_range(const model *m, const base_recipe *b, int c, double *lo, 
   free(mol); free(x); free(y);
 }
 
-static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a, int L) {
+static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a, int L,
+                 grid_domain *gd) {
   double lo[3], hi[3];
   int set[3] = {0, 0, 0}, rc = 0;
   for (int i = 0; i < cli_count(a, "--range"); i++) {
@@ -203,6 +250,7 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
             c[ax->cy] = lin(ax->y0, ax->y1, j, ny);
           }
   scorer_eval_mean(sc, cond, (int)n, mean, sd);
+  gd->cond = cond;
   const char *out = cli_get(a, "--output"), *csv = cli_get(a, "--csv");
   const char *cols[7] = {"ligand_mM", "haucl4_mM", "reductant_mM", au_desc_name[ax->cx], au_desc_name[ax->cy], "p_mean", "p_std"};
   double *rows = xmalloc(sizeof(double) * 7 * n);
@@ -224,9 +272,11 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   } else if (out && strcmp(out, "-") && !ends_with(out, ".csv")) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .svg or .csv file", out);
   } else {
-    rc = write_csv(out, cols, 7, rows, (int)n);
+    rc = write_csv(out, cols, 7, rows, (int)n, gd);
   }
-  if (!rc && csv) rc = write_csv(csv, cols, 7, rows, (int)n);
+  if (!rc && csv) rc = write_csv(csv, cols, 7, rows, (int)n, gd);
+  if (!rc) report_domain(gd, (int)n);
+  gd->cond = NULL;
   free(rows); free(cond); free(mean); free(sd);
   return rc;
 }
@@ -237,6 +287,7 @@ int cmd_heatmap(int argc, char **argv) {
   if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   int g5 = cli_flag(&a, "--grid5d");
   long grid = 100, levels = 10, inner = 10;
+  double sim = DOMAIN_THRESHOLD_DEFAULT;
   axes ax = {0};
   const char *xs = cli_get(&a, "--x") ? cli_get(&a, "--x") : "pH:7:14";
   const char *ys = cli_get(&a, "--y") ? cli_get(&a, "--y") : "temperature_C:0:80";
@@ -244,6 +295,7 @@ int cmd_heatmap(int argc, char **argv) {
   if (!rc) rc = cli_int(&a, "--grid", 1, 2000, &grid);
   if (!rc) rc = cli_int(&a, "--levels", 1, 100, &levels);
   if (!rc) rc = cli_int(&a, "--inner", 1, 100, &inner);
+  if (!rc) rc = cli_double(&a, "--similarity-threshold", 0, 1, &sim);
   if (!rc) rc = parse_range(xs, &ax.cx, &ax.x0, &ax.x1);
   if (!rc) rc = parse_range(ys, &ax.cy, &ax.y0, &ax.y1);
   if (!rc && ax.cx == ax.cy) rc = au_fail(AU_EUSAGE, "--x and --y are both %s", au_desc_name[ax.cx]);
@@ -254,14 +306,26 @@ int cmd_heatmap(int argc, char **argv) {
   model m;
   if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
   base_recipe b;
-  if (!(rc = base_recipe_load(&m, cli_get(&a, "--base"), cli_get(&a, "--recipes"), cli_get(&a, "--components"), &b))) {
-    const molgraph *mols[NROLES];
-    recipe_graphs(&b.rs, b.r, mols);
-    scorer *sc = scorer_new(&m, mols, b.r->x);
-    rc = g5 ? map5d(&m, &b, sc, &ax, &a, (int)levels) : map2d(&m, &b, sc, &ax, &a);
-    scorer_free(sc);
-    base_recipe_free(&b);
+  input_opts io;
+  input_opts_from_cli(&a, NULL, &io);
+  domain dom;
+  if (!(rc = base_recipe_load(&m, cli_get(&a, "--base"), cli_get(&a, "--recipes"), cli_get(&a, "--components"), &io, &b)) &&
+      !(rc = domain_init(&dom, &m, sim))) {
+    grid_domain gd = {&dom, {0}, "", b.r->x, NULL};
+    const molecule *lig = &b.rs.mol[b.r->mol[ROLE_LIGAND]];
+    rc = domain_components(&dom, lig->canonical, lig->binding, b.rs.mol[b.r->mol[ROLE_SOLVENT]].canonical,
+                           b.rs.mol[b.r->mol[ROLE_REDUCTANT]].canonical, &gd.v);
+    if (!rc) {
+      gd.nearest = gd.v.nearest >= 0 ? m.names[gd.v.nearest] : "";
+      const molgraph *mols[NROLES];
+      recipe_graphs(&b.rs, b.r, mols);
+      scorer *sc = scorer_new(&m, mols, b.r->x);
+      rc = g5 ? map5d(&m, &b, sc, &ax, &a, (int)levels, &gd) : map2d(&m, &b, sc, &ax, &a, &gd);
+      scorer_free(sc);
+    }
+    domain_free(&dom);
   }
+  base_recipe_free(&b);
   model_free(&m);
   cli_free(&a);
   return rc;
