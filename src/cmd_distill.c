@@ -30,7 +30,8 @@ static const cli_opt opts[] = {
     {"--orientation", NULL, "lr|tb", "SVG and DOT: root on the left, read left to right (lr, default, as the paper's\n"
                                      "                             Figure 6), or on top (tb)"},
     {"--no-merge", NULL, NULL, "keep the raw tree: do not merge sibling subtrees that predict one class into a leaf"},
-    {"--components", "-c", "FILE", "components table; must agree with the model's"},
+    {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     CLI_INPUT_OPTS,
     CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
@@ -61,7 +62,7 @@ typedef struct {
 
 static int same_combo(const recipe *a, const recipe *b) {
   if (memcmp(a->mol, b->mol, sizeof a->mol) || a->ph_missing != b->ph_missing) return 0;
-  for (int j = AU_NCOND; j < AU_NDESC; j++)
+  for (int j = AU_NCOND; j < AU_XMAX; j++)
     if (a->x[j] != b->x[j]) return 0;
   return 1;
 }
@@ -239,7 +240,9 @@ int cmd_distill(int argc, char **argv) {
   if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
   component_table comp;
   recipe_set rs;
-  if ((rc = open_recipes_for_model(&m, a.pos[1], cli_get(&a, "--components"), &comp, &rs))) {
+  input_opts io;
+  input_opts_from_cli(&a, NULL, &io);
+  if ((rc = open_recipes_for_model(&m, a.pos[1], cli_get(&a, "--components"), &io, &comp, &rs))) {
     model_free(&m);
     cli_free(&a);
     return rc;

@@ -12,10 +12,12 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "conditions.h"
+#include "domain.h"
 #include "err.h"
 #include "outfile.h"
 #include "scorer.h"
 #include "svgplot.h"
+#include "table.h"
 
 static const cli_opt opts[] = {
     {"--base", "-b", "RECIPE", "base recipe: a one-row CSV file, or the id of a row of --recipes (required)"},
@@ -36,7 +38,10 @@ static const cli_opt opts[] = {
     {"--no-points", NULL, NULL, "do not overlay training recipes"},
     {"--title", NULL, "TEXT", "the picture's title (default: model, components and the fixed conditions)"},
     {"--vector", NULL, NULL, "SVG: draw the map as one <rect> per point instead of an embedded PNG"},
-    {"--components", "-c", "FILE", "components table for new solvents/reductants; must agree with the model's"},
+    {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
+    {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which the ligand is\n"
+                                          "                             new_ligand (default 0.4)"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     CLI_INPUT_OPTS,
     {NULL, NULL, NULL, NULL}};
 
@@ -45,7 +50,8 @@ static const cli_spec spec = {
     "Maps the probability of success over two of the five reaction conditions (ligand_mM,\n"
     "haucl4_mM, reductant_mM, temperature_C, pH), everything else as in the base recipe.\n"
     "The GCNN runs once per molecule, not once per grid point. The SVG embeds the map as a PNG\n"
-    "image (axes, labels and markers stay vector). A pH axis needs a base recipe with a pH.",
+    "image (axes, labels and markers stay vector). A pH axis needs a base recipe with a pH.\n"
+    "CSV rows end with nearest_ligand, ligand_similarity and domain, as in predict.",
     opts, 1, 1,
     "examples:\n"
     "  auclust heatmap model.json --base A01 -o mha_pH_T.svg\n"
@@ -77,7 +83,7 @@ static int training_points(const model *m, const base_recipe *b, const axes *ax,
     int same = 1;
     for (int k = 0; k < NROLES; k++)
       same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
-    const double *xi = x + (size_t)i * AU_NDESC;
+    const double *xi = x + (size_t)i * m->L.nx;
     for (int c = 0; c < AU_NCOND && same && !all; c++)
       if (c != ax->cx && c != ax->cy) same &= fabs(xi[c] - b->r->x[c]) <= 1e-9 * (1 + fabs(b->r->x[c]));
     double px = xi[ax->cx], py = xi[ax->cy];
@@ -111,17 +117,53 @@ static void fixed_text(char *buf, size_t n, const base_recipe *b, const int *var
   }
 }
 
+/* The applicability domain of the grid points: the base's components, and
+ * each point's conditions against the training range. */
+typedef struct {
+  const domain *d;
+  domain_verdict v;
+  const char *nearest;   /* name of the nearest training ligand */
+  const double *base_x;  /* the base recipe's raw descriptors */
+  const double *cond;    /* [nrows, AU_NCOND] each point's conditions */
+} grid_domain;
+
+static void point_reasons(const grid_domain *g, int i, char *why, size_t n) {
+  double x[AU_XMAX];
+  memcpy(x, g->base_x, sizeof x);
+  memcpy(x, g->cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+  domain_reasons(g->d, &g->v, x, why, n);
+}
+
+/* one stderr line, after the output */
+static void report_domain(const grid_domain *g, int n) {
+  int out = 0;
+  char why[1024];
+  for (int i = 0; i < n; i++) {
+    point_reasons(g, i, why, sizeof why);
+    out += why[0] != 0;
+  }
+  fprintf(stderr, "auclust heatmap: %d of %d grid points are outside the model's domain%s%s%s\n", out, n,
+          g->v.reasons[0] ? " (every point: " : "", g->v.reasons, g->v.reasons[0] ? ")" : "");
+}
+
 /* comments: NULL, or lines written first, each after "# " */
 static int write_csv(const char *path, const char *const *cols, int ncols, const double *vals, int nrows,
-                     const char *const *comments, int ncomments) {
+                     const grid_domain *g, const char *const *comments, int ncomments) {
   outfile o;
   int rc = out_open(&o, path);
   if (rc) return rc;
   for (int k = 0; k < ncomments; k++) fprintf(o.f, "# %s\n", comments[k]);
   for (int j = 0; j < ncols; j++) fprintf(o.f, "%s%s", j ? "," : "", cols[j]);
-  fputc('\n', o.f);
-  for (int i = 0; i < nrows; i++)
-    for (int j = 0; j < ncols; j++) fprintf(o.f, "%.6g%c", vals[(size_t)i * ncols + j], j + 1 < ncols ? ',' : '\n');
+  fputs(",nearest_ligand,ligand_similarity,domain\n", o.f);
+  char why[1024];
+  for (int i = 0; i < nrows; i++) {
+    for (int j = 0; j < ncols; j++) fprintf(o.f, "%.6g,", vals[(size_t)i * ncols + j]);
+    csv_put(o.f, g->nearest);
+    fprintf(o.f, ",%.2f,", g->v.similarity);
+    point_reasons(g, i, why, sizeof why);
+    csv_put(o.f, why);
+    fputc('\n', o.f);
+  }
   if ((rc = out_commit(&o))) out_abort(&o);
   return rc;
 }
@@ -132,7 +174,7 @@ static int ends_with(const char *p, const char *ext) {
 }
 static int is_svg(const char *p) { return ends_with(p, ".svg"); }
 
-static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a) {
+static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a, grid_domain *gd) {
   int n = ax->nx * ax->ny;
   double *cond = xmalloc(sizeof(double) * AU_NCOND * n), *mean = xmalloc(sizeof(double) * n),
          *sd = xmalloc(sizeof(double) * n);
@@ -144,6 +186,7 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
       c[ax->cy] = lin(ax->y0, ax->y1, j, ax->ny);
     }
   scorer_eval_mean(sc, cond, n, mean, sd);
+  gd->cond = cond;
   const char *out = cli_get(a, "--output"), *csv = cli_get(a, "--csv");
   int rc = 0;
   double *rows = xmalloc(sizeof(double) * 4 * n);
@@ -175,9 +218,11 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   } else if (out && strcmp(out, "-") && !ends_with(out, ".csv")) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .svg or .csv file", out);
   } else {
-    rc = write_csv(out, cols, 4, rows, n, NULL, 0);
+    rc = write_csv(out, cols, 4, rows, n, gd, NULL, 0);
   }
-  if (!rc && csv) rc = write_csv(csv, cols, 4, rows, n, NULL, 0);
+  if (!rc && csv) rc = write_csv(csv, cols, 4, rows, n, gd, NULL, 0);
+  if (!rc) report_domain(gd, n);
+  gd->cond = NULL;
   free(rows); free(cond); free(mean); free(sd);
   return rc;
 }
@@ -201,7 +246,7 @@ static void conc_range(const model *m, const base_recipe *b, int c, double *lo, 
         if (pass == 0 || k == ROLE_REDUCTANT)
           same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
       if (!same) continue;
-      double v = x[(size_t)i * AU_NDESC + c];
+      double v = x[(size_t)i * m->L.nx + c];
       if (v < *lo) *lo = v;
       if (v > *hi) *hi = v;
       rows++;
@@ -263,7 +308,7 @@ static int make_levels(const char *spec, double lo, double hi, double *lev, int 
 
 #define MAX_LEVELS 100
 
-static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a) {
+static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a, grid_domain *gd) {
   double lo[3], hi[3];
   int set[3] = {0, 0, 0}, rc = 0;
   char origin[3][160];
@@ -321,6 +366,7 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
             c[ax->cy] = lin(ax->y0, ax->y1, j, ny);
           }
   scorer_eval_mean(sc, cond, (int)n, mean, sd);
+  gd->cond = cond;
   const char *out = cli_get(a, "--output"), *csv = cli_get(a, "--csv");
   const char *cols[7] = {"ligand_mM", "haucl4_mM", "reductant_mM", au_desc_name[ax->cx], au_desc_name[ax->cy], "p_mean", "p_std"};
   const char *cm[3] = {note[0], note[1], note[2]};
@@ -350,10 +396,12 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   } else if (out && strcmp(out, "-") && !ends_with(out, ".csv")) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .svg or .csv file", out);
   } else {
-    rc = write_csv(out, cols, 7, rows, (int)n, cm, 3);
+    rc = write_csv(out, cols, 7, rows, (int)n, gd, cm, 3);
   }
-  if (!rc && csv) rc = write_csv(csv, cols, 7, rows, (int)n, cm, 3);
+  if (!rc && csv) rc = write_csv(csv, cols, 7, rows, (int)n, gd, cm, 3);
   for (int c = 0; c < 3 && !rc; c++) au_note("%s", note[c]); /* after the output, so an error stays the only line */
+  if (!rc) report_domain(gd, (int)n);
+  gd->cond = NULL;
   free(rows); free(cond); free(mean); free(sd);
   return rc;
 }
@@ -364,6 +412,7 @@ int cmd_heatmap(int argc, char **argv) {
   if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   int g5 = cli_flag(&a, "--grid5d");
   long grid = 100, inner = 10;
+  double sim = DOMAIN_THRESHOLD_DEFAULT;
   axes ax = {0};
   const char *xs = cli_get(&a, "--x") ? cli_get(&a, "--x") : "pH:7:14";
   const char *ys = cli_get(&a, "--y") ? cli_get(&a, "--y") : "temperature_C:0:80";
@@ -373,6 +422,7 @@ int cmd_heatmap(int argc, char **argv) {
   if (!rc && ov && strcmp(ov, "matching") && strcmp(ov, "all"))
     rc = au_fail(AU_EUSAGE, "--overlay must be matching or all, not '%s'", ov);
   if (!rc) rc = cli_int(&a, "--inner", 1, 100, &inner);
+  if (!rc) rc = cli_double(&a, "--similarity-threshold", 0, 1, &sim);
   if (!rc) rc = parse_range(xs, &ax.cx, &ax.x0, &ax.x1);
   if (!rc) rc = parse_range(ys, &ax.cy, &ax.y0, &ax.y1);
   if (!rc && ax.cx == ax.cy) rc = au_fail(AU_EUSAGE, "--x and --y are both %s", au_desc_name[ax.cx]);
@@ -383,23 +433,34 @@ int cmd_heatmap(int argc, char **argv) {
   model m;
   if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
   base_recipe b;
-  if (!(rc = base_recipe_load(&m, cli_get(&a, "--base"), cli_get(&a, "--recipes"), cli_get(&a, "--components"), &b))) {
-    if (b.r->ph_missing && (ax.cx == D_PH || ax.cy == D_PH)) {
+  input_opts io;
+  input_opts_from_cli(&a, NULL, &io);
+  domain dom;
+  if (!(rc = base_recipe_load(&m, cli_get(&a, "--base"), cli_get(&a, "--recipes"), cli_get(&a, "--components"), &io, &b)) &&
+      !(rc = domain_init(&dom, &m, sim))) {
+    grid_domain gd = {&dom, {0}, "", b.r->x, NULL};
+    const molecule *lig = &b.rs.mol[b.r->mol[ROLE_LIGAND]];
+    rc = domain_components(&dom, lig->canonical, lig->binding, b.rs.mol[b.r->mol[ROLE_SOLVENT]].canonical,
+                           b.rs.mol[b.r->mol[ROLE_REDUCTANT]].canonical, &gd.v);
+    if (!rc && b.r->ph_missing && (ax.cx == D_PH || ax.cy == D_PH)) {
       rc = g5 ? au_fail(AU_EUSAGE, "--base %s: the base recipe has no pH (empty: its solvent %s is not water), and the "
                         "small maps of --grid5d are pH x temperature: no 5-D grid for it", cli_get(&a, "--base"),
                         b.r->name[ROLE_SOLVENT])
               : au_fail(AU_EUSAGE, "--base %s: the base recipe has no pH (empty: its solvent %s is not water), so a pH "
                         "axis means nothing; map two other conditions, e.g. --x ligand_mM:0.5:10 --y temperature_C:0:80",
                         cli_get(&a, "--base"), b.r->name[ROLE_SOLVENT]);
-    } else {
+    }
+    if (!rc) {
+      gd.nearest = gd.v.nearest >= 0 ? m.names[gd.v.nearest] : "";
       const molgraph *mols[NROLES];
       recipe_graphs(&b.rs, b.r, mols);
       scorer *sc = scorer_new(&m, mols, b.r->x);
-      rc = g5 ? map5d(&m, &b, sc, &ax, &a) : map2d(&m, &b, sc, &ax, &a);
+      rc = g5 ? map5d(&m, &b, sc, &ax, &a, &gd) : map2d(&m, &b, sc, &ax, &a, &gd);
       scorer_free(sc);
     }
-    base_recipe_free(&b);
+    domain_free(&dom);
   }
+  base_recipe_free(&b);
   model_free(&m);
   cli_free(&a);
   return rc;

@@ -19,6 +19,9 @@ static const cli_opt opts[] = {
     {"--hparams", NULL, "FILE", "hyperparameters from JSON (e.g. the output of auclust tune)"},
     {"--set", NULL, "NAME=VALUE", "one hyperparameter, e.g. --set epochs=50 --set hidden_layers=30,20 (repeatable)"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},
+    {"--extra-descriptors", NULL, "COL1,COL2", "your own numeric columns (pKa, solubility, ...) added to the descriptors:\n"
+                                               "                             scaled like them, stored in the model, required by predict"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
     {"--profile", NULL, NULL, "print training throughput and floating-point operations per step"},
     CLI_INPUT_OPTS,
@@ -54,7 +57,11 @@ int cmd_train(int argc, char **argv) {
   }
   component_table comp;
   recipe_set rs;
-  if ((rc = open_recipes(a.pos[0], cli_get(&a, "--components"), hp.ph_missing, 1, &comp, &rs))) {
+  input_opts io;
+  if ((rc = input_opts_from_cli(&a, &hp, &io))) { cli_free(&a); return rc; }
+  rc = open_recipes(a.pos[0], cli_get(&a, "--components"), &io, &comp, &rs);
+  input_opts_free(&io);
+  if (rc) {
     cli_free(&a);
     return rc;
   }

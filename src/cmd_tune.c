@@ -32,6 +32,9 @@ static const cli_opt opts[] = {
     {"--hparams", NULL, "FILE", "starting hyperparameters (the dimensions searched override them)"},
     {"--set", NULL, "NAME=VALUE", "fix one hyperparameter (repeatable), e.g. --set epochs=50"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES)"},
+    {"--extra-descriptors", NULL, "COL1,COL2", "your own numeric columns (pKa, solubility, ...) added to the descriptors:\n"
+                                               "                             scaled like them, stored in the model, required by predict"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
     CLI_INPUT_OPTS,
     CLI_QUIET_OPT,
@@ -131,7 +134,12 @@ int cmd_tune(int argc, char **argv) {
   }
   component_table comp;
   recipe_set rs;
-  if (rc || (rc = open_recipes(a.pos[0], cli_get(&a, "--components"), base.ph_missing, 1, &comp, &rs))) {
+  input_opts io = {0};
+  if (!rc && !(rc = input_opts_from_cli(&a, &base, &io))) {
+    rc = open_recipes(a.pos[0], cli_get(&a, "--components"), &io, &comp, &rs);
+    input_opts_free(&io);
+  }
+  if (rc) {
     bo_space_free(&space);
     cli_free(&a);
     return rc;

@@ -1,11 +1,13 @@
 #include "recipes.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "binding.h"
 #include "err.h"
 #include "rdkit_cffi.h"
 #include "table.h"
@@ -111,6 +113,15 @@ int components_load(const char *path, component_table *t) {
   return rc;
 }
 
+void components_fix(const component_table *t, char *buf, size_t n) {
+  char *bundled = components_default_path(NULL);
+  if (t->from_model)
+    snprintf(buf, n, "give a components table that has it with --components FILE (the bundled one is %s)", bundled);
+  else
+    snprintf(buf, n, "add a row for it to %s (or to a table given with --components FILE)", t->path);
+  free(bundled);
+}
+
 int components_find(const component_table *t, const char *canonical) {
   for (int i = 0; i < t->n; i++)
     if (!strcmp(t->c[i].canonical, canonical)) return i;
@@ -140,9 +151,42 @@ char *components_default_path(const char *recipes_path) {
 }
 
 /* ---- molecules ---------------------------------------------------------- */
+static int add_canonical(recipe_set *s, char *can, int need_props);
+
 int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props) {
   char *can = canonical_smiles(smiles);
   if (!can) return -1;
+  return add_canonical(s, can, need_props);
+}
+
+int recipes_add_ligand(recipe_set *s, const char *smiles, char **dropped) {
+  char *kept, *drop;
+  unsigned mask;
+  if (dropped) *dropped = NULL;
+  if (ligand_strip(smiles, &kept, &drop, &mask)) return -1;
+  if (drop)
+    recipes_note(s, "ligand '%s': kept %s, dropped %s as counter-ion%s", smiles, kept, drop, strchr(drop, '.') ? "s" : "");
+  int k = add_canonical(s, kept, 1);
+  if (k >= 0) s->mol[k].binding = mask;
+  if (dropped) *dropped = drop;
+  else free(drop);
+  return k;
+}
+
+void recipes_note(recipe_set *s, const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  for (int i = 0; i < s->nnotes; i++)
+    if (!strcmp(s->notes[i], buf)) return; /* each said once */
+  s->notes = xrealloc(s->notes, sizeof(char *) * (s->nnotes + 1));
+  s->notes[s->nnotes++] = xstrdup(buf);
+}
+
+/* takes ownership of `can` */
+static int add_canonical(recipe_set *s, char *can, int need_props) {
   int k = 0;
   while (k < s->nmol && strcmp(s->mol[k].canonical, can)) k++;
   if (k == s->nmol) {
@@ -180,10 +224,14 @@ void recipe_fill_ligand(recipe *r, const molecule *lig) {
 void recipes_free(recipe_set *s) {
   for (int i = 0; i < s->n; i++) {
     free(s->r[i].id);
+    free(s->r[i].dropped);
     for (int k = 0; k < NROLES; k++) free(s->r[i].name[k]);
     for (int k = 0; k < RECIPE_NCARRY; k++) free(s->r[i].carry[k]);
   }
   for (int i = 0; i < s->nmol; i++) { free(s->mol[i].canonical); molgraph_free(&s->mol[i].g); }
+  for (int j = 0; j < s->nextra; j++) free(s->extra_name[j]);
+  for (int j = 0; j < s->nnotes; j++) free(s->notes[j]);
+  free(s->notes);
   free(s->r); free(s->mol); free(s->path);
   memset(s, 0, sizeof *s);
 }
@@ -283,6 +331,7 @@ static int check_range(const rowctx *c, int d, double v) {
   switch (d) {
     case D_LIGAND_MM: case D_HAUCL4_MM: case D_REDUCTANT_MM:
       if (v < 0) return row_fail(c, col, "concentration %s%g mM is negative", "", v);
+      if (d == D_HAUCL4_MM && v == 0) return row_fail(c, col, "%s0 mM: a synthesis of gold clusters needs gold", "", v);
       break;
     case D_PH:
       if (v < 0 || v > 14) return row_fail(c, col, "pH %s%g is outside 0-14", "", v);
@@ -316,9 +365,14 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
   for (int k = 0; k < NROLES; k++) {
     const char *smi = t->cell[i][col[AU_NDESC + k]];
     if (!smi[0]) return row_fail(&c, role_smiles_col[k], "empty %s SMILES", role_name[k], 0);
-    int m = recipes_add_molecule(s, smi, k == ROLE_LIGAND);
+    int m = k == ROLE_LIGAND ? recipes_add_ligand(s, smi, &r->dropped) : recipes_add_molecule(s, smi, 0);
     if (m < 0) return row_fail(&c, role_smiles_col[k], "%s", au_errmsg(), 0);
     r->mol[k] = m;
+    if (k == ROLE_LIGAND && o->require_binding && !s->mol[m].binding)
+      return au_fail(AU_EDATA,
+                     "%s: row %d (id %s), column 'ligand_smiles': '%s' has no gold-binding group (%s); "
+                     "a model cannot learn cluster synthesis from it",
+                     t->path, r->row, r->id, smi, binding_group_list());
     int cn = table_col(t, role_name[k]);
     r->name[k] = xstrdup(cn >= 0 && t->cell[i][cn][0] ? t->cell[i][cn] : s->mol[m].canonical);
   }
@@ -343,14 +397,17 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
     if ((rc = cell_number(&c, table_col(t, au_desc_name[d]), &r->x[d], &present))) return rc;
     if (present) {
       if ((rc = check_range(&c, d, r->x[d]))) return rc;
+      s->from_column[d] = 1;
       continue;
     }
     const char *smi = s->mol[r->mol[need[q].role]].canonical;
-    if (need[q].k < 0)
-      return au_fail(AU_EDATA,
-                     "%s: row %d (id %s), column '%s': %s '%s' is not in %s; add it there or give a '%s' column",
+    if (need[q].k < 0) {
+      char fix[512];
+      components_fix(comp, fix, sizeof fix);
+      return au_fail(AU_EDATA, "%s: row %d (id %s), column '%s': %s '%s' is not in %s; %s, or give a '%s' column",
                      t->path, r->row, r->id, role_smiles_col[need[q].role], role_name[need[q].role], smi,
-                     comp->path, au_desc_name[d]);
+                     comp->path, fix, au_desc_name[d]);
+    }
     const component *cp = &comp->c[need[q].k];
     r->x[d] = d == D_DIELECTRIC ? cp->dielectric : cp->redox;
     if (isnan(r->x[d]))
@@ -369,6 +426,21 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
     if (!present) continue;
     if ((rc = check_range(&c, d, v))) return rc;
     r->x[d] = v;
+    s->from_column[d] = 1;
+  }
+  /* pH means something in water-like solvents: an empty cell there is a
+   * forgotten value, not "no pH" */
+  if (r->ph_missing && !o->allow_missing_ph && r->x[D_DIELECTRIC] > AU_PH_DIELECTRIC_MIN)
+    return au_fail(AU_EDATA,
+                   "%s: row %d (id %s), column 'pH': empty, but the solvent (dielectric constant %g > %g) is "
+                   "water-like, where pH matters; give the measured pH (7 for neutral water), or pass "
+                   "--allow-missing-ph to encode it as %g",
+                   t->path, r->row, r->id, r->x[D_DIELECTRIC], AU_PH_DIELECTRIC_MIN, o->ph_missing_value);
+  /* the user's own descriptors */
+  for (int j = 0; j < o->nextra; j++) {
+    int present, cx = table_col(t, o->extra[j]);
+    if ((rc = cell_number(&c, cx, &r->x[AU_NDESC + j], &present))) return rc;
+    if (!present) return row_fail(&c, o->extra[j], "empty%s: an extra descriptor needs a value in every row", "", 0);
   }
   /* outcome and data set II flag */
   r->outcome = -1;
@@ -394,6 +466,26 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
   return 0;
 }
 
+static void note_overrides(recipe_set *s) {
+  char list[512] = "";
+  for (int d = 0; d < AU_NDESC; d++)
+    if (s->from_column[d]) {
+      size_t l = strlen(list);
+      snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", au_desc_name[d]);
+    }
+  if (list[0]) recipes_note(s, "per-recipe values used: %s", list);
+}
+
+/* A zero concentration is allowed (a control experiment) but said. */
+static void note_zero(recipe_set *s, int d, const char *meaning) {
+  int n = 0, first = -1;
+  for (int i = 0; i < s->n; i++)
+    if (s->r[i].x[d] == 0 && n++ == 0) first = i;
+  if (n)
+    recipes_note(s, "warning: %s = 0 in %d recipe%s (first: row %d, id %s): a synthesis %s", au_desc_name[d], n,
+                 n > 1 ? "s" : "", s->r[first].row, s->r[first].id, meaning);
+}
+
 int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s) {
   memset(s, 0, sizeof *s);
   table t;
@@ -404,12 +496,29 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
   int col[AU_NDESC + NROLES];
   for (int d = 0; d < AU_NCOND; d++) col[d] = table_col(&t, au_desc_name[d]);
   for (int k = 0; k < NROLES; k++) col[AU_NDESC + k] = table_col(&t, role_smiles_col[k]);
-  const char *need[NROLES + AU_NCOND + 1];
+  const char *need_req[NROLES + AU_NCOND + 1];
   int nneed = 0;
-  for (int k = 0; k < NROLES; k++) need[nneed++] = role_smiles_col[k];
-  for (int d = 0; d < AU_NCOND; d++) need[nneed++] = au_desc_name[d];
-  if (o->require_outcome) need[nneed++] = "outcome";
-  if ((rc = missing_columns(&t, need, nneed))) {
+  for (int k = 0; k < NROLES; k++) need_req[nneed++] = role_smiles_col[k];
+  for (int d = 0; d < AU_NCOND; d++) need_req[nneed++] = au_desc_name[d];
+  if (o->require_outcome) need_req[nneed++] = "outcome";
+  rc = missing_columns(&t, need_req, nneed);
+  for (int j = 0; j < o->nextra && !rc; j++)
+    if (table_col(&t, o->extra[j]) < 0)
+      rc = au_fail(AU_EDATA, "%s: row 1: missing column '%s', %s", path, o->extra[j],
+                   o->for_model ? "an extra descriptor of the model: it needs one in every recipe"
+                                : "named by --extra-descriptors");
+  char need[512] = "";
+  for (int d = 0; d < AU_NDESC && !rc && o->need_column; d++)
+    if (o->need_column[d] && table_col(&t, au_desc_name[d]) < 0) {
+      size_t l = strlen(need);
+      snprintf(need + l, sizeof need - l, "%s'%s'", l ? ", " : "", au_desc_name[d]);
+    }
+  if (need[0])
+    rc = au_fail(AU_EDATA,
+                 "%s: row 1: missing column%s %s: the model was trained with per-recipe values from %s columns; "
+                 "give them here too",
+                 path, strchr(need, ',') ? "s" : "", need, strchr(need, ',') ? "these" : "this");
+  if (rc) {
     table_free(&t);
     return rc;
   }
@@ -425,16 +534,25 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
   s->has_outcome = table_col(&t, "outcome") >= 0;
   for (int k = 0; k < RECIPE_NCARRY; k++) s->has_carry[k] = table_col(&t, recipe_carry_cols[k]) >= 0;
   s->r = xcalloc(t.nrows, sizeof(recipe));
+  s->nextra = o->nextra;
+  for (int j = 0; j < o->nextra; j++) s->extra_name[j] = xstrdup(o->extra[j]);
   for (int i = 0; i < t.nrows; i++) {
     s->n++;
     if ((rc = load_row(s, &t, i, col, comp, o, &s->r[i]))) break;
   }
-  if (!rc && t.delim != ',') /* say how a spreadsheet export was read */
-    au_note("%s: read as %s-separated%s%s", path, table_delim_name(t.delim), t.detected ? " (detected)" : "",
-            t.decimal_comma ? ", decimal commas accepted" : "");
+  char delim = t.delim, detected = t.detected, dcomma = t.decimal_comma;
   table_free(&t);
-  if (rc) recipes_free(s);
-  return rc;
+  if (rc) {
+    recipes_free(s);
+    return rc;
+  }
+  if (delim != ',') /* say how a spreadsheet export was read */
+    recipes_note(s, "%s: read as %s-separated%s%s", path, table_delim_name(delim), detected ? " (detected)" : "",
+                 dcomma ? ", decimal commas accepted" : "");
+  note_overrides(s);
+  note_zero(s, D_LIGAND_MM, "without ligand");
+  note_zero(s, D_REDUCTANT_MM, "without reducing agent");
+  return 0;
 }
 
 int recipe_build(recipe_set *s, const component_table *comp, const char *const smiles[NROLES],
@@ -442,16 +560,21 @@ int recipe_build(recipe_set *s, const component_table *comp, const char *const s
   recipe r = {0};
   r.outcome = r.set_ii = -1;
   for (int k = 0; k < NROLES; k++) {
-    int m = recipes_add_molecule(s, smiles[k], k == ROLE_LIGAND);
-    if (m < 0) return au_errcode();
+    int m = k == ROLE_LIGAND ? recipes_add_ligand(s, smiles[k], &r.dropped) : recipes_add_molecule(s, smiles[k], 0);
+    if (m < 0) { free(r.dropped); return au_errcode(); }
     r.mol[k] = m;
   }
   const molecule *sol = &s->mol[r.mol[ROLE_SOLVENT]], *red = &s->mol[r.mol[ROLE_REDUCTANT]];
   int ks = components_find(comp, sol->canonical), kr = components_find(comp, red->canonical);
-  if (ks < 0 || isnan(comp->c[ks].dielectric))
-    return au_fail(AU_EDATA, "solvent '%s' has no dielectric_constant in %s", sol->canonical, comp->path);
-  if (kr < 0 || isnan(comp->c[kr].redox))
-    return au_fail(AU_EDATA, "reductant '%s' has no redox_potential_V in %s", red->canonical, comp->path);
+  char fix[512];
+  components_fix(comp, fix, sizeof fix);
+  int bad_s = ks < 0 || isnan(comp->c[ks].dielectric), bad_r = kr < 0 || isnan(comp->c[kr].redox);
+  if (bad_s || bad_r) {
+    free(r.dropped);
+    return au_fail(AU_EDATA, "%s '%s' has no %s in %s; %s", bad_s ? "solvent" : "reductant",
+                   bad_s ? sol->canonical : red->canonical, bad_s ? "dielectric_constant" : "redox_potential_V",
+                   comp->path, fix);
+  }
   r.x[D_DIELECTRIC] = comp->c[ks].dielectric;
   r.x[D_REDOX] = comp->c[kr].redox;
   recipe_fill_ligand(&r, &s->mol[r.mol[ROLE_LIGAND]]);

@@ -68,19 +68,22 @@ group_rects() {
     grep -o '<rect' | wc -l
 }
 
-# check_map_csv NAME FILE XCOL YCOL X0 X1 Y0 Y1 N: header XCOL,YCOL,p_mean,p_std;
-# N*N rows, x fastest, on the linear grids X0..X1 and Y0..Y1; p in [0,1], sd >= 0
+# check_map_csv NAME FILE XCOL YCOL X0 X1 Y0 Y1 N: header XCOL,YCOL,p_mean,p_std
+# and the domain columns; N*N rows, x fastest, on the linear grids X0..X1 and
+# Y0..Y1; p in [0,1], sd >= 0, a nearest ligand, a similarity in [0,1]
 check_map_csv() {
   local name=$1 f=$2
   [ -s "$f" ] || { fail "$name: $f missing or empty"; return; }
   local hdr; hdr=$(head -1 "$f")
-  [ "$hdr" = "$3,$4,p_mean,p_std" ] || fail "$name: header '$hdr', expected '$3,$4,p_mean,p_std'"
+  [ "$hdr" = "$3,$4,p_mean,p_std,nearest_ligand,ligand_similarity,domain" ] ||
+    fail "$name: header '$hdr', expected '$3,$4,p_mean,p_std,nearest_ligand,ligand_similarity,domain'"
   awk -F, -v x0="$5" -v x1="$6" -v y0="$7" -v y1="$8" -v n="$9" -v name="$name" '
     function near(a, b) { d = a - b; if (d < 0) d = -d; return d <= 1e-5 * (1 + (b < 0 ? -b : b)) }
     NR == 1 { next }
     {
       k = NR - 2; i = k % n; j = int(k / n)
-      if (NF != 4) { print name ": row " k + 1 " has " NF " fields"; bad = 1 }
+      if (NF != 7) { print name ": row " k + 1 " has " NF " fields"; bad = 1 }
+      if ($5 == "" || !($6 >= 0 && $6 <= 1) || $7 !~ /^[a-zA-Z_;0-9().=]*$/) { print name ": row " k + 1 " domain columns " $5 "," $6 "," $7; bad = 1 }
       ex = n > 1 ? x0 + (x1 - x0) * i / (n - 1) : x0
       ey = n > 1 ? y0 + (y1 - y0) * j / (n - 1) : y0
       if (!near($1, ex) || !near($2, ey)) { print name ": row " k + 1 " at (" $1 ", " $2 "), expected (" ex ", " ey ")"; bad = 1 }
@@ -186,14 +189,14 @@ check_map_csv "heatmap --grid 1" "$T/g1.csv" pH temperature_C 7 14 0 80 1
 run "heatmap --grid5d csv" "${HM[@]}" --grid5d --levels 3 --inner 4 -o "$T/g5.csv"
 if [ -s "$T/g5.csv" ]; then
   hdr=$(grep -v '^#' "$T/g5.csv" | head -1)
-  [ "$hdr" = "ligand_mM,haucl4_mM,reductant_mM,pH,temperature_C,p_mean,p_std" ] ||
+  [ "$hdr" = "ligand_mM,haucl4_mM,reductant_mM,pH,temperature_C,p_mean,p_std,nearest_ligand,ligand_similarity,domain" ] ||
     fail "heatmap --grid5d: header '$hdr'"
   awk -F, -v name="heatmap --grid5d" '
     /^#/ { next }
     !hdr { hdr = 1; next }
     {
       rows++
-      if (NF != 7) { print name ": row " NR - 1 " has " NF " fields"; bad = 1 }
+      if (NF != 10) { print name ": row " NR - 1 " has " NF " fields"; bad = 1 }
       for (c = 1; c <= 5; c++) if (!((c, $c) in seen)) { seen[c, $c] = 1; nd[c]++ }
       if (!($6 >= 0 && $6 <= 1 && $7 >= 0)) { print name ": bad p in row " NR - 1 ": " $0; bad = 1 }
       if ($4 < 7 || $4 > 14 || $5 < 0 || $5 > 80) { print name ": pH/T outside the default axes: " $0; bad = 1 }
