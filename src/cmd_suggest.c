@@ -11,7 +11,9 @@
 #include "cli.h"
 #include "cmd_common.h"
 #include "commands.h"
+#include "binding.h"
 #include "conditions.h"
+#include "domain.h"
 #include "err.h"
 #include "jsonfile.h"
 #include "outfile.h"
@@ -32,7 +34,11 @@ static const cli_opt opts[] = {
     {"--exclude", "-x", "RECIPES.csv", "recipes already tried: keep suggestions away from them"},
     {"--seed", "-s", "N", "random seed (default 1)"},
     {"--output", "-o", "OUT.csv", "output file (default: stdout)"},
-    {"--components", "-c", "FILE", "components table; must agree with the model's"},
+    {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
+    {"--allow-any-ligand", NULL, NULL, "also score ligands without a gold-binding group (refused by default)"},
+    {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which a ligand is\n"
+                                          "                             new_ligand (default 0.4)"},
+    {"--allow-missing-ph", NULL, NULL, "--exclude: accept an empty pH in water-like solvents"},
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -40,7 +46,9 @@ static const cli_spec spec = {
     "Proposes recipes with a high probability of success. Conditions without bounds range over\n"
     "the model's training data (fixed when the data hold one value); a bound LO = HI fixes one.\n"
     "Output: a recipe CSV (rank, p_success, p_std, and the columns `train` reads) in decreasing\n"
-    "probability; add an outcome column after running them and retrain.",
+    "probability, with nearest_ligand, ligand_similarity and domain as in predict; add an\n"
+    "outcome column after running them and retrain. A ligand without a gold-binding group\n"
+    "(thiol, thiolate, disulfide, selenol, phosphine, ...) is refused unless --allow-any-ligand.",
     opts, 1, 1,
     "example:\n  auclust suggest model.json --ligand cysteamine=NCCS --solvent O --reductant '[Na+].[BH4-]' \\\n"
     "      --range pH:7:14 --range temperature_C:0:60 --exclude data/au_nc_recipes.csv --top 10"};
@@ -94,6 +102,30 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
   return rc;
 }
 
+/* Ligands that cannot bind gold are refused, each said once on stderr. */
+static int refuse_unbound(lig_t *l, int *n) {
+  int k = 0, rc = 0;
+  for (int i = 0; i < *n; i++) {
+    char *kept, *dropped;
+    unsigned mask = 0;
+    if ((rc = ligand_strip(l[i].smiles, &kept, &dropped, &mask))) break;
+    free(kept); free(dropped);
+    if (mask) { l[k++] = l[i]; continue; }
+    fprintf(stderr, "auclust suggest: refusing ligand %s (%s): no gold-binding group (%s); --allow-any-ligand scores it anyway\n",
+            l[i].name, l[i].canonical, binding_group_list());
+    free(l[i].name); free(l[i].smiles); free(l[i].canonical);
+  }
+  if (rc) {
+    for (int i = k; i < *n; i++) l[k++] = l[i]; /* keep the rest for the caller to free */
+    *n = k;
+    return rc;
+  }
+  *n = k;
+  if (!k) return au_fail(AU_EDATA, "no candidate ligand has a gold-binding group (%s); pass --allow-any-ligand to score them anyway",
+                         binding_group_list());
+  return 0;
+}
+
 /* Bounds: training-data ranges, then --bounds, then --range. */
 static int read_bounds(const cli_args *a, const model *m, double *lo, double *hi) {
   int *mol, *y;
@@ -102,7 +134,7 @@ static int read_bounds(const cli_args *a, const model *m, double *lo, double *hi
   for (int c = 0; c < AU_NCOND; c++) {
     lo[c] = INFINITY; hi[c] = -INFINITY;
     for (int i = 0; i < n; i++) {
-      double v = x[(size_t)i * AU_NDESC + c];
+      double v = x[(size_t)i * m->L.nx + c];
       if (v < lo[c]) lo[c] = v;
       if (v > hi[c]) hi[c] = v;
     }
@@ -194,10 +226,11 @@ int cmd_suggest(int argc, char **argv) {
   int rc;
   if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   long ncand = 100000, top = 20;
-  double mind = 0.05;
+  double mind = 0.05, sim = DOMAIN_THRESHOLD_DEFAULT;
   uint64_t seed = 1;
   if ((rc = cli_int(&a, "--candidates", 1, 100000000, &ncand)) || (rc = cli_int(&a, "--top", 1, 1000000, &top)) ||
-      (rc = cli_double(&a, "--min-distance", 0, 1, &mind)) || (rc = cli_u64(&a, "--seed", &seed))) {
+      (rc = cli_double(&a, "--min-distance", 0, 1, &mind)) || (rc = cli_u64(&a, "--seed", &seed)) ||
+      (rc = cli_double(&a, "--similarity-threshold", 0, 1, &sim))) {
     cli_free(&a);
     return rc;
   }
@@ -209,7 +242,8 @@ int cmd_suggest(int argc, char **argv) {
   lig_t *lig = NULL;
   int nlig = 0;
   model m;
-  if ((rc = gather_ligands(&a, &lig, &nlig)) || (rc = model_load(&m, a.pos[0]))) {
+  if ((rc = gather_ligands(&a, &lig, &nlig)) || (!cli_flag(&a, "--allow-any-ligand") && (rc = refuse_unbound(lig, &nlig))) ||
+      (rc = model_load(&m, a.pos[0]))) {
     for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
     free(lig);
     cli_free(&a);
@@ -220,22 +254,30 @@ int cmd_suggest(int argc, char **argv) {
   recipe_set built = {0}, ex = {0};
   component_table excomp = {0};
   int have_ex = 0;
-  rc = read_bounds(&a, &m, lo, hi);
-  if (!rc) {
-    const char *cp = cli_get(&a, "--components");
-    if (cp) {
-      if (!(rc = components_load(cp, &comp))) rc = model_check_components(&m, &comp);
-    } else {
-      comp = m.comps; /* borrowed; not freed below */
-    }
-  }
+  domain dom = {0};
+  domain_verdict *verdict = xcalloc(nlig, sizeof(domain_verdict));
+  if (m.nextra)
+    rc = au_fail(AU_EUSAGE, "%s: the model takes extra descriptors (%s%s) that suggest cannot know for new recipes",
+                 a.pos[0], m.extra_name[0], m.nextra > 1 ? ", ..." : "");
+  if (!rc) rc = read_bounds(&a, &m, lo, hi);
+  if (!rc) rc = model_components(&m, cli_get(&a, "--components"), &comp);
   for (int i = 0; i < nlig && !rc; i++) {
     const char *smi[NROLES] = {lig[i].smiles, cli_get(&a, "--solvent"), cli_get(&a, "--reductant")};
     const char *nm[NROLES] = {lig[i].name, NULL, NULL};
     rc = recipe_build(&built, &comp, smi, nm);
   }
+  if (!rc) print_notes(a.spec->cmd, &built);
+  if (!rc && !(rc = domain_init(&dom, &m, sim)))
+    for (int i = 0; i < nlig && !rc; i++) {
+      const recipe *br = &built.r[i];
+      rc = domain_components(&dom, built.mol[br->mol[ROLE_LIGAND]].canonical, built.mol[br->mol[ROLE_LIGAND]].binding,
+                             built.mol[br->mol[ROLE_SOLVENT]].canonical, built.mol[br->mol[ROLE_REDUCTANT]].canonical,
+                             &verdict[i]);
+    }
   if (!rc && cli_get(&a, "--exclude")) {
-    rc = open_recipes_for_model(&m, cli_get(&a, "--exclude"), cli_get(&a, "--components"), &excomp, &ex);
+    input_opts io;
+    input_opts_from_cli(&a, NULL, &io);
+    rc = open_recipes_for_model(&m, cli_get(&a, "--exclude"), cli_get(&a, "--components"), &io, &excomp, &ex);
     have_ex = !rc;
   }
   cand *cs = NULL;
@@ -269,11 +311,11 @@ int cmd_suggest(int argc, char **argv) {
     qsort(cs, total, sizeof(cand), cmp_cand);
   }
   outfile o;
+  int nch = 0, outside = 0;
   if (!rc && !(rc = out_open(&o, cli_get(&a, "--output")))) {
     fputs("rank,id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,"
-          "reductant_mM,temperature_C,pH,p_success,p_std\n", o.f);
+          "reductant_mM,temperature_C,pH,p_success,p_std,nearest_ligand,ligand_similarity,domain\n", o.f);
     long *chosen = xmalloc(sizeof(long) * top);
-    int nch = 0;
     for (long q = 0; q < total && nch < top; q++) {
       const cand *c = &cs[q];
       const double *x = cond + ((size_t)c->lig * per + c->idx) * AU_NCOND;
@@ -298,17 +340,30 @@ int cmd_suggest(int argc, char **argv) {
         fputc(',', o.f), csv_put(o.f, built.mol[br->mol[k]].canonical);
       }
       for (int j = 0; j < AU_NCOND; j++) fprintf(o.f, ",%.6g", x[j]);
-      fprintf(o.f, ",%.4f,%.4f\n", c->p, c->sd);
+      fprintf(o.f, ",%.4f,%.4f,", c->p, c->sd);
+      double xr[AU_XMAX];
+      char why[1024];
+      memcpy(xr, br->x, sizeof xr);
+      memcpy(xr, x, sizeof(double) * AU_NCOND);
+      domain_reasons(&dom, &verdict[c->lig], xr, why, sizeof why);
+      outside += why[0] != 0;
+      csv_put(o.f, verdict[c->lig].nearest >= 0 ? m.names[verdict[c->lig].nearest] : "");
+      fprintf(o.f, ",%.2f,", verdict[c->lig].similarity);
+      csv_put(o.f, why);
+      fputc('\n', o.f);
     }
     free(chosen);
     if ((rc = out_commit(&o))) out_abort(&o);
     else if (nch < top)
       fprintf(stderr, "auclust suggest: only %d suggestions respect --min-distance %g among %ld candidates\n", nch, mind, total);
   }
+  if (!rc) print_domain_summary(a.spec->cmd, outside, nch);
   free(cs); free(cond);
   if (have_ex) { recipes_free(&ex); components_free(&excomp); }
   recipes_free(&built);
-  if (cli_get(&a, "--components")) components_free(&comp);
+  components_free(&comp);
+  domain_free(&dom);
+  free(verdict);
   for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
   free(lig);
   model_free(&m);

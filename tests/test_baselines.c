@@ -138,7 +138,7 @@ static void test_instances(void) {
     y[i] = X[i * AU_NDESC + D_TEMPERATURE_C] < 0.3 || X[i * AU_NDESC + D_PH] > 0.8;
   }
   for (int i = 0; i < 40; i++) rows[i] = (i * 7) % N; /* 40 distinct rows */
-  dataset d = {NULL, 0, N, mol, X, y};
+  dataset d = {NULL, 0, N, mol, X, y, AU_NDESC};
   int succ = 0;
   for (int i = 0; i < 40; i++) succ += y[rows[i]];
   hparams hp;
@@ -146,7 +146,7 @@ static void test_instances(void) {
   CHECK_STR(hparams_kind(&hp), "prior");
   CHECK(hparams_kind_index(&hp) == N_MODEL_KINDS);
   net_layout L;
-  net_layout_init(&L, &hp);
+  net_layout_init(&L, &hp, 0);
   CHECK(L.nparams == 0 && L.D == 0);
   instance in;
   CHECK(instance_train(&L, &d, rows, 40, 3, &in) == 0);
@@ -167,7 +167,7 @@ static void test_instances(void) {
   CHECK(!hparams_relevant(&snn, "rf_trees"));
   CHECK(hparams_set(&hp, "rf_trees", "0") == AU_EUSAGE);
   hp.rf_trees = 200;
-  net_layout_init(&L, &hp);
+  net_layout_init(&L, &hp, 0);
   instance a, b;
   CHECK(instance_train(&L, &d, rows, 40, 3, &a) == 0);
   CHECK(instance_train(&L, &d, rows, 40, 3, &b) == 0);
