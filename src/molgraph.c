@@ -232,6 +232,25 @@ static int count_fragments(const molgraph *g) {
   return nf;
 }
 
+/* A bond listed twice (RDKit never writes one, a hand-made commonchem file
+ * may) would break every consumer that assumes a simple graph (bertz_ct
+ * sizes its tables by degree). One stamp per atom: linear in the bonds. */
+static int check_duplicate_bonds(const molgraph *g, const char *smiles) {
+  int *stamp = xmalloc(sizeof(int) * (g->natoms + 1)), rc = 0;
+  for (int a = 0; a < g->natoms; a++) stamp[a] = -1;
+  for (int a = 0; a < g->natoms && !rc; a++)
+    for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) {
+      int b = g->nbr_atom[k];
+      if (stamp[b] == a) {
+        rc = au_fail(AU_EDATA, "molecule graph for '%s' lists the bond %d-%d twice", smiles ? smiles : "?", a, b);
+        break;
+      }
+      stamp[b] = a;
+    }
+  free(stamp);
+  return rc;
+}
+
 /* commonchem puts one RDKit molecule, all fragments included, in
  * molecules[0]; salts such as [Na+].[BH4-] are one entry. */
 int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
@@ -281,6 +300,7 @@ int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
     g->bond_order[b] = json_int(bd, "bo", dbo);
   }
   build_neighbours(g);
+  if ((rc = check_duplicate_bonds(g, smiles))) goto out;
   /* aromaticity and rings live in RDKit's extension block */
   const cJSON *exts = cJSON_GetObjectItemCaseSensitive(mol, "extensions");
   const cJSON *ext;

@@ -1,0 +1,36 @@
+/* Regression tests of the defects a hostile test of the tool found (issue
+ * 12): each fails on the code before its fix. The command-line side is in
+ * tests/cli_robust.sh. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "descriptors.h"
+#include "err.h"
+#include "molgraph.h"
+
+#define HEAD "{\"commonchem\":{\"version\":10},\"defaults\":{\"atom\":{\"z\":6,\"impHs\":0,\"chg\":0,\"nRad\":0},\"bond\":{\"bo\":1}},"
+
+/* 13: a graph with one bond listed four times is refused before bertz_ct
+ * (which overflowed its connection buffer) ever sees it. */
+static void duplicate_bonds(void) {
+  molgraph g;
+  const char *js = HEAD "\"molecules\":[{\"atoms\":[{\"z\":6},{\"z\":6},{\"z\":8}],"
+                        "\"bonds\":[{\"atoms\":[0,1]},{\"atoms\":[0,1]},{\"atoms\":[1,0]},{\"atoms\":[0,1]},{\"atoms\":[1,2]}]}]}";
+  CHECK(molgraph_from_json(js, NULL, &g) == AU_EDATA);
+  CHECK(strstr(au_errmsg(), "twice") != NULL);
+  const char *ok = HEAD "\"molecules\":[{\"atoms\":[{\"z\":6},{\"z\":6},{\"z\":8}],"
+                        "\"bonds\":[{\"atoms\":[0,1]},{\"atoms\":[1,2]}]}]}";
+  CHECK(molgraph_from_json(ok, NULL, &g) == 0);
+  CHECK(g.nbonds == 2);
+  CHECK(isfinite(bertz_ct(&g)));
+  molgraph_free(&g);
+}
+
+int main(void) {
+  duplicate_bonds();
+  return check_report();
+}
