@@ -8,6 +8,7 @@
 #define MG_NELEM 44       /* 43 listed elements + "unknown" */
 #define MG_MAX_DEGREE 5   /* degree one-hot 0..5 */
 #define MG_ATOM_FEATS 62  /* 44 element + 6 degree + 5 total H + 6 implicit valence + 1 aromatic */
+#define MG_MAX_ATOMS 500  /* atoms of one molecule, H included: larger ones are refused (documented) */
 #define MG_BOND_FEATS 6   /* single, double, triple, aromatic, conjugated, in ring */
 
 /* offsets of the one-hot blocks inside an atom feature row */

@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,10 +159,23 @@ static void set_conjugation(molgraph *g) {
 }
 
 /* ---- JSON reading ------------------------------------------------------ */
-static int json_int(const cJSON *obj, const char *key, int dflt) {
+/* An integer field in lo..hi, `dflt` when absent. Range-checked on the
+ * double: a hand-made file's 1e300 or -2^31 must not overflow anything. */
+static int json_int(const cJSON *obj, const char *key, int dflt, int lo, int hi, int *out) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsNumber(v) ? v->valueint : dflt;
+  if (!v) { *out = dflt; return 0; }
+  if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi)
+    return au_fail(AU_EDATA, "molecule graph: '%s' must be an integer in %d..%d", key, lo, hi);
+  *out = (int)v->valuedouble;
+  return 0;
 }
+
+/* ranges of what a molecule can hold: wider than chemistry, narrow enough
+ * that sums and differences of them never overflow */
+#define MG_MAX_Z 200
+#define MG_MAX_HS 64
+#define MG_MAX_CHARGE 64
+#define MG_MAX_RAD 64
 
 static void set_onehot(double *row, int off, int nbins, int v) {
   if (v < 0) v = 0;
@@ -271,33 +285,40 @@ int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
   }
   int n = g->natoms = cJSON_GetArraySize(atoms);
   int nb = g->nbonds = cJSON_IsArray(bonds) ? cJSON_GetArraySize(bonds) : 0;
-  int dz = json_int(da, "z", 6), dh = json_int(da, "impHs", 0), dc = json_int(da, "chg", 0),
-      dr = json_int(da, "nRad", 0), dbo = json_int(db, "bo", 1);
+  if (n > MG_MAX_ATOMS || nb > 4 * MG_MAX_ATOMS) {
+    rc = au_fail(AU_EDATA, "molecule '%s' has %d atoms and %d bonds; the limit is %d atoms", smiles ? smiles : "?", n, nb,
+                 MG_MAX_ATOMS);
+    goto out;
+  }
+  int dz = 6, dh = 0, dc = 0, dr = 0, dbo = 1;
+  if ((rc = json_int(da, "z", 6, 0, MG_MAX_Z, &dz)) || (rc = json_int(da, "impHs", 0, 0, MG_MAX_HS, &dh)) ||
+      (rc = json_int(da, "chg", 0, -MG_MAX_CHARGE, MG_MAX_CHARGE, &dc)) || (rc = json_int(da, "nRad", 0, 0, MG_MAX_RAD, &dr)) ||
+      (rc = json_int(db, "bo", 1, 0, 3, &dbo)))
+    goto out;
   g->z = xcalloc(n, sizeof(int)); g->charge = xcalloc(n, sizeof(int)); g->hs = xcalloc(n, sizeof(int));
   g->impval = xcalloc(n, sizeof(int)); g->degree = xcalloc(n, sizeof(int)); g->nrad = xcalloc(n, sizeof(int));
   g->aromatic = xcalloc(n, 1); g->bracket = xcalloc(n, 1);
   g->bond_a = xcalloc(nb + 1, sizeof(int)); g->bond_b = xcalloc(nb + 1, sizeof(int));
   g->bond_order = xcalloc(nb + 1, sizeof(int));
   g->bond_arom = xcalloc(nb + 1, 1); g->bond_conj = xcalloc(nb + 1, 1); g->bond_ring = xcalloc(nb + 1, 1);
-  for (int a = 0; a < n; a++) {
-    const cJSON *at = cJSON_GetArrayItem(atoms, a);
-    g->z[a] = json_int(at, "z", dz);
-    g->hs[a] = json_int(at, "impHs", dh);
-    g->charge[a] = json_int(at, "chg", dc);
-    g->nrad[a] = json_int(at, "nRad", dr);
-  }
-  for (int b = 0; b < nb; b++) {
-    const cJSON *bd = cJSON_GetArrayItem(bonds, b);
+  const cJSON *at = atoms->child;
+  for (int a = 0; a < n; a++, at = at->next)
+    if ((rc = json_int(at, "z", dz, 0, MG_MAX_Z, &g->z[a])) || (rc = json_int(at, "impHs", dh, 0, MG_MAX_HS, &g->hs[a])) ||
+        (rc = json_int(at, "chg", dc, -MG_MAX_CHARGE, MG_MAX_CHARGE, &g->charge[a])) ||
+        (rc = json_int(at, "nRad", dr, 0, MG_MAX_RAD, &g->nrad[a])))
+      goto out;
+  const cJSON *bd = nb ? bonds->child : NULL;
+  for (int b = 0; b < nb; b++, bd = bd->next) {
     const cJSON *ends = cJSON_GetObjectItemCaseSensitive(bd, "atoms");
     const cJSON *e0 = cJSON_GetArrayItem(ends, 0), *e1 = cJSON_GetArrayItem(ends, 1);
-    int x = cJSON_IsNumber(e0) ? e0->valueint : -1;
-    int y = cJSON_IsNumber(e1) ? e1->valueint : -1;
-    if (x < 0 || y < 0 || x >= n || y >= n || x == y) {
+    double dx = cJSON_IsNumber(e0) ? e0->valuedouble : -1, dy = cJSON_IsNumber(e1) ? e1->valuedouble : -1;
+    if (!(dx >= 0 && dy >= 0 && dx < n && dy < n) || dx != floor(dx) || dy != floor(dy) || dx == dy ||
+        cJSON_GetArraySize(ends) != 2) {
       rc = au_fail(AU_EDATA, "RDKit JSON for '%s' has a malformed bond", smiles ? smiles : "?");
       goto out;
     }
-    g->bond_a[b] = x; g->bond_b[b] = y;
-    g->bond_order[b] = json_int(bd, "bo", dbo);
+    g->bond_a[b] = (int)dx; g->bond_b[b] = (int)dy;
+    if ((rc = json_int(bd, "bo", dbo, 0, 3, &g->bond_order[b]))) goto out;
   }
   build_neighbours(g);
   if ((rc = check_duplicate_bonds(g, smiles))) goto out;

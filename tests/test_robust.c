@@ -30,7 +30,34 @@ static void duplicate_bonds(void) {
   molgraph_free(&g);
 }
 
+/* 10: extreme commonchem integers are refused, not cast (UBSan found
+ * signed and float-to-int overflows). */
+static void extreme_integers(void) {
+  static const char *const atoms[] = {
+      "{\"z\":1e300}", "{\"z\":-5}", "{\"chg\":-2147483648}", "{\"chg\":2147483647}", "{\"impHs\":1e10}",
+      "{\"nRad\":-1e300}", "{\"z\":6.5}", "{\"impHs\":\"x\"}"};
+  for (size_t i = 0; i < sizeof atoms / sizeof atoms[0]; i++) {
+    char js[512];
+    snprintf(js, sizeof js, HEAD "\"molecules\":[{\"atoms\":[{\"z\":6},%s,{\"z\":8}],"
+                              "\"bonds\":[{\"atoms\":[0,1]},{\"atoms\":[1,2]}]}]}", atoms[i]);
+    molgraph g;
+    CHECK(molgraph_from_json(js, NULL, &g) == AU_EDATA);
+  }
+  static const char *const bonds[] = {"[0,1e300]", "[-1e300,1]", "[0.5,1]", "[0,1,2]", "[0]", "[1,1]"};
+  for (size_t i = 0; i < sizeof bonds / sizeof bonds[0]; i++) {
+    char js[512];
+    snprintf(js, sizeof js, HEAD "\"molecules\":[{\"atoms\":[{\"z\":6},{\"z\":6}],\"bonds\":[{\"atoms\":%s}]}]}",
+             bonds[i]);
+    molgraph g;
+    CHECK(molgraph_from_json(js, NULL, &g) == AU_EDATA);
+  }
+  molgraph g;
+  CHECK(molgraph_from_json(HEAD "\"molecules\":[{\"atoms\":[{\"z\":6}],\"bonds\":[]}]}", NULL, &g) == 0);
+  molgraph_free(&g);
+}
+
 int main(void) {
   duplicate_bonds();
+  extreme_integers();
   return check_report();
 }
