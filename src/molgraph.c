@@ -345,6 +345,17 @@ int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
       }
     }
   }
+  /* order 0 (a non-ring aromatic bond as in CC:O, a query bond ~, a dative
+   * bond): no weight for the descriptors (Bertz CT would be 1/0) nor a bond
+   * type for the GCNN; refused rather than guessed */
+  for (int b = 0; b < nb; b++)
+    if (!g->bond_arom[b] && g->bond_order[b] == 0) {
+      rc = au_fail(AU_EDATA,
+                   "SMILES '%s': the bond between atoms %d and %d has no order (a non-ring aromatic ':', a query '~' "
+                   "or a dative bond); write it as a single, double or triple bond",
+                   smiles ? smiles : "?", g->bond_a[b] + 1, g->bond_b[b] + 1);
+      goto out;
+    }
   mark_brackets(g, smiles ? smiles : "");
   for (int a = 0; a < n; a++) g->impval[a] = g->bracket[a] ? 0 : g->hs[a];
   set_conjugation(g);

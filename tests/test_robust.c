@@ -56,7 +56,30 @@ static void extreme_integers(void) {
   molgraph_free(&g);
 }
 
+/* 1: a bond of order 0 gave a NaN Bertz complexity (1/0, then 0 * -inf);
+ * such SMILES are an error naming the bond. */
+static void order_zero_bonds(void) {
+  static const char *const bad[] = {"CC:O", "NC:S", "CC~O"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    molgraph g;
+    CHECK(molgraph_from_smiles(bad[i], &g) == AU_EDATA);
+    CHECK(strstr(au_errmsg(), "has no order") != NULL);
+  }
+  molgraph g;
+  CHECK(molgraph_from_json(HEAD "\"molecules\":[{\"atoms\":[{\"z\":6},{\"z\":6},{\"z\":8}],"
+                                "\"bonds\":[{\"atoms\":[0,1],\"bo\":0},{\"atoms\":[1,2]}]}]}",
+                           NULL, &g) == AU_EDATA);
+  /* aromatic ring bonds are fine, and every complexity is finite */
+  static const char *const good[] = {"c1ccccc1S", "Sc1ccncc1", "OC(=O)CCCCCS", "[Na+].[BH4-]", "O"};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    CHECK(molgraph_from_smiles(good[i], &g) == 0);
+    CHECK(isfinite(bertz_ct(&g)));
+    molgraph_free(&g);
+  }
+}
+
 int main(void) {
+  order_zero_bonds();
   duplicate_bonds();
   extreme_integers();
   return check_report();
