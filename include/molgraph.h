@@ -31,6 +31,8 @@ typedef struct {
 
 /* Parse a SMILES. On failure returns AU_EDATA with a message naming the SMILES. */
 int molgraph_from_smiles(const char *smiles, molgraph *g);
+/* The same, with errors naming `shown` (the user's text of a canonical SMILES). */
+int molgraph_from_smiles_as(const char *smiles, const char *shown, molgraph *g);
 /* Build the graph from RDKit commonchem JSON; `smiles` (may be NULL) is the
  * input SMILES, scanned only to tell bracket atoms (no implicit H) apart. */
 int molgraph_from_json(const char *json, const char *smiles, molgraph *g);

@@ -267,10 +267,11 @@ static int check_duplicate_bonds(const molgraph *g, const char *smiles) {
 
 /* commonchem puts one RDKit molecule, all fragments included, in
  * molecules[0]; salts such as [Na+].[BH4-] are one entry. */
-int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
+/* `shown` is the SMILES error messages name: what the user wrote. */
+static int from_json(const char *json, const char *smiles, const char *shown, molgraph *g) {
   memset(g, 0, sizeof *g);
   cJSON *root = cJSON_Parse(json);
-  if (!root) return au_fail(AU_EDATA, "RDKit returned unreadable JSON for '%s'", smiles ? smiles : "?");
+  if (!root) return au_fail(AU_EDATA, "RDKit returned unreadable JSON for '%s'", shown);
   int rc = AU_OK;
   const cJSON *defs = cJSON_GetObjectItemCaseSensitive(root, "defaults");
   const cJSON *da = cJSON_GetObjectItemCaseSensitive(defs, "atom");
@@ -280,13 +281,13 @@ int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
   const cJSON *atoms = cJSON_GetObjectItemCaseSensitive(mol, "atoms");
   const cJSON *bonds = cJSON_GetObjectItemCaseSensitive(mol, "bonds");
   if (!cJSON_IsArray(atoms) || cJSON_GetArraySize(atoms) == 0) {
-    rc = au_fail(AU_EDATA, "SMILES '%s' has no atoms", smiles ? smiles : "?");
+    rc = au_fail(AU_EDATA, "SMILES '%s' has no atoms", shown);
     goto out;
   }
   int n = g->natoms = cJSON_GetArraySize(atoms);
   int nb = g->nbonds = cJSON_IsArray(bonds) ? cJSON_GetArraySize(bonds) : 0;
   if (n > MG_MAX_ATOMS || nb > 4 * MG_MAX_ATOMS) {
-    rc = au_fail(AU_EDATA, "molecule '%s' has %d atoms and %d bonds; the limit is %d atoms", smiles ? smiles : "?", n, nb,
+    rc = au_fail(AU_EDATA, "molecule '%s' has %d atoms and %d bonds; the limit is %d atoms", shown, n, nb,
                  MG_MAX_ATOMS);
     goto out;
   }
@@ -314,14 +315,14 @@ int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
     double dx = cJSON_IsNumber(e0) ? e0->valuedouble : -1, dy = cJSON_IsNumber(e1) ? e1->valuedouble : -1;
     if (!(dx >= 0 && dy >= 0 && dx < n && dy < n) || dx != floor(dx) || dy != floor(dy) || dx == dy ||
         cJSON_GetArraySize(ends) != 2) {
-      rc = au_fail(AU_EDATA, "RDKit JSON for '%s' has a malformed bond", smiles ? smiles : "?");
+      rc = au_fail(AU_EDATA, "RDKit JSON for '%s' has a malformed bond", shown);
       goto out;
     }
     g->bond_a[b] = (int)dx; g->bond_b[b] = (int)dy;
     if ((rc = json_int(bd, "bo", dbo, 0, 3, &g->bond_order[b]))) goto out;
   }
   build_neighbours(g);
-  if ((rc = check_duplicate_bonds(g, smiles))) goto out;
+  if ((rc = check_duplicate_bonds(g, shown))) goto out;
   /* aromaticity and rings live in RDKit's extension block */
   const cJSON *exts = cJSON_GetObjectItemCaseSensitive(mol, "extensions");
   const cJSON *ext;
@@ -353,7 +354,7 @@ int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
       rc = au_fail(AU_EDATA,
                    "SMILES '%s': the bond between atoms %d and %d has no order (a non-ring aromatic ':', a query '~' "
                    "or a dative bond); write it as a single, double or triple bond",
-                   smiles ? smiles : "?", g->bond_a[b] + 1, g->bond_b[b] + 1);
+                   shown, g->bond_a[b] + 1, g->bond_b[b] + 1);
       goto out;
     }
   mark_brackets(g, smiles ? smiles : "");
@@ -367,21 +368,29 @@ out:
   return rc;
 }
 
-int molgraph_from_smiles(const char *smiles, molgraph *g) {
+int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
+  return from_json(json, smiles, smiles ? smiles : "?", g);
+}
+
+int molgraph_from_smiles(const char *smiles, molgraph *g) { return molgraph_from_smiles_as(smiles, smiles, g); }
+
+int molgraph_from_smiles_as(const char *smiles, const char *shown, molgraph *g) {
   memset(g, 0, sizeof *g);
   if (!smiles || !*smiles) return au_fail(AU_EDATA, "empty SMILES");
   size_t sz = 0;
   char *pkl = get_mol(smiles, &sz, "");
   if (!pkl || !sz) {
     free_ptr(pkl);
+    if (shown && strcmp(shown, smiles)) /* RDKit wrote a canonical form it cannot read back (c1$ccc1S) */
+      return au_fail(AU_EDATA, "RDKit reads SMILES '%s' but cannot read back its own canonical form '%s'", shown, smiles);
     return au_fail(AU_EDATA, "RDKit cannot parse SMILES '%s'", smiles);
   }
   char *json = get_json(pkl, sz, "");
   char *can = get_smiles(pkl, sz, "");
   free_ptr(pkl);
   int rc;
-  if (!json || !can) rc = au_fail(AU_EDATA, "RDKit cannot convert SMILES '%s'", smiles);
-  else rc = molgraph_from_json(json, smiles, g);
+  if (!json || !can) rc = au_fail(AU_EDATA, "RDKit cannot convert SMILES '%s'", shown);
+  else rc = from_json(json, smiles, shown, g);
   if (!rc) g->canonical = xstrdup(can);
   free_ptr(json);
   free_ptr(can);

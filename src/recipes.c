@@ -151,12 +151,12 @@ char *components_default_path(const char *recipes_path) {
 }
 
 /* ---- molecules ---------------------------------------------------------- */
-static int add_canonical(recipe_set *s, char *can, int need_props);
+static int add_canonical(recipe_set *s, char *can, const char *shown, int need_props);
 
 int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props) {
   char *can = canonical_smiles(smiles);
   if (!can) return -1;
-  return add_canonical(s, can, need_props);
+  return add_canonical(s, can, smiles, need_props);
 }
 
 int recipes_add_ligand(recipe_set *s, const char *smiles, char **dropped) {
@@ -166,7 +166,7 @@ int recipes_add_ligand(recipe_set *s, const char *smiles, char **dropped) {
   if (ligand_strip(smiles, &kept, &drop, &mask)) return -1;
   if (drop)
     recipes_note(s, "ligand '%s': kept %s, dropped %s as counter-ion%s", smiles, kept, drop, strchr(drop, '.') ? "s" : "");
-  int k = add_canonical(s, kept, 1);
+  int k = add_canonical(s, kept, smiles, 1);
   if (k >= 0) s->mol[k].binding = mask;
   if (dropped) *dropped = drop;
   else free(drop);
@@ -185,13 +185,13 @@ void recipes_note(recipe_set *s, const char *fmt, ...) {
   s->notes[s->nnotes++] = xstrdup(buf);
 }
 
-/* takes ownership of `can` */
-static int add_canonical(recipe_set *s, char *can, int need_props) {
+/* takes ownership of `can`; errors name `shown`, the user's SMILES */
+static int add_canonical(recipe_set *s, char *can, const char *shown, int need_props) {
   int k = 0;
   while (k < s->nmol && strcmp(s->mol[k].canonical, can)) k++;
   if (k == s->nmol) {
     molecule m = {0};
-    if (molgraph_from_smiles(can, &m.g)) { free(can); return -1; }
+    if (molgraph_from_smiles_as(can, shown, &m.g)) { free(can); return -1; }
     m.canonical = can;
     s->mol = xrealloc(s->mol, sizeof(molecule) * (s->nmol + 1));
     s->mol[s->nmol++] = m;

@@ -31,5 +31,12 @@ for s in 'CC:O' 'NC:S' 'SC~C'; do
   expect 3 featurize "$T/r.csv" && { grep -qF "'$s'" "$T/err" || fail "1: $s not named: $(cat "$T/err")"; }
 done
 
+# 9: a SMILES whose canonical form RDKit cannot read back is refused naming what the user wrote
+for col in 1 2 3; do
+  row=(a CCS O '[Na+].[BH4-]'); row[$col]='c1$ccc1S'
+  recipes "$(IFS=,; echo "${row[*]}"),1,1,1,25,7,1" >"$T/r.csv"
+  expect 3 featurize "$T/r.csv" && { grep -qF "'c1\$ccc1S'" "$T/err" || fail "9: column $col: user's SMILES not named: $(cat "$T/err")"; }
+done
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]
