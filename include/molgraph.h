@@ -37,6 +37,10 @@ int molgraph_from_smiles_as(const char *smiles, const char *shown, molgraph *g);
  * input SMILES, scanned only to tell bracket atoms (no implicit H) apart. */
 int molgraph_from_json(const char *json, const char *smiles, molgraph *g);
 void molgraph_free(molgraph *g);
+/* 0 when `s` may be handed to RDKit: not empty, printable ASCII without
+ * whitespace (RDKit would silently drop the rest after a space); else
+ * AU_EDATA with a message naming it. */
+int smiles_check_text(const char *s);
 
 /* Index of atomic number z in the element one-hot list (MG_NELEM-1 = unknown). */
 int mg_element_index(int z);

@@ -57,14 +57,19 @@ typedef struct {
   char *name, *smiles, *canonical;
 } lig_t;
 
-static int add_ligand(lig_t **l, int *n, const char *arg) {
+/* `where` names the source in errors ("--ligand 'X'", "FILE: line N"); `code` is its exit code */
+static int add_ligand(lig_t **l, int *n, const char *arg, int code, const char *where) {
   const char *eq = strchr(arg, '=');
   char *whole = canonical_smiles(arg); /* '=' may be a double bond */
   int labelled = !whole && eq && eq > arg;
   free(whole);
   const char *smi = labelled ? eq + 1 : arg;
   char *can = canonical_smiles(smi);
-  if (!can) return au_fail(AU_EUSAGE, "--ligand '%s': RDKit cannot parse the SMILES", arg);
+  if (!can) {
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", au_errmsg());
+    return au_fail(code, "%s: %s", where, msg);
+  }
   for (int i = 0; i < *n; i++)
     if (!strcmp((*l)[i].canonical, can)) { free(can); return 0; } /* written twice: keep the first */
   *l = xrealloc(*l, sizeof(lig_t) * (*n + 1));
@@ -79,7 +84,11 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
   int rc = 0;
   for (int i = 0; i < cli_count(a, "--ligand") && !rc; i++) {
     char *list = xstrdup(cli_nth(a, "--ligand", i)), *save = NULL;
-    for (char *tok = strtok_r(list, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) rc = add_ligand(l, n, tok);
+    for (char *tok = strtok_r(list, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+      char where[300];
+      snprintf(where, sizeof where, "--ligand '%.200s'", tok);
+      rc = add_ligand(l, n, tok, AU_EUSAGE, where);
+    }
     free(list);
   }
   const char *file = cli_get(a, "--ligands-file");
@@ -94,7 +103,9 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
       while (*s == ' ' || *s == '\t') s++;
       s[strcspn(s, "\r\n")] = 0;
       if (!*s || *s == '#') continue;
-      if ((rc = add_ligand(l, n, s))) rc = au_fail(AU_EDATA, "%s: line %d: RDKit cannot parse '%s'", file, ln, s);
+      char where[300];
+      snprintf(where, sizeof where, "%.200s: line %d", file, ln);
+      rc = add_ligand(l, n, s, AU_EDATA, where);
     }
     fclose(f);
   }

@@ -91,6 +91,18 @@ static int scan_smiles_atoms(const char *s, smiles_tok *tok, int max) {
   return n;
 }
 
+int smiles_check_text(const char *s) {
+  if (!s || !*s) return au_fail(AU_EDATA, "empty SMILES");
+  /* RDKit stops at the first space or tab and takes the rest as the
+   * molecule's name ("OC(=O)CC CCCS" would be propanoic acid): refuse */
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p <= 0x20 || *p >= 0x7f)
+      return au_fail(AU_EDATA, "SMILES '%.200s' contains %s at character %d; a SMILES is printable ASCII without spaces", s,
+                     *p == ' ' ? "a space" : *p == '\t' ? "a tab" : *p >= 0x80 ? "a non-ASCII byte" : "a control character",
+                     (int)(p - (const unsigned char *)s) + 1);
+  return 0;
+}
+
 static void mark_brackets(molgraph *g, const char *smiles) {
   int cap = (int)strlen(smiles) + 1;
   smiles_tok *tok = xcalloc(cap, sizeof *tok);
@@ -376,7 +388,9 @@ int molgraph_from_smiles(const char *smiles, molgraph *g) { return molgraph_from
 
 int molgraph_from_smiles_as(const char *smiles, const char *shown, molgraph *g) {
   memset(g, 0, sizeof *g);
-  if (!smiles || !*smiles) return au_fail(AU_EDATA, "empty SMILES");
+  int rc0 = smiles_check_text(shown && strcmp(shown, smiles) ? shown : smiles);
+  if (!rc0) rc0 = smiles_check_text(smiles);
+  if (rc0) return rc0;
   size_t sz = 0;
   char *pkl = get_mol(smiles, &sz, "");
   if (!pkl || !sz) {

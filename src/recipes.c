@@ -26,6 +26,7 @@ int parse_number(const char *s, double *v) {
 }
 
 char *canonical_smiles(const char *smiles) {
+  if (smiles_check_text(smiles)) return NULL;
   size_t sz = 0;
   char *pkl = get_mol(smiles, &sz, "");
   if (!pkl) {
@@ -87,8 +88,9 @@ int components_load(const char *path, component_table *t) {
     }
     char *can = canonical_smiles(tb.cell[i][cs]);
     if (!can) {
-      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': RDKit cannot parse '%s'", path, tb.rowno[i],
-                   tb.cell[i][cs]);
+      char msg[600];
+      snprintf(msg, sizeof msg, "%s", au_errmsg());
+      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': %s", path, tb.rowno[i], msg);
       break;
     }
     if (components_find(t, can) >= 0) {
@@ -163,6 +165,7 @@ int recipes_add_ligand(recipe_set *s, const char *smiles, char **dropped) {
   char *kept, *drop;
   unsigned mask;
   if (dropped) *dropped = NULL;
+  if (smiles_check_text(smiles)) return -1;
   if (ligand_strip(smiles, &kept, &drop, &mask)) return -1;
   if (drop)
     recipes_note(s, "ligand '%s': kept %s, dropped %s as counter-ion%s", smiles, kept, drop, strchr(drop, '.') ? "s" : "");

@@ -38,5 +38,21 @@ for col in 1 2 3; do
   expect 3 featurize "$T/r.csv" && { grep -qF "'c1\$ccc1S'" "$T/err" || fail "9: column $col: user's SMILES not named: $(cat "$T/err")"; }
 done
 
+# 4: whitespace or a non-ASCII byte inside a SMILES is an error naming the cell, never a truncation
+for s in 'OC(=O)CC CCCS' $'OC(=O)CC\tCCCS' $'OC(=O)CC\xc3\xa9CCCS'; do
+  recipes "a,\"$s\",O,[Na+].[BH4-],1,1,1,25,7,1" >"$T/r.csv"
+  expect 3 featurize "$T/r.csv" && { grep -qF "column 'ligand_smiles'" "$T/err" || fail "4: cell not named: $(cat "$T/err")"; }
+  recipes "a,CCS,\"$s\",[Na+].[BH4-],1,1,1,25,7,1" >"$T/r.csv"
+  expect 3 featurize "$T/r.csv"
+done
+"$BIN" train "$DATA" --model gcnn_snn --set epochs=1 --set steps_per_epoch=2 -o "$T/m.json" 2>/dev/null || fail "train a small model"
+expect 2 suggest "$T/m.json" --ligand 'OC(=O)CC CCCS' --solvent O --reductant '[Na+].[BH4-]'
+printf 'OC(=O)CC CCCS\n' >"$T/ligs.txt"
+expect 3 suggest "$T/m.json" --ligands-file "$T/ligs.txt" --solvent O --reductant '[Na+].[BH4-]'
+sed 's/"molecules":\["/"molecules":["C C/' "$T/m.json" >"$T/bad.json"
+cmp -s "$T/m.json" "$T/bad.json" && fail "4: could not edit the model's molecules"
+expect 4 predict "$T/bad.json" "$DATA"
+expect 3 fingerprint "$T/m.json" 'CC S'
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]
