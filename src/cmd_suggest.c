@@ -95,9 +95,10 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
   if (file && !rc) {
     FILE *f = fopen(file, "r");
     if (!f) return au_fail(AU_EIO, "%s: cannot open", file);
-    char line[4096];
+    char *line = NULL; /* whole lines of any length: a long comment is never split into candidates */
+    size_t cap = 0;
     int ln = 0;
-    while (!rc && fgets(line, sizeof line, f)) {
+    while (!rc && getline(&line, &cap, f) >= 0) {
       ln++;
       char *s = line;
       while (*s == ' ' || *s == '\t') s++;
@@ -107,6 +108,7 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
       snprintf(where, sizeof where, "%.200s: line %d", file, ln);
       rc = add_ligand(l, n, s, AU_EDATA, where);
     }
+    free(line);
     fclose(f);
   }
   if (!rc && !*n) rc = au_fail(AU_EUSAGE, "give at least one --ligand (or --ligands-file)");

@@ -54,5 +54,10 @@ cmp -s "$T/m.json" "$T/bad.json" && fail "4: could not edit the model's molecule
 expect 4 predict "$T/bad.json" "$DATA"
 expect 3 fingerprint "$T/m.json" 'CC S'
 
+# 11: a comment line longer than 4095 bytes stays one comment
+{ printf '#'; head -c 4094 /dev/zero | tr '\0' x; printf ' NCCS\n'; } >"$T/ligs.txt"
+expect 2 suggest "$T/m.json" --ligands-file "$T/ligs.txt" --solvent O --reductant '[Na+].[BH4-]' &&
+  { grep -q 'at least one' "$T/err" || fail "11: $(cat "$T/err")"; }
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]
