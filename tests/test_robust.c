@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "descriptors.h"
@@ -78,7 +80,35 @@ static void order_zero_bonds(void) {
   }
 }
 
+/* 8: the out-of-memory message carries the command name like every other
+ * error. (Skipped under AddressSanitizer, whose allocator aborts instead.) */
+static void oom_message(void) {
+#if !defined(__SANITIZE_ADDRESS__)
+  int fd[2];
+  CHECK(pipe(fd) == 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fd[1], 2);
+    au_set_command("featurize");
+    volatile size_t huge = SIZE_MAX / 4;
+    char *p = xmalloc(huge);
+    p[0] = 1;
+    _exit(0);
+  }
+  close(fd[1]);
+  char buf[256] = {0};
+  ssize_t got = read(fd[0], buf, sizeof buf - 1);
+  close(fd[0]);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  CHECK(got > 0);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == AU_ENOMEM);
+  CHECK(!strncmp(buf, "auclust featurize: out of memory", 32));
+#endif
+}
+
 int main(void) {
+  oom_message();
   order_zero_bonds();
   duplicate_bonds();
   extreme_integers();
