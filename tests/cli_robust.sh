@@ -59,5 +59,25 @@ expect 3 fingerprint "$T/m.json" 'CC S'
 expect 2 suggest "$T/m.json" --ligands-file "$T/ligs.txt" --solvent O --reductant '[Na+].[BH4-]' &&
   { grep -q 'at least one' "$T/err" || fail "11: $(cat "$T/err")"; }
 
+# 5: -o follows symlinks and writes through to FIFOs and devices instead of replacing them
+echo old >"$T/target.csv"; ln -s target.csv "$T/link.csv"
+"$BIN" featurize "$DATA" -o "$T/link.csv" 2>"$T/err" || fail "5: featurize -o symlink: $(cat "$T/err")"
+[ -L "$T/link.csv" ] || fail "5: the symlink was replaced by a regular file"
+grep -q '^id,' "$T/target.csv" || fail "5: the symlink's target was not written"
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/fifo.out" & reader=$!
+"$BIN" featurize "$DATA" -o "$T/fifo" 2>"$T/err" || fail "5: featurize -o FIFO: $(cat "$T/err")"
+wait $reader
+grep -q '^id,' "$T/fifo.out" || fail "5: nothing came through the FIFO"
+if [ -p "$T/fifo" ]; then # only then is it safe to try a device (as root an old binary replaced /dev/null)
+  "$BIN" featurize "$DATA" -o /dev/null 2>"$T/err" || fail "5: featurize -o /dev/null: $(cat "$T/err")"
+  [ -c /dev/null ] || fail "5: /dev/null is no longer a device"
+else
+  fail "5: the FIFO was replaced by a regular file"
+fi
+mkdir "$T/dir"
+expect 5 featurize "$DATA" -o "$T/dir"
+no_leftovers 5 "$T"
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]
