@@ -185,7 +185,7 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
       c[ax->cx] = lin(ax->x0, ax->x1, i, ax->nx);
       c[ax->cy] = lin(ax->y0, ax->y1, j, ax->ny);
     }
-  scorer_eval_mean(sc, cond, n, mean, sd);
+  if (scorer_eval_mean(sc, cond, n, mean, sd)) { free(cond); free(mean); free(sd); return AU_ENUM; }
   gd->cond = cond;
   const char *out = cli_get(a, "--output"), *csv = cli_get(a, "--csv");
   int rc = 0;
@@ -365,7 +365,7 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
             c[ax->cx] = lin(ax->x0, ax->x1, i, nx);
             c[ax->cy] = lin(ax->y0, ax->y1, j, ny);
           }
-  scorer_eval_mean(sc, cond, (int)n, mean, sd);
+  if (scorer_eval_mean(sc, cond, (int)n, mean, sd)) { free(cond); free(mean); free(sd); return AU_ENUM; }
   gd->cond = cond;
   const char *out = cli_get(a, "--output"), *csv = cli_get(a, "--csv");
   const char *cols[7] = {"ligand_mM", "haucl4_mM", "reductant_mM", au_desc_name[ax->cx], au_desc_name[ax->cy], "p_mean", "p_std"};

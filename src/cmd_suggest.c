@@ -302,7 +302,7 @@ int cmd_suggest(int argc, char **argv) {
     static const int bases[AU_NCOND] = {2, 3, 5, 7, 11};
     rng_t r;
     rng_seed(&r, seed);
-    for (int l = 0; l < nlig; l++) {
+    for (int l = 0; l < nlig && !rc; l++) {
       double shift[AU_NCOND]; /* a random shift per ligand (Cranley-Patterson rotation) */
       for (int c = 0; c < AU_NCOND; c++) shift[c] = rng_uniform(&r);
       double *cl = cond + (size_t)l * per * AU_NCOND;
@@ -316,12 +316,12 @@ int cmd_suggest(int argc, char **argv) {
       recipe_graphs(&built, &built.r[l], mols);
       scorer *sc = scorer_new(&m, mols, built.r[l].x);
       double *mean = xmalloc(sizeof(double) * per), *sd = xmalloc(sizeof(double) * per);
-      scorer_eval_mean(sc, cl, (int)per, mean, sd);
+      rc = scorer_eval_mean(sc, cl, (int)per, mean, sd); /* NaNs must not be ranked */
       for (long i = 0; i < per; i++) cs[l * per + i] = (cand){mean[i], sd[i], l, i};
       free(mean); free(sd);
       scorer_free(sc);
     }
-    qsort(cs, total, sizeof(cand), cmp_cand);
+    if (!rc) qsort(cs, total, sizeof(cand), cmp_cand);
   }
   outfile o;
   int nch = 0, outside = 0;

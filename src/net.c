@@ -528,7 +528,7 @@ static void emit_prob(const pass *ps, int first, int cnt, void *vctx) {
         cnt2[c->in->sup_y[s]]++;
       }
       double m1 = cnt2[1] ? sum[1] / cnt2[1] : 0, m0 = cnt2[0] ? sum[0] / cnt2[0] : 0;
-      p = m1 + m0 > 0 ? m1 / (m1 + m0) : 0.5;
+      p = m1 + m0 > 0 || isnan(m1 + m0) ? m1 / (m1 + m0) : 0.5; /* a NaN stays NaN, to be caught */
     } else if (L->hp.head == HEAD_DNN) {
       p = sigm(o[1] - o[0]); /* softmax over two classes */
     } else {

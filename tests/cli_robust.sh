@@ -79,5 +79,21 @@ mkdir "$T/dir"
 expect 5 featurize "$DATA" -o "$T/dir"
 no_leftovers 5 "$T"
 
+# 2: a loadable model with extreme but finite weights: every output path checks finiteness (exit 6)
+if command -v jq >/dev/null 2>&1; then
+  jq -c '.instances[].tensors[] |= (if .name=="head.dense0.W" then .data |= map(1e308) elif .name=="head.dense1.W" then .data |= map(0) else . end)' \
+    "$T/m.json" >"$T/x.json"
+  expect 6 predict "$T/x.json" "$DATA"
+  expect 6 heatmap "$T/x.json" --base A01 --grid 3 -o "$T/h.csv"
+  [ -e "$T/h.csv" ] && fail "2: heatmap wrote $T/h.csv"
+  expect 6 suggest "$T/x.json" --ligand CCS --solvent O --reductant '[Na+].[BH4-]' --candidates 100 --top 2
+  expect 6 distill "$T/x.json" "$DATA" --samples 100 --test 10 --min-leaf 5
+  jq -c '.instances[].tensors[] |= (if (.name|test("gcnn.ligand.(hidden|output)")) then .data |= map(1e308) else . end)' \
+    "$T/m.json" >"$T/f.json"
+  expect 6 fingerprint "$T/f.json"
+else
+  echo "note: jq not found, defect 2's checks skipped" >&2
+fi
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]
