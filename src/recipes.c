@@ -109,6 +109,13 @@ int components_load(const char *path, component_table *t) {
     if (!rc && !isnan(c->dielectric) && c->dielectric <= 0)
       rc = au_fail(AU_EDATA, "%s: row %d, column 'dielectric_constant': %g must be positive", path,
                    tb.rowno[i], c->dielectric);
+    for (int q = 0; q < 2 && !rc; q++) {
+      int d = q ? D_REDOX : D_DIELECTRIC;
+      double v = q ? c->redox : c->dielectric;
+      if (!isnan(v) && (v < au_desc_min[d] || v > au_desc_max[d]))
+        rc = au_fail(AU_EDATA, "%s: row %d, column '%s': %g is outside %g..%g, the physical bounds of %s", path, tb.rowno[i],
+                     au_desc_name[d], v, au_desc_min[d], au_desc_max[d], au_desc_name[d]);
+    }
   }
   table_free(&tb);
   if (rc) components_free(t);
@@ -351,6 +358,11 @@ static int check_range(const rowctx *c, int d, double v) {
     case D_AROMATIC:
       if (v != 0 && v != 1) return row_fail(c, col, "%s%g must be 0 (aliphatic) or 1 (aromatic)", "", v);
       break;
+  }
+  if (v < au_desc_min[d] || v > au_desc_max[d]) { /* 1e308 would overflow the scaler */
+    char f[160];
+    snprintf(f, sizeof f, "%%s%%g is outside %g..%g, the physical bounds of %s", au_desc_min[d], au_desc_max[d], col);
+    return row_fail(c, col, f, "", v);
   }
   return 0;
 }

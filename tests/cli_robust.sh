@@ -95,5 +95,15 @@ else
   echo "note: jq not found, defect 2's checks skipped" >&2
 fi
 
+# 3: finite but extreme overrides and component properties are outside the physical bounds (exit 3)
+for v in 1e308 -1e308; do
+  { printf '%s,ligand_logp\n' "$HEADER"; printf 'a,CCS,O,[Na+].[BH4-],1,1,1,25,7,1,%s\nb,CCCS,O,[Na+].[BH4-],1,1,1,25,7,0,1\n' "$v"; } >"$T/r.csv"
+  expect 3 featurize "$T/r.csv" && { grep -qF "physical bounds" "$T/err" || fail "3: $(cat "$T/err")"; }
+  expect 3 train "$T/r.csv" --model snn -o "$T/nan.json"
+  [ -e "$T/nan.json" ] && fail "3: train wrote a model from a 1e308 override"
+done
+{ head -1 data/components.csv; printf 'water,O,solvent,1e308,,x,y\nNaBH4,[Na+].[BH4-],reductant,,-1.24,x,y\n'; } >"$T/comp.csv"
+expect 3 featurize "$DATA" --components "$T/comp.csv"
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "descriptors.h"
 #include "err.h"
+#include "model.h"
 #include "molgraph.h"
 
 #define HEAD "{\"commonchem\":{\"version\":10},\"defaults\":{\"atom\":{\"z\":6,\"impHs\":0,\"chg\":0,\"nRad\":0},\"bond\":{\"bo\":1}},"
@@ -107,7 +108,38 @@ static void oom_message(void) {
 #endif
 }
 
+/* 3: model_save refuses a model with a non-finite weight (train used to
+ * exit 0 and write -nan, which nothing could load). */
+static void save_refuses_nan(void) {
+  component_table comps;
+  recipe_set rs;
+  recipe_opts o = recipe_opts_default();
+  CHECK(components_load("data/components.csv", &comps) == 0);
+  CHECK(recipes_load("data/au_nc_recipes.csv", &comps, &o, &rs) == 0);
+  hparams hp;
+  hparams_default("snn", &hp);
+  hp.epochs = 1;
+  hp.steps_per_epoch = 2;
+  model m;
+  CHECK(model_train(&m, &rs, &comps, &hp, 0, 1, 1) == 0);
+  const char *path = "/tmp/auclust_test_robust_nan.json";
+  remove(path);
+  CHECK(model_save(&m, path) == 0);
+  CHECK(remove(path) == 0);
+  m.inst[0].p[m.L.nparams - 1] = NAN;
+  CHECK(model_save(&m, path) == AU_ENUM);
+  CHECK(fopen(path, "r") == NULL);
+  m.inst[0].p[m.L.nparams - 1] = 0;
+  m.inst[0].hi[0] = 1e308;
+  m.inst[0].lo[0] = -1e308;
+  CHECK(model_save(&m, path) == AU_ENUM);
+  model_free(&m);
+  recipes_free(&rs);
+  components_free(&comps);
+}
+
 int main(void) {
+  save_refuses_nan();
   oom_message();
   order_zero_bonds();
   duplicate_bonds();
