@@ -64,14 +64,12 @@ int cmd_train(int argc, char **argv) {
   progress_done();
   if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
-    dataset d;
-    dataset_from_recipes(&rs, &d);
-    double flops = net_step_flops(&m.L, &d, NULL, 0), steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch;
-    dataset_free(&d);
+    double flops = 0, steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch;
+    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops;
     fprintf(stderr,
             "profile: %.0f steps in %.3f s on %ld thread%s: %.0f steps/s, %.0f %s/s, %.3g flop/step, %.3f GFLOP/s\n",
             steps, secs, threads, threads > 1 ? "s" : "", steps / secs, steps * hp.pair_size / secs,
-            hp.head == HEAD_SNN ? "pairs" : "examples", flops, flops * steps / secs * 1e-9);
+            hp.head == HEAD_SNN ? "pairs" : "examples", flops / steps, flops / secs * 1e-9);
   }
   if (!rc) {
     const char *out = cli_get(&a, "--output") ? cli_get(&a, "--output") : "model.json";
