@@ -24,8 +24,11 @@
 #define KERN_V 8 /* doubles per vector */
 static inline int kern_pad(int n) { return (n + KERN_V - 1) / KERN_V * KERN_V; }
 
-/* "v4", "v3" or "base": the variant in use. */
+/* "v4", "v3" or "base": the variant in use (the best the CPU has, or the
+ * environment's AUCLUST_KERNELS). kern_select switches (tests compare the
+ * variants); -1 when the CPU lacks it. */
 const char *kern_variant(void);
+int kern_select(const char *name);
 
 /* n doubles, 64-byte aligned, zeroed; never NULL (exits like xmalloc). */
 double *kern_alloc(size_t n);

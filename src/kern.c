@@ -13,18 +13,33 @@
 static const kern_impl *K = &kern_impl_base;
 static const char *K_name = "base";
 
-__attribute__((constructor)) static void kern_init(void) {
+static int have(const char *name) {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   int v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
-  const char *e = getenv("AUCLUST_KERNELS");
-  if (e && !strcmp(e, "v3") && v3) v4 = 0;
-  if (e && !strcmp(e, "base")) v3 = v4 = 0;
-  if (v4) K = &kern_impl_v4, K_name = "v4";
-  else if (v3) K = &kern_impl_v3, K_name = "v3";
+  if (!strcmp(name, "v4")) return v4;
+  if (!strcmp(name, "v3")) return v3;
 #endif
+  return !strcmp(name, "base");
+}
+
+int kern_select(const char *name) {
+  if (!have(name)) return -1;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (!strcmp(name, "v4")) K = &kern_impl_v4;
+  if (!strcmp(name, "v3")) K = &kern_impl_v3;
+#endif
+  if (!strcmp(name, "base")) K = &kern_impl_base;
+  K_name = K == &kern_impl_base ? "base" : K == &kern_impl_v3 ? "v3" : "v4";
+  return 0;
+}
+
+__attribute__((constructor)) static void kern_init(void) {
+  const char *e = getenv("AUCLUST_KERNELS");
+  if (e && !kern_select(e)) return;
+  if (kern_select("v4")) kern_select("v3");
 }
 
 const char *kern_variant(void) { return K_name; }

@@ -95,7 +95,7 @@ INL void softmax_rows(int n, int out, double *Y, int ldy) {
     for (int j = 1; j < out; j++) mx = y[j] > mx ? y[j] : mx;
     for (int j = 0; j < op; j += KV) {
       vd e = vexp(ld(y + j) - mx);
-      for (int l = out - j; l < KV; l++) e[l] = 0;
+      for (int l = out - j > 0 ? out - j : 0; l < KV; l++) e[l] = 0;
       st(y + j, e);
     }
     for (int j = 0; j < out; j++) s += y[j];
@@ -273,7 +273,7 @@ void F(kern_softmax_back_)(int n, int out, const double *Y, int ldy, const doubl
     double *d = dX + (size_t)i * ldx;
     for (int j = 0; j < op; j += KV) {
       vd r = ld(y + j) * (ld(g + j) - dot);
-      for (int l = out - j; l < KV; l++) r[l] = 0;
+      for (int l = out - j > 0 ? out - j : 0; l < KV; l++) r[l] = 0;
       st(d + j, r);
     }
   }
