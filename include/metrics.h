@@ -27,6 +27,12 @@ double metric_logloss(const int *y, const double *p, int n);
 /* Mean squared error of p against y in {0,1}. 0 for n <= 0. */
 double metric_brier(const int *y, const double *p, int n);
 
+/* Reliability (calibration) of probabilities p of class 1: nbins equal
+ * bins of [0, 1] (bin k holds k/nbins <= p < (k+1)/nbins; p = 1 goes in the
+ * last); for each, count[k], the mean p (mean_p[k]) and the fraction of
+ * y = 1 (frac[k]); NaN for both in an empty bin. */
+void metric_reliability(const int *y, const double *p, int n, int nbins, double *mean_p, double *frac, int *count);
+
 /* Mean and sample standard deviation (n - 1) of v, e.g. over CV folds;
  * std is 0 for n = 1, both are 0 for n <= 0. */
 void metric_mean_std(const double *v, int n, double *mean, double *std);

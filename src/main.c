@@ -22,6 +22,7 @@ static const struct {
     {"tune", cmd_tune, "Gaussian-process Bayesian optimisation of hyperparameters (CV MCC)"},
     {"suggest", cmd_suggest, "the next experiments: top-ranked recipes inside bounds"},
     {"simulate", cmd_simulate, "a virtual lab: recipes labelled by a known (synthetic) truth"},
+    {"report", cmd_report, "one HTML page with every figure: data, CV, reliability, map, distances, tree, domain"},
 };
 static const int ncommands = sizeof commands / sizeof commands[0];
 

@@ -78,3 +78,19 @@ void metric_mean_std(const double *v, int n, double *mean, double *std) {
   if (mean) *mean = m;
   if (std) *std = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
 }
+
+void metric_reliability(const int *y, const double *p, int n, int nbins, double *mean_p, double *frac, int *count) {
+  for (int k = 0; k < nbins; k++) mean_p[k] = frac[k] = 0, count[k] = 0;
+  for (int i = 0; i < n; i++) {
+    int k = (int)(p[i] * nbins);
+    if (k >= nbins) k = nbins - 1;
+    if (k < 0) k = 0;
+    count[k]++;
+    mean_p[k] += p[i];
+    frac[k] += y[i] != 0;
+  }
+  for (int k = 0; k < nbins; k++) {
+    if (count[k]) mean_p[k] /= count[k], frac[k] /= count[k];
+    else mean_p[k] = frac[k] = NAN;
+  }
+}

@@ -114,7 +114,29 @@ static void test_mean_std(void) {
   CHECK_NEAR(std, 1.0, 1e-9);
 }
 
+/* Reliability bins by hand: 4 bins of width 0.25.
+ *   bin 0: p 0.1, 0.2 (y 0, 0)     -> mean 0.15, frac 0
+ *   bin 1: empty                   -> NaN
+ *   bin 2: p 0.5, 0.6, 0.7 (1,0,1) -> mean 0.6, frac 2/3
+ *   bin 3: p 0.75, 1.0 (1, 1)      -> mean 0.875, frac 1 (p = 1 in the last bin) */
+static void test_reliability(void) {
+  const int y[7] = {0, 0, 1, 0, 1, 1, 1};
+  const double p[7] = {0.1, 0.2, 0.5, 0.6, 0.7, 0.75, 1.0};
+  double mp[4], fr[4];
+  int c[4];
+  metric_reliability(y, p, 7, 4, mp, fr, c);
+  CHECK(c[0] == 2 && c[1] == 0 && c[2] == 3 && c[3] == 2);
+  CHECK_NEAR(mp[0], 0.15, 1e-12);
+  CHECK_NEAR(fr[0], 0.0, 1e-12);
+  CHECK(isnan(mp[1]) && isnan(fr[1]));
+  CHECK_NEAR(mp[2], 0.6, 1e-12);
+  CHECK_NEAR(fr[2], 2.0 / 3, 1e-12);
+  CHECK_NEAR(mp[3], 0.875, 1e-12);
+  CHECK_NEAR(fr[3], 1.0, 1e-12);
+}
+
 int main(void) {
+  test_reliability();
   test_fixed_matrix();
   test_count();
   test_degenerate();
