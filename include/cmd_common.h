@@ -25,4 +25,9 @@ void progress_done(void);
 /* The carried name/provenance columns present in a recipe set, as CSV header/fields. */
 void put_carry_header(FILE *f, const recipe_set *rs);
 void put_carry_fields(FILE *f, const recipe_set *rs, const recipe *r);
+/* Each raw descriptor's range over the model's training sets, and the names
+ * of the descriptors of x outside it (';'-separated): an extrapolation, as
+ * predict and suggest report it in outside_training_range. */
+void model_desc_range(const model *m, double lo[AU_NDESC], double hi[AU_NDESC]);
+void put_outside_range(FILE *f, const double *x, const double *lo, const double *hi);
 #endif

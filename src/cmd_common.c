@@ -1,5 +1,6 @@
 #include "cmd_common.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,4 +92,21 @@ void put_carry_fields(FILE *f, const recipe_set *rs, const recipe *r) {
   csv_put(f, r->id);
   for (int k = 1; k < RECIPE_NCARRY; k++)
     if (rs->has_carry[k]) fputc(',', f), csv_put(f, r->carry[k]);
+}
+
+void model_desc_range(const model *m, double lo[AU_NDESC], double hi[AU_NDESC]) {
+  for (int j = 0; j < AU_NDESC; j++) { lo[j] = INFINITY; hi[j] = -INFINITY; }
+  for (int k = 0; k < m->ninst; k++)
+    for (int j = 0; j < AU_NDESC; j++) {
+      if (m->inst[k].lo[j] < lo[j]) lo[j] = m->inst[k].lo[j];
+      if (m->inst[k].hi[j] > hi[j]) hi[j] = m->inst[k].hi[j];
+    }
+}
+
+void put_outside_range(FILE *f, const double *x, const double *lo, const double *hi) {
+  for (int j = 0, first = 1; j < AU_NDESC; j++) {
+    if (x[j] >= lo[j] && x[j] <= hi[j]) continue;
+    fprintf(f, "%s%s", first ? "" : ";", au_desc_name[j]);
+    first = 0;
+  }
 }

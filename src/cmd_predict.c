@@ -47,14 +47,8 @@ int cmd_predict(int argc, char **argv) {
     return rc;
   }
   double *p = xmalloc(sizeof(double) * rs.n * m.ninst);
-  /* the training data's range of each descriptor, to flag extrapolation */
-  double lo[AU_NDESC], hi[AU_NDESC];
-  for (int j = 0; j < AU_NDESC; j++) { lo[j] = INFINITY; hi[j] = -INFINITY; }
-  for (int k = 0; k < m.ninst; k++)
-    for (int j = 0; j < AU_NDESC; j++) {
-      if (m.inst[k].lo[j] < lo[j]) lo[j] = m.inst[k].lo[j];
-      if (m.inst[k].hi[j] > hi[j]) hi[j] = m.inst[k].hi[j];
-    }
+  double lo[AU_NDESC], hi[AU_NDESC]; /* to flag extrapolation */
+  model_desc_range(&m, lo, hi);
   outfile out;
   if (!(rc = model_predict(&m, &rs, p)) && !(rc = out_open(&out, cli_get(&a, "--output")))) {
     int indiv = cli_flag(&a, "--individual");
@@ -72,12 +66,7 @@ int cmd_predict(int argc, char **argv) {
         else fputc(',', out.f);
       }
       fprintf(out.f, ",%.4f,%.4f,%d,", mean, sd, mean > thr);
-      for (int j = 0, first = 1; j < AU_NDESC; j++) {
-        double v = rs.r[i].x[j];
-        if (v >= lo[j] && v <= hi[j]) continue;
-        fprintf(out.f, "%s%s", first ? "" : ";", au_desc_name[j]);
-        first = 0;
-      }
+      put_outside_range(out.f, rs.r[i].x, lo, hi);
       for (int k = 0; indiv && k < m.ninst; k++) fprintf(out.f, ",%.4f", p[(size_t)i * m.ninst + k]);
       fputc('\n', out.f);
     }

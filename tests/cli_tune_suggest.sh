@@ -237,7 +237,7 @@ no_leftovers "failed tunes" "$T"
 ###############################################################################
 # suggest
 ###############################################################################
-HDR="rank,id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,p_success,p_std"
+HDR="rank,id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,p_success,p_std,ligand_to_Au,reductant_to_Au,strategy,score,outside_training_range"
 M="$T/ens.json"
 run "train a small ensemble" "$BIN" train "$DATA" --model snn --set epochs=5 --ensemble 3 --seed 3 -j 2 -o "$M" ||
   { echo "cli_tune_suggest: cannot train the model suggest needs; $FAILS failure(s)" >&2; exit 1; }
@@ -264,8 +264,10 @@ check_sugg() {
     NR == 1 { next }
     {
       r = NR - 1
-      if (NF != 15) { print name ": row " r " has " NF " fields: " $0; bad = 1; next }
-      if ($1 != r || $2 != "S" r) { print name ": row " r " has rank " $1 ", id " $2; bad = 1 }
+      if (NF != 20) { print name ": row " r " has " NF " fields: " $0; bad = 1; next }
+      pre = $2; if (!sub(r "$", "", pre) || (r > 1 && pre != pre1)) { print name ": row " r " has id " $2 ", not PREFIX" r " with the prefix of row 1"; bad = 1 }
+      if (r == 1) pre1 = pre
+      if ($1 != r) { print name ": row " r " has rank " $1; bad = 1 }
       for (c = 0; c < 5; c++) {
         v = $(9 + c) + 0; x[r, c] = v
         eps = 1e-9 * (lo[c] < 0 ? -lo[c] : lo[c]) + 1e-9
@@ -326,7 +328,7 @@ cat >"$T/bounds.json" <<'EOF'
 EOF
 # --range overrides --bounds (pH, temperature); reductant keeps the training range
 BOUNDS="1 10 0.5 5 $RED_LO $RED_HI 10 60 9 13"
-SUG=("$BIN" suggest "$M" "${MHA[@]}" --bounds "$T/bounds.json" --range pH:9:13 --range temperature_C:10:60 -n 3000)
+SUG=("$BIN" suggest "$M" "${MHA[@]}" --bounds "$T/bounds.json" --range pH:9:13 --range temperature_C:10:60 -n 3000 --id-prefix S)
 mkdir "$T/sw"
 if run "suggest --top 10" "${SUG[@]}" --top 10 --seed 4 -o "$T/sw/s.csv"; then
   no_leftovers "suggest" "$T/sw"
@@ -367,7 +369,7 @@ if run "suggest --top 10" "${SUG[@]}" --top 10 --seed 4 -o "$T/sw/s.csv"; then
   # --exclude: a recipe already tried at the top suggestion's conditions (the
   # suggestion file itself is a recipe CSV) removes it, and nothing within
   # --min-distance of it is suggested
-  head -2 "$T/sw/s.csv" >"$T/sw/tried.csv"
+  head -2 "$T/sw/s.csv" | awk -F, -v OFS=, 'NR == 2 { $2 = "tried1" } { print }' >"$T/sw/tried.csv"
   sed -n 2p "$T/sw/s.csv" | cut -d, -f9-13 >"$T/sw/tried.conds"
   if run "suggest --exclude" "${SUG[@]}" --top 10 --seed 4 --exclude "$T/sw/tried.csv" -o "$T/sw/s_ex.csv"; then
     check_sugg "suggest --exclude" "$T/sw/s_ex.csv" 10 "$BOUNDS" 0.05
