@@ -78,12 +78,22 @@ int table_read_buffer(const char *name, const char *buf, size_t len, table *t) {
     table_free(t);
     return au_fail(AU_EDATA, "%s: not a text CSV file (contains NUL bytes)", name);
   }
+  /* '#' lines before the header are comments (simulate marks its synthetic
+   * files so); they still count as spreadsheet rows */
+  int comments = 0;
+  while (len && buf[0] == '#') {
+    const char *nl = memchr(buf, '\n', len);
+    size_t k = nl ? (size_t)(nl - buf) + 1 : len;
+    buf += k;
+    len -= k;
+    comments++;
+  }
   struct csv_parser p;
   if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
     table_free(t);
     return au_fail(AU_ENOMEM, "%s: cannot initialise the CSV parser", name);
   }
-  reader r = {.t = t};
+  reader r = {.t = t, .rowcount = comments};
   if (csv_parse(&p, buf, len, on_field, on_row, &r) != len || csv_fini(&p, on_field, on_row, &r)) {
     if (!r.rc)
       r.rc = au_fail(AU_EDATA, "%s: malformed CSV near row %d: %s", name, r.rowcount + 1,

@@ -437,6 +437,22 @@ static void test_recipes_column_order(void) {
   components_free(&comp);
 }
 
+/* '#' lines before the header are comments (simulate's synthetic-data
+ * line) and count as spreadsheet rows; a '#' later is data. */
+static void test_comment_lines(void) {
+  static const char buf[] = "# SYNTHETIC DATA, a, b\r\n#second\na,b\n1,2\n#x,3\n";
+  table t;
+  int rc = table_read_buffer("comments", buf, sizeof buf - 1, &t);
+  CHECK(rc == 0);
+  if (rc) return;
+  CHECK(t.ncols == 2 && t.nrows == 2);
+  CHECK_STR(t.header[0], "a");
+  CHECK(t.rowno[0] == 4 && t.rowno[1] == 5);
+  CHECK_STR(t.cell[1][0], "#x");
+  table_free(&t);
+  CHECK(table_read_buffer("only", "# nothing\n", 10, &t) == AU_EDATA); /* no header */
+}
+
 int main(void) {
 #ifdef AUCLUST_HAVE_RDKITCFFI
   disable_logging();
@@ -445,6 +461,7 @@ int main(void) {
   test_plain();
   test_errors();
   test_blank_line_rows();
+  test_comment_lines();
   test_csv_put();
   test_put_read_round_trip();
   test_dataset_round_trip();
