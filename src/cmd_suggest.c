@@ -244,7 +244,6 @@ static int id_prefix(const cli_args *a, const recipe_set *ex, int n, char *out, 
 }
 
 static void put_cond(FILE *f, double v, double step) {
-  if (v == 0) v = 0; /* no "-0" */
   if (step > 0) fprintf(f, ",%.*f", plan_decimals(step), v);
   else fprintf(f, ",%.6g", v);
 }

@@ -104,7 +104,7 @@ int plan_round(const plan_space *s, double *x) {
     if (!(st > 0) || !(s->hi[c] > s->lo[c])) continue;
     double k = round(x[c] / st), kl = ceil(s->lo[c] / st - 1e-9), kh = floor(s->hi[c] / st + 1e-9);
     if (kl > kh) return -1;
-    x[c] = snap(st, fmin(fmax(k, kl), kh));
+    x[c] = snap(st, fmin(fmax(k, kl), kh)) + 0.0; /* + 0.0: no "-0" */
   }
   return 0;
 }

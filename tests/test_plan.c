@@ -82,6 +82,10 @@ static void test_round(void) {
   s.hi[4] = 13.95;
   double y[AU_NCOND] = {1, 1, 2, 69.7, 13.97};
   CHECK(!plan_round(&s, y) && fabs(y[4] - 13.9) < 1e-12 && y[3] == 70);
+  /* no "-0": -0.2 C rounds to +0 */
+  s.lo[3] = -5;
+  double w[AU_NCOND] = {1, 1, 2, -0.2, 12};
+  CHECK(!plan_round(&s, w) && w[3] == 0 && !signbit(w[3]));
   /* fixed conditions stay as given */
   s.lo[3] = s.hi[3] = 22.25;
   double z[AU_NCOND] = {1, 1, 2, 22.25, 12};
