@@ -7,8 +7,8 @@
  *    --truth T --seed seed+s` draws, labelled the same way;
  *  - each round trains the model on every recipe labelled so far (a
  *    k-fold ensemble of `ensemble` instances, or one fit for 0), scores
- *    candidates of every ligand (water, NaBH4, the simulator's ranges,
- *    rounded to lab precision) and picks `batch` of them with the strategy
+ *    candidates of every ligand with a gold-binding group (as suggest:
+ *    water, NaBH4, the simulator's ranges, rounded to lab precision) and picks `batch` of them with the strategy
  *    and the distance rule (acquire.h), away from the recipes already run;
  *  - the oracle labels them: the k-th experiment of a seed draws its
  *    outcome from the same random stream under every strategy (common

@@ -34,11 +34,10 @@ typedef struct {
 enum { SIM_K_PMAX, SIM_K_TEMP, SIM_K_RATIO, SIM_K_PH, SIM_K_REDUCTANT, SIM_K_AROMATIC, SIM_NTERMS };
 extern const sim_term sim_kinetic_terms[SIM_NTERMS];
 
-/* 1 when a ligand graph carries a group that binds gold: thiol or thiolate
- * (non-aromatic S with an H or a negative charge), disulfide (S-S),
- * selenol/selenolate or diselenide, or a trivalent phosphine P(III).
- * A simple graph check, documented in README; thioethers, amines and
- * carboxylates do not count. */
+/* 1 when a ligand graph carries a gold-binding group of binding.h's SMARTS
+ * table (thiol, thiolate, disulfide, selenol, selenolate, diselenide,
+ * phosphine, alkyne, alkynide); thioethers, amines and carboxylates do
+ * not count. */
 int ligand_binds_gold(const molgraph *g);
 
 /* The ranges recipes are drawn in: uniform in value, or in log value for

@@ -26,6 +26,7 @@ void colormap_viridis(double t, unsigned char rgb[3]);
 typedef struct {
   double x, y;
   int cls;
+  int count; /* recipes at this point (drawn once, "3×" / "2○" beside it); 0 counts as 1 */
 } svg_point;
 
 /* values[j * nx + i] is the probability of success at
@@ -44,9 +45,10 @@ typedef struct {
   const char *cbar_label; /* NULL: "P(success)" */
   const svg_point *points;
   int npoints;
+  int vector; /* 1: one <rect> per value inside <g class="cells">; 0: one embedded PNG,
+                 <image class="cells">, a pixel per value (a 100 x 100 map: a few kB) */
 } svg_heatmap_spec;
 
-/* The cells are the <rect>s inside <g class="cells">, one per value. */
 int svg_heatmap(FILE *f, const svg_heatmap_spec *s);
 
 /* Small multiples of pH x temperature maps over three concentrations:
@@ -56,8 +58,7 @@ int svg_heatmap(FILE *f, const svg_heatmap_spec *s);
  * x fastest:
  *   values[(((i3 * n2 + i2) * n1 + i1) * ny + j) * nx + i]
  * with i, j as in svg_heatmap_spec (j = 0 lowest y); n3*n2*n1*ny*nx in all.
- * Each tiny map is a <g class="m"> of nx*ny <rect>s. 10x10x10 levels of
- * 10x10 maps give a file of about 5 MB. */
+ * 10x10x10 levels of 10x10 maps give a file of about 5 MB as rects. */
 typedef struct {
   int n1, n2, n3;
   const double *c1, *c2, *c3; /* level values, n1, n2 and n3 of them */
@@ -69,6 +70,7 @@ typedef struct {
   const double *values;
   const char *title;      /* may be NULL */
   const char *cbar_label; /* NULL: "P(success)" */
+  int vector;             /* 1: <rect>s in <g class="m">; 0: each tiny map an <image class="m"> (PNG) */
 } svg_grid5d_spec;
 
 int svg_grid5d(FILE *f, const svg_grid5d_spec *s);

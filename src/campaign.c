@@ -86,7 +86,8 @@ static recipe_set labelled_set(const ctx_t *c, const campaign_run *run) {
 static int one_round(const ctx_t *c, uint64_t seed, acq_strategy strat, campaign_run *run, int round, acq_pick *pick,
                      int *npick, double **cond_out, int **group_out, int *trained) {
   const campaign_opts *o = c->o;
-  int nlig = c->lig->n, rc = 0;
+  int nlig = c->lig->n, nbind = 0, rc = 0;
+  for (int l = 0; l < nlig; l++) nbind += c->lig->binds[l] != 0;
   model m = {0};
   *trained = 0;
   if (strat != ACQ_RANDOM) {
@@ -102,10 +103,11 @@ static int one_round(const ctx_t *c, uint64_t seed, acq_strategy strat, campaign
     else return rc;
   }
   int K = *trained ? m.ninst : 1;
-  long per = (o->candidates + nlig - 1) / nlig, n = 0;
+  long per = (o->candidates + nbind - 1) / nbind, n = 0;
   double *cond = xmalloc(sizeof(double) * AU_NCOND * per * nlig), *p = xmalloc(sizeof(double) * K * per * nlig);
   int *group = xmalloc(sizeof(int) * per * nlig);
   for (int l = 0; l < nlig && !rc; l++) {
+    if (!c->lig->binds[l]) continue; /* as suggest refuses them */
     rng_t r;
     rng_seed3(&r, seed, TAG_CAND, (uint64_t)round * 100003 + (uint64_t)l); /* the same candidates for every strategy */
     long got;
@@ -195,8 +197,10 @@ int campaign_run_all(const campaign_opts *o, const sim_ligands *ligands, const c
   memset(res, 0, sizeof *res);
   if (o->ensemble > o->initial)
     return au_fail(AU_EUSAGE, "--ensemble %d needs at least as many initial recipes (--initial %d)", o->ensemble, o->initial);
+  int rc = 0, nbind = 0;
+  for (int l = 0; l < ligands->n; l++) nbind += ligands->binds[l] != 0;
+  if (!nbind) return au_fail(AU_EDATA, "no candidate ligand has a gold-binding group: nothing to suggest");
   recipe_set tmpl = {0};
-  int rc = 0;
   for (int l = 0; l < ligands->n && !rc; l++) {
     const char *smi[NROLES] = {ligands->smiles[l], "O", "[Na+].[BH4-]"};
     const char *nm[NROLES] = {ligands->name[l], NULL, NULL};

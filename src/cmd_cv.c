@@ -12,6 +12,7 @@
 #include "err.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 #include "table.h"
 
 static const cli_opt opts[] = {
@@ -25,7 +26,12 @@ static const cli_opt opts[] = {
     {"--hparams", NULL, "FILE", "hyperparameters from JSON (applied to every model run)"},
     {"--set", NULL, "NAME=VALUE", "one hyperparameter for every model run (repeatable)"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES)"},
+    {"--extra-descriptors", NULL, "COL1,COL2", "your own numeric columns (pKa, solubility, ...) added to the descriptors:\n"
+                                               "                             scaled like them, stored in the model, required by predict"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -126,7 +132,12 @@ int cmd_cv(int argc, char **argv) {
     if (hp[m].ph_missing != hp[0].ph_missing) rc = au_fail(AU_EUSAGE, "ph_missing must be the same for every model");
   component_table comp;
   recipe_set rs;
-  if (rc || (rc = open_recipes(a.pos[0], cli_get(&a, "--components"), hp[0].ph_missing, 1, &comp, &rs))) {
+  input_opts io = {0};
+  if (!rc && !(rc = input_opts_from_cli(&a, &hp[0], &io))) {
+    rc = open_recipes(a.pos[0], cli_get(&a, "--components"), &io, &comp, &rs);
+    input_opts_free(&io);
+  }
+  if (rc) {
     cli_free(&a);
     return rc;
   }
@@ -134,10 +145,9 @@ int cmd_cv(int argc, char **argv) {
   cv_result res;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  progress("cross-validating %d model%s x %ld repeat%s x %ld folds...", nm, nm > 1 ? "s" : "", repeats,
-           repeats > 1 ? "s" : "", folds);
+  progress_begin("cross-validation, fits", (long)nm * repeats * folds);
   rc = cv_run(&rs, &o, &res);
-  progress_done();
+  progress_end();
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (!rc) {
     int *y = xmalloc(sizeof(int) * rs.n);

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 #include "svgplot.h"
 #include "table.h"
 
@@ -40,15 +41,17 @@ static const cli_opt opts[] = {
     {"--output", "-o", "OUT.csv", "the per-round table (default: stdout)"},
     {"--svg", NULL, "FILE.svg", "the discovery curves"},
     {"--trace", NULL, "FILE.csv", "every experiment of every campaign: what was picked, p_model, p_true, outcome"},
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
     "loop", "--truth NAME [options]",
     "Runs the closed loop of the paper's Figure 2 with the simulator as the lab: start from\n"
     "--initial recipes the simulator draws and labels, then each round train the model on every\n"
-    "recipe run so far, pick --batch candidates (water, NaBH4, the simulator's ligands and ranges,\n"
-    "rounded to 0.01 mM, 1 C, 0.1 pH) with the strategy, and label them with the oracle. Until the\n"
-    "model can be trained (both outcomes in every training fold), a round's picks are random.\n"
+    "recipe run so far, pick --batch candidates (water, NaBH4, the simulator's ligands that carry a\n"
+    "gold-binding group and its ranges, rounded to 0.01 mM, 1 C, 0.1 pH) with the strategy, and\n"
+    "label them with the oracle. Until the model can be trained (both outcomes in every\n"
+    "training fold), a round's picks are random.\n"
     "Output CSV, per strategy and round: the cumulative successes among the suggested experiments\n"
     "and the best true probability among all recipes run (initial ones included), mean and sd over\n"
     "the seeds; the mean true probability of the round's picks (round 0: the initial recipes); the\n"
@@ -77,7 +80,9 @@ static int parse_strategies(const char *list, campaign_opts *o) {
 
 static void on_progress(void *ctx, long done, long total) {
   (void)ctx;
-  progress("loop: %ld/%ld campaign rounds", done, total);
+  (void)done;
+  (void)total;
+  progress_add(1);
 }
 
 static void synthetic_line(FILE *f, const campaign_opts *o) {
@@ -225,8 +230,11 @@ int cmd_loop(int argc, char **argv) {
   if (!rc) rc = components_load(cp, &comp);
   free(lp); free(cp);
   campaign_result res = {0};
-  if (!rc) rc = campaign_run_all(&o, &lig, &comp, on_progress, NULL, &res);
-  progress_done();
+  if (!rc) {
+    progress_begin("loop: campaign rounds", (long)o.nstrategy * o.seeds * o.rounds);
+    rc = campaign_run_all(&o, &lig, &comp, on_progress, NULL, &res);
+    progress_end();
+  }
   if (!rc) rc = write_file(cli_get(&a, "--output"), &res, &lig, 0);
   if (!rc && cli_get(&a, "--trace")) rc = write_file(cli_get(&a, "--trace"), &res, &lig, 1);
   if (!rc && cli_get(&a, "--svg")) rc = write_svg(cli_get(&a, "--svg"), &res);

@@ -77,7 +77,8 @@ static int label_recipes(FILE *f, sim_truth truth, uint64_t seed, double noise, 
   if (!strcmp(path, "-")) return au_fail(AU_EUSAGE, "--label needs a file (it is read twice), not '-'");
   component_table comp;
   recipe_set rs;
-  int rc = open_recipes(path, comp_path, 7.0, 0, &comp, &rs);
+  input_opts io = {.cmd = "simulate", .o = recipe_opts_default()};
+  int rc = open_recipes(path, comp_path, &io, &comp, &rs);
   if (rc) return rc;
   table t;
   if ((rc = table_read(path, &t))) goto done_rs;
@@ -94,7 +95,7 @@ static int label_recipes(FILE *f, sim_truth truth, uint64_t seed, double noise, 
     const recipe *r = &rs.r[i];
     const molecule *lig = &rs.mol[r->mol[ROLE_LIGAND]];
     sim_input x = {r->x[D_LIGAND_MM], r->x[D_HAUCL4_MM], r->x[D_REDUCTANT_MM], r->x[D_TEMPERATURE_C], r->x[D_PH],
-                   r->x[D_AROMATIC] != 0, ligand_binds_gold(&lig->g),
+                   r->x[D_AROMATIC] != 0, lig->binding != 0,
                    !strcmp(rs.mol[r->mol[ROLE_SOLVENT]].canonical, "O")};
     double p = sim_p_true(truth, &x);
     rng_t g;

@@ -11,10 +11,12 @@
 #include <time.h>
 
 #include "acquire.h"
+#include "binding.h"
 #include "cli.h"
 #include "cmd_common.h"
 #include "commands.h"
 #include "conditions.h"
+#include "domain.h"
 #include "err.h"
 #include "jsonfile.h"
 #include "outfile.h"
@@ -45,7 +47,11 @@ static const cli_opt opts[] = {
     {"--id-prefix", NULL, "TEXT", "ids of the suggestions: TEXT1, TEXT2, ... (default a date stamp, S20250131-142501-)"},
     {"--seed", "-s", "N", "random seed (default 1)"},
     {"--output", "-o", "OUT.csv", "output file (default: stdout)"},
-    {"--components", "-c", "FILE", "components table; must agree with the model's"},
+    {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
+    {"--allow-any-ligand", NULL, NULL, "also score ligands without a gold-binding group (refused by default)"},
+    {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which a ligand is\n"
+                                          "                             new_ligand (default 0.4)"},
+    {"--allow-missing-ph", NULL, NULL, "--exclude: accept an empty pH in water-like solvents"},
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -55,10 +61,11 @@ static const cli_spec spec = {
     "one value); a bound LO = HI fixes a condition. A batch of --top is chosen greedily by the\n"
     "strategy, each pick at least --min-distance from the others and from --exclude'd recipes.\n"
     "Output: a recipe CSV (rank, id, the columns `train` reads, p_success and p_std over the\n"
-    "instances, the molar ratios, the strategy's score and outside_training_range, the descriptors\n"
-    "outside the training data's range) in the order picked; add an outcome column after running\n"
-    "them and retrain. A note on stderr says when the suggestions' p_success lie within one\n"
-    "p_std of each other (the model cannot rank them).",
+    "instances, the molar ratios, the strategy's score, and nearest_ligand, ligand_similarity and\n"
+    "domain as in predict) in the order picked; add an outcome column after running them and\n"
+    "retrain. A note on stderr says when the suggestions' p_success lie within one p_std of each\n"
+    "other (the model cannot rank them). A ligand without a gold-binding group (thiol, thiolate,\n"
+    "disulfide, selenol, phosphine, ...) is refused unless --allow-any-ligand.",
     opts, 1, 1,
     "example:\n  auclust suggest model.json --ligand cysteamine=NCCS --solvent O --reductant '[Na+].[BH4-]' \\\n"
     "      --range pH:7:14 --range temperature_C:0:60 --exclude data/au_nc_recipes.csv --top 10 \\\n"
@@ -113,6 +120,30 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
   return rc;
 }
 
+
+/* Ligands that cannot bind gold are refused, each said once on stderr. */
+static int refuse_unbound(lig_t *l, int *n) {
+  int k = 0, rc = 0;
+  for (int i = 0; i < *n; i++) {
+    char *kept, *dropped;
+    unsigned mask = 0;
+    if ((rc = ligand_strip(l[i].smiles, &kept, &dropped, &mask))) break;
+    free(kept); free(dropped);
+    if (mask) { l[k++] = l[i]; continue; }
+    fprintf(stderr, "auclust suggest: refusing ligand %s (%s): no gold-binding group (%s); --allow-any-ligand scores it anyway\n",
+            l[i].name, l[i].canonical, binding_group_list());
+    free(l[i].name); free(l[i].smiles); free(l[i].canonical);
+  }
+  if (rc) {
+    for (int i = k; i < *n; i++) l[k++] = l[i]; /* keep the rest for the caller to free */
+    *n = k;
+    return rc;
+  }
+  *n = k;
+  if (!k) return au_fail(AU_EDATA, "no candidate ligand has a gold-binding group (%s); pass --allow-any-ligand to score them anyway",
+                         binding_group_list());
+  return 0;
+}
 
 /* Bounds: training-data ranges, then --bounds, then --range; rounding steps. */
 static int read_space(const cli_args *a, const model *m, plan_space *sp) {
@@ -253,12 +284,12 @@ int cmd_suggest(int argc, char **argv) {
   int rc;
   if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   long ncand = 100000, top = 20;
-  double mind = 0.05, kappa = 1, incumbent = NAN;
+  double mind = 0.05, kappa = 1, incumbent = NAN, sim = DOMAIN_THRESHOLD_DEFAULT;
   uint64_t seed = 1;
   acq_strategy strat = ACQ_P;
   if ((rc = cli_int(&a, "--candidates", 1, 100000000, &ncand)) || (rc = cli_int(&a, "--top", 1, 1000000, &top)) ||
       (rc = cli_double(&a, "--min-distance", 0, 1, &mind)) || (rc = cli_u64(&a, "--seed", &seed)) ||
-      (rc = cli_double(&a, "--kappa", 0, 1e6, &kappa)) || (rc = cli_double(&a, "--incumbent", 0, 1, &incumbent)) ||
+      (rc = cli_double(&a, "--similarity-threshold", 0, 1, &sim)) || (rc = cli_double(&a, "--kappa", 0, 1e6, &kappa)) || (rc = cli_double(&a, "--incumbent", 0, 1, &incumbent)) ||
       (cli_get(&a, "--strategy") && (rc = acq_parse(cli_get(&a, "--strategy"), &strat)))) {
     cli_free(&a);
     return rc;
@@ -271,7 +302,8 @@ int cmd_suggest(int argc, char **argv) {
   lig_t *lig = NULL;
   int nlig = 0;
   model m;
-  if ((rc = gather_ligands(&a, &lig, &nlig)) || (rc = model_load(&m, a.pos[0]))) {
+  if ((rc = gather_ligands(&a, &lig, &nlig)) || (!cli_flag(&a, "--allow-any-ligand") && (rc = refuse_unbound(lig, &nlig))) ||
+      (rc = model_load(&m, a.pos[0]))) {
     for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
     free(lig);
     cli_free(&a);
@@ -282,22 +314,30 @@ int cmd_suggest(int argc, char **argv) {
   recipe_set built = {0}, ex = {0};
   component_table excomp = {0};
   int have_ex = 0;
-  rc = read_space(&a, &m, &sp);
-  if (!rc) {
-    const char *cp = cli_get(&a, "--components");
-    if (cp) {
-      if (!(rc = components_load(cp, &comp))) rc = model_check_components(&m, &comp);
-    } else {
-      comp = m.comps; /* borrowed; not freed below */
-    }
-  }
+  domain dom = {0};
+  domain_verdict *verdict = xcalloc(nlig, sizeof(domain_verdict));
+  if (m.nextra)
+    rc = au_fail(AU_EUSAGE, "%s: the model takes extra descriptors (%s%s) that suggest cannot know for new recipes",
+                 a.pos[0], m.extra_name[0], m.nextra > 1 ? ", ..." : "");
+  if (!rc) rc = read_space(&a, &m, &sp);
+  if (!rc) rc = model_components(&m, cli_get(&a, "--components"), &comp);
   for (int i = 0; i < nlig && !rc; i++) {
     const char *smi[NROLES] = {lig[i].smiles, cli_get(&a, "--solvent"), cli_get(&a, "--reductant")};
     const char *nm[NROLES] = {lig[i].name, NULL, NULL};
     rc = recipe_build(&built, &comp, smi, nm);
   }
+  if (!rc) print_notes(a.spec->cmd, &built);
+  if (!rc && !(rc = domain_init(&dom, &m, sim)))
+    for (int i = 0; i < nlig && !rc; i++) {
+      const recipe *br = &built.r[i];
+      rc = domain_components(&dom, built.mol[br->mol[ROLE_LIGAND]].canonical, built.mol[br->mol[ROLE_LIGAND]].binding,
+                             built.mol[br->mol[ROLE_SOLVENT]].canonical, built.mol[br->mol[ROLE_REDUCTANT]].canonical,
+                             &verdict[i]);
+    }
   if (!rc && cli_get(&a, "--exclude")) {
-    rc = open_recipes_for_model(&m, cli_get(&a, "--exclude"), cli_get(&a, "--components"), &excomp, &ex);
+    input_opts io;
+    input_opts_from_cli(&a, NULL, &io);
+    rc = open_recipes_for_model(&m, cli_get(&a, "--exclude"), cli_get(&a, "--components"), &io, &excomp, &ex);
     have_ex = !rc;
   }
   char prefix[300];
@@ -336,13 +376,12 @@ int cmd_suggest(int argc, char **argv) {
     pick = xmalloc(sizeof(acq_pick) * top);
     npick = acq_select(&sc.pool, &o, (int)top, pick);
   }
-  double dlo[AU_NDESC], dhi[AU_NDESC];
-  model_desc_range(&m, dlo, dhi);
   outfile o;
+  int outside = 0;
   if (!rc && !(rc = out_open(&o, cli_get(&a, "--output")))) {
     fputs("rank,id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,"
           "reductant_mM,temperature_C,pH,p_success,p_std,ligand_to_Au,reductant_to_Au,strategy,score,"
-          "outside_training_range\n", o.f);
+          "nearest_ligand,ligand_similarity,domain\n", o.f);
     for (int q = 0; q < npick; q++) {
       const acq_pick *c = &pick[q];
       const double *x = sc.cond + c->idx * AU_NCOND;
@@ -360,11 +399,16 @@ int cmd_suggest(int argc, char **argv) {
       fprintf(o.f, ",%.4f,%.4f,%.4g,%.4g,%s,", c->mean, c->sd, x[D_LIGAND_MM] / x[D_HAUCL4_MM],
               x[D_REDUCTANT_MM] / x[D_HAUCL4_MM], acq_name[strat]);
       if (!isnan(c->score)) fprintf(o.f, "%.4g", c->score);
-      double xr[AU_NDESC];
+      double xr[AU_XMAX];
+      char why[1024];
       memcpy(xr, br->x, sizeof xr);
       memcpy(xr, x, sizeof(double) * AU_NCOND);
+      domain_reasons(&dom, &verdict[l], xr, why, sizeof why);
+      outside += why[0] != 0;
       fputc(',', o.f);
-      put_outside_range(o.f, xr, dlo, dhi);
+      csv_put(o.f, verdict[l].nearest >= 0 ? m.names[verdict[l].nearest] : "");
+      fprintf(o.f, ",%.2f,", verdict[l].similarity);
+      csv_put(o.f, why);
       fputc('\n', o.f);
     }
     if ((rc = out_commit(&o))) out_abort(&o);
@@ -385,11 +429,14 @@ int cmd_suggest(int argc, char **argv) {
                 npick, pmax - pmin, sdm);
     }
   }
+  if (!rc) print_domain_summary(a.spec->cmd, outside, npick);
   free(pick); free(tc); free(tg);
   scored_free(&sc);
   if (have_ex) { recipes_free(&ex); components_free(&excomp); }
   recipes_free(&built);
-  if (cli_get(&a, "--components")) components_free(&comp);
+  components_free(&comp);
+  domain_free(&dom);
+  free(verdict);
   for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
   free(lig);
   model_free(&m);

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "model.h"
 #include "par.h"
+#include "progress.h"
 
 static const cli_opt opts[] = {
     {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn or svm"},
@@ -18,8 +19,13 @@ static const cli_opt opts[] = {
     {"--hparams", NULL, "FILE", "hyperparameters from JSON (e.g. the output of auclust tune)"},
     {"--set", NULL, "NAME=VALUE", "one hyperparameter, e.g. --set epochs=50 --set hidden_layers=30,20 (repeatable)"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},
+    {"--extra-descriptors", NULL, "COL1,COL2", "your own numeric columns (pKa, solubility, ...) added to the descriptors:\n"
+                                               "                             scaled like them, stored in the model, required by predict"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
     {"--profile", NULL, NULL, "print training throughput and floating-point operations per step"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -51,17 +57,23 @@ int cmd_train(int argc, char **argv) {
   }
   component_table comp;
   recipe_set rs;
-  if ((rc = open_recipes(a.pos[0], cli_get(&a, "--components"), hp.ph_missing, 1, &comp, &rs))) {
+  input_opts io;
+  if ((rc = input_opts_from_cli(&a, &hp, &io))) { cli_free(&a); return rc; }
+  rc = open_recipes(a.pos[0], cli_get(&a, "--components"), &io, &comp, &rs);
+  input_opts_free(&io);
+  if (rc) {
     cli_free(&a);
     return rc;
   }
   model m;
-  progress("training %s on %d recipes (%ld instance%s)...", hparams_kind(&hp), rs.n, ens ? ens : 1, ens > 1 ? "s" : "");
+  char what[96];
+  snprintf(what, sizeof what, "training %s on %d recipes, instances", hparams_kind(&hp), rs.n);
+  progress_begin(what, ens ? ens : 1);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   rc = model_train(&m, &rs, &comp, &hp, (int)ens, seed, (int)threads);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  progress_done();
+  progress_end();
   if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     dataset d;

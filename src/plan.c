@@ -24,7 +24,7 @@ void plan_space_from_model(plan_space *s, const model *m) {
   for (int c = 0; c < AU_NCOND; c++) { s->lo[c] = INFINITY; s->hi[c] = -INFINITY; }
   for (int r = 0; r < PLAN_NRATIO; r++) { s->rlo[r] = INFINITY; s->rhi[r] = -INFINITY; }
   for (int i = 0; i < n; i++) {
-    const double *xi = x + (size_t)i * AU_NDESC;
+    const double *xi = x + (size_t)i * m->L.nx;
     for (int c = 0; c < AU_NCOND; c++) {
       if (xi[c] < s->lo[c]) s->lo[c] = xi[c];
       if (xi[c] > s->hi[c]) s->hi[c] = xi[c];
@@ -221,9 +221,9 @@ double plan_incumbent(const model *m) {
   for (int i = 0; i < n; i++) {
     const molgraph *g[NROLES];
     for (int k = 0; k < NROLES; k++) g[k] = m->gp[mol[i * NROLES + k]];
-    scorer *sc = scorer_new(m, g, x + (size_t)i * AU_NDESC);
+    scorer *sc = scorer_new(m, g, x + (size_t)i * m->L.nx);
     double p;
-    scorer_eval_mean(sc, x + (size_t)i * AU_NDESC, 1, &p, NULL);
+    scorer_eval_mean(sc, x + (size_t)i * m->L.nx, 1, &p, NULL);
     scorer_free(sc);
     if (p > best) best = p;
   }

@@ -51,7 +51,7 @@ scorer *scorer_new(const model *m, const molgraph *const mols[NROLES], const dou
   for (int k = 0; k < m->ninst; k++) {
     const instance *it = &m->inst[k];
     for (int r = 0; r < NROLES && D; r++) one_fp(L, it->p, r, mols[r], iiv + r * D);
-    scale_row(it, x, iiv + NROLES * D);
+    scale_row(it, L->nx, x, iiv + NROLES * D);
     const double *W0 = it->p + L->W[0];
     inst_fold *f = &s->f[k];
     f->c = xmalloc(sizeof(double) * d1);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binding.h"
 #include "err.h"
 #include "table.h"
 
@@ -75,29 +76,10 @@ double sim_p_true(sim_truth t, const sim_input *x) {
   return k[SIM_K_PMAX].c[0] * fT * fr * fp * fq * fa;
 }
 
-/* ---- the gold-binding check on the RDKit graph ------------------------------ */
-enum { Z_P = 15, Z_S = 16, Z_SE = 34 };
-
+/* ---- the gold-binding check: the one SMARTS table of binding.c ------------ */
 int ligand_binds_gold(const molgraph *g) {
-  for (int a = 0; a < g->natoms; a++) {
-    int z = g->z[a];
-    if ((z == Z_S || z == Z_SE) && !g->aromatic[a]) {
-      if (g->hs[a] >= 1 || g->charge[a] < 0) return 1; /* thiol/selenol, thiolate/selenolate */
-      for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) {
-        int b = g->nbr_atom[k];
-        if (g->z[b] == z && g->bond_order[g->nbr_bond[k]] == 1) return 1; /* disulfide, diselenide */
-      }
-    }
-    if (z == Z_P && g->charge[a] == 0 && !g->aromatic[a]) {
-      /* P(III): three single bonds (substituents or H), none double (no P=O, P=S) */
-      int single = g->hs[a], other = 0;
-      for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++)
-        if (g->bond_order[g->nbr_bond[k]] == 1 && !g->bond_arom[g->nbr_bond[k]]) single++;
-        else other++;
-      if (single == 3 && !other) return 1;
-    }
-  }
-  return 0;
+  unsigned mask = 0;
+  return !binding_groups(g->canonical, &mask) && mask != 0;
 }
 
 /* ---- drawing recipes ------------------------------------------------------ */

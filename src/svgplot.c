@@ -1,5 +1,6 @@
 #include "svgplot.h"
 #include "err.h"
+#include "png.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -341,6 +342,30 @@ static void put_cells(FILE *f, int nx, int ny, const double *v) {
   }
 }
 
+/* The same map as one embedded PNG (a pixel per value, the top row = the
+ * highest y) stretched over the plot area: far smaller than one rect per
+ * value, and every viewer draws it (pixelated, not smoothed). */
+static void put_raster(FILE *f, const char *cls, double x, double y, double w, double h, int nx, int ny,
+                       const double *v) {
+  unsigned char *rgb = xmalloc((size_t)nx * ny * 3), *png;
+  for (int j = 0; j < ny; j++)
+    for (int i = 0; i < nx; i++) {
+      unsigned char *p = rgb + ((size_t)(ny - 1 - j) * nx + i) * 3;
+      double t = v[(size_t)j * nx + i];
+      if (isnan(t)) p[0] = p[1] = p[2] = 0x99; /* NAN_FILL */
+      else colormap_viridis(t, p);
+    }
+  size_t n;
+  if (png_encode_rgb(rgb, nx, ny, &png, &n)) { free(rgb); return; } /* the stream check reports nothing; an OOM exits */
+  fprintf(f, "<image class=\"%s\" x=\"%.4g\" y=\"%.4g\" width=\"%.4g\" height=\"%.4g\" preserveAspectRatio=\"none\" "
+             "style=\"image-rendering:pixelated\" href=\"data:image/png;base64,",
+          cls, x, y, w, h);
+  base64_put(f, png, n);
+  fputs("\"/>\n", f);
+  free(png);
+  free(rgb);
+}
+
 static int bad_range(int n, double lo, double hi) {
   return !isfinite(lo) || !isfinite(hi) || (n > 1 && !(hi > lo));
 }
@@ -364,18 +389,30 @@ static void put_points(FILE *f, const frame *fr, const svg_point *p, int n) {
   for (int i = 0; i < n; i++) {
     if (!(p[i].x >= fr->ex0 && p[i].x <= fr->ex1 && p[i].y >= fr->ey0 && p[i].y <= fr->ey1))
       continue;
-    put_marker(f, px(fr, p[i].x), py(fr, p[i].y), p[i].cls != 0);
+    double x = px(fr, p[i].x), y = py(fr, p[i].y);
+    put_marker(f, x, y, p[i].cls != 0);
+    if (p[i].count > 1) { /* successes label above, failures below: both can share a point */
+      char b[32];
+      snprintf(b, sizeof b, "%d%s", p[i].count, p[i].cls ? "\xE2\x97\x8B" : "\xC3\x97");
+      put_text(f, x + 6, p[i].cls ? y - 5 : y + 13,
+               " font-size=\"11\" font-weight=\"bold\" fill=\"#fff\" stroke=\"#000\" stroke-width=\"2.5\" "
+               "paint-order=\"stroke\" class=\"count\"", b);
+    }
   }
   fputs("</g>\n", f);
 }
 
 /* "○ success (n=…)   × failure (n=…)" centred at (cx, y) */
 static void put_legend(FILE *f, double cx, double y, const svg_point *p, int n) {
-  int ns = 0;
-  for (int i = 0; i < n; i++) ns += p[i].cls != 0;
+  int ns = 0, nf = 0;
+  for (int i = 0; i < n; i++) {
+    int c = p[i].count > 1 ? p[i].count : 1;
+    if (p[i].cls) ns += c;
+    else nf += c;
+  }
   char a[48], b[48];
   snprintf(a, sizeof a, "success (n=%d)", ns);
-  snprintf(b, sizeof b, "failure (n=%d)", n - ns);
+  snprintf(b, sizeof b, "failure (n=%d)", nf);
   double wa = text_w(a, FONT), wb = text_w(b, FONT);
   double x = cx - (wa + wb + 50) / 2;
   fputs("<g class=\"legend\">\n", f);
@@ -415,10 +452,14 @@ int svg_heatmap(FILE *f, const svg_heatmap_spec *s) {
 
   svg_open(f, width, height);
   put_title(f, s->title, width / 2.0, 12 + TITLE_FONT, width - 20);
-  fprintf(f, "<g class=\"cells\" transform=\"translate(%.4g %.4g) scale(%.6g %.6g)\" shape-rendering=\"crispEdges\">\n",
-          fr.x0, fr.y0, fr.w / s->nx, fr.h / s->ny);
-  put_cells(f, s->nx, s->ny, s->values);
-  fputs("</g>\n", f);
+  if (s->vector) {
+    fprintf(f, "<g class=\"cells\" transform=\"translate(%.4g %.4g) scale(%.6g %.6g)\" shape-rendering=\"crispEdges\">\n",
+            fr.x0, fr.y0, fr.w / s->nx, fr.h / s->ny);
+    put_cells(f, s->nx, s->ny, s->values);
+    fputs("</g>\n", f);
+  } else {
+    put_raster(f, "cells", fr.x0, fr.y0, fr.w, fr.h, s->nx, s->ny, s->values);
+  }
   put_axes(f, &fr, xt, nxt, yt, nyt);
   put_text(f, fr.x0 + fr.w / 2, fr.y0 + fr.h + 38, " text-anchor=\"middle\"", s->xlabel);
   put_vtext(f, 16 + FONT, fr.y0 + fr.h / 2, s->ylabel);
@@ -514,9 +555,13 @@ static void g5_panel(FILE *f, const svg_grid5d_spec *s, const g5_layout *L,
       size_t at = (((size_t)i3 * s->n2 + i2) * s->n1 + i1) * map;
       int x = gx + i1 * L->pitch + G5_GAP / 2;
       int y = gy + (s->n2 - 1 - i2) * L->pitch + G5_GAP / 2;
-      fprintf(f, "<g class=\"m\" transform=\"translate(%d %d) scale(%.6g %.6g)\">\n", x, y, sx, sy);
-      put_cells(f, s->nx, s->ny, s->values + at);
-      fputs("</g>\n", f);
+      if (s->vector) {
+        fprintf(f, "<g class=\"m\" transform=\"translate(%d %d) scale(%.6g %.6g)\">\n", x, y, sx, sy);
+        put_cells(f, s->nx, s->ny, s->values + at);
+        fputs("</g>\n", f);
+      } else {
+        put_raster(f, "m", x, y, L->tile, L->tile, s->nx, s->ny, s->values + at);
+      }
     }
   fputs("</g>\n", f);
 

@@ -51,6 +51,9 @@ awk -F, 'NR > 2 && $3 > 0 {
   }
   NR > 2 { k = $1 "," $2 "," $5 "," $7 "," $8 "," $9 "," $10 "," $11; if (seen[k]++) { print "repeated: " $0; bad = 1 } }
   END { exit bad }' "$T/a_trace.csv" >&2 || fail "loop: picks outside the lab, unrounded or repeated (see above)"
+# ligands without a gold-binding group are never picked (as suggest refuses them)
+awk -F, 'NR == FNR { if ($3 == "none") none[$2] = 1; next } FNR > 2 && $3 > 0 && ($6 in none) { print "non-binder picked: " $0; bad = 1 } END { exit bad }' \
+  data/ligands.csv "$T/a_trace.csv" >&2 || fail "loop: a ligand without a gold-binding group was picked"
 # the same candidates and outcome streams for every strategy: random's picks never come from a model
 awk -F, 'NR > 2 && $1 == "random" && $3 > 0 && $12 != "" { bad = 1 } END { exit bad }' "$T/a_trace.csv" ||
   fail "loop: random picks carry a model probability"

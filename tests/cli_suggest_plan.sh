@@ -32,10 +32,10 @@ LO="0.2 0.5 1 0 9" HI="12 3 40 60 13.5"
 check() {
   awk -F, -v name="$1" -v strat="$3" -v mind="$4" -v los="$LO" -v his="$HI" '
     BEGIN { split(los, L, " "); split(his, H, " ") }
-    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; if (NF != 20 || !col["ligand_to_Au"] || !col["outside_training_range"]) { print name ": header " $0; bad = 1 } ; next }
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; if (NF != 22 || !col["ligand_to_Au"] || !col["domain"] || !col["nearest_ligand"]) { print name ": header " $0; bad = 1 } ; next }
     {
       r = NR - 1; n = r
-      if (NF != 20) { print name ": row " r " has " NF " fields"; bad = 1; next }
+      if (NF != 22) { print name ": row " r " has " NF " fields"; bad = 1; next }
       if ($col["strategy"] != strat) { print name ": row " r " strategy " $col["strategy"]; bad = 1 }
       for (c = 1; c <= 5; c++) {
         v = $(8 + c); x[r, c] = v + 0
