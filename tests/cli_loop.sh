@@ -79,8 +79,8 @@ fi
 grep -q 'thompson' "$T/a.svg" || fail "loop --svg: no legend entry for thompson"
 
 # every model kind drives it (one strategy, one seed)
-for k in snn dnn svm gcnn_dnn gcnn_svm; do
-  run "loop --model $k" "$BIN" loop --truth paper-tree "${SMALL[@]}" --model $k --strategy ucb --seeds 1 -o "$T/k.csv" &&
+for k in snn dnn svm gcnn_dnn gcnn_svm prior rf; do
+  run "loop --model $k" "$BIN" loop --truth paper-tree "${SMALL[@]}" --model $k --set rf_trees=20 --strategy ucb --seeds 1 -o "$T/k.csv" &&
     { grep -q ",$k,ucb,2," "$T/k.csv" || fail "loop --model $k: no round-2 row naming the model"; }
 done
 # one fit (no ensemble): ucb = p, thompson has one instance
