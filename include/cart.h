@@ -17,6 +17,11 @@ typedef struct {
   int min_samples_split;        /* >= 2; a node with fewer is a leaf */
   int min_samples_leaf;         /* >= 1; both children of a split need this many */
   double min_impurity_decrease; /* >= 0; weighted decrease a split must reach */
+  /* Random forests: 1 .. n_features-1 features drawn at random per node
+   * (from a stream of (seed, node)), more drawn only while none of them can
+   * split, as scikit-learn does; 0 or >= n_features: every feature. */
+  int max_features;
+  unsigned long long seed;
 } cart_params;
 
 #define CART_MAX_TIED 6
@@ -82,7 +87,7 @@ enum { CART_TEXT, CART_DOT, CART_SVG, CART_JSON };
  * "merged_splits"). */
 int cart_write(const cart_tree *t, int format, const cart_style *st, FILE *f);
 
-cart_params cart_defaults(void); /* unlimited depth, 2, 1, 0.0 */
+cart_params cart_defaults(void); /* unlimited depth, 2, 1, 0.0, all features */
 
 /* Fits a tree to X (n x d, row-major, finite) and y (0 .. K-1); p NULL means
  * defaults. Returns NULL with au_fail(AU_EDATA) on bad input or params.

@@ -51,6 +51,7 @@ typedef struct {
   double *sup_x;   /* [nsup, nx] raw */
   int *sup_y;
   double *sup_G;   /* SNN half-net outputs of the support set (derived) */
+  struct forest *forest; /* rf baseline only (baseline.h) */
   double loss;     /* mean training loss over the last epoch */
 } instance;
 

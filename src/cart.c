@@ -1,6 +1,7 @@
 /* CART classification tree: fitting, prediction and the four writers. */
 #include "cart.h"
 #include "err.h"
+#include "rng.h"
 #include "svgplot.h"
 #include <errno.h>
 #include <math.h>
@@ -14,7 +15,7 @@
 #define TIE_RTOL 1e-12
 
 cart_params cart_defaults(void) {
-  cart_params p = {0, 2, 1, 0.0};
+  cart_params p = {0, 2, 1, 0.0, 0, 0};
   return p;
 }
 
@@ -30,6 +31,7 @@ typedef struct {
   unsigned char *goes_left; /* n */
   int *left;                /* k class counts left of a candidate threshold */
   double *fgain, *fthr;     /* d: each feature's best gain (-1: none) and threshold at the node */
+  int *feat;                /* d, feature order of the current node (max_features) */
   cart_params p;
   cart_tree *t;
   int cap; /* allocated nodes */
@@ -152,27 +154,47 @@ static double midpoint(double a, double b) {
 
 /* Best split of [lo, hi) over all features; feature -1 when none has a
  * positive gain with min_samples_leaf on both sides. */
-static split best_split(fitter *F, int lo, int hi, const int *tot) {
-  split best = {-1, 0, 0.0, 0.0};
+/* Best split of [lo, hi) on feature f: records its gain and threshold and
+ * replaces best when strictly better. */
+static void scan_feature(fitter *F, int f, int lo, int hi, const int *tot, split *best) {
   int nt = hi - lo, msl = F->p.min_samples_leaf;
-  for (int f = 0; f < F->d; f++) {
-    const int *row = F->sorted + (size_t)f * F->n;
-    const double *x = F->xc + (size_t)f * F->n;
-    split fb = {-1, 0, 0.0, 0.0}; /* this feature's best */
-    memset(F->left, 0, (size_t)F->k * sizeof *F->left);
-    for (int i = lo; i < hi - 1; i++) {
-      F->left[F->y[row[i]]]++;
-      int nl = i - lo + 1, nr = nt - nl;
-      if (nr < msl) break;
-      double a = x[row[i]], b = x[row[i + 1]];
-      if (nl < msl || !(b > a)) continue;
-      double g = split_gain(F->left, tot, F->k, nl, nr);
-      if (g > fb.gain + TIE_RTOL * fb.gain) fb = (split){f, nl, midpoint(a, b), g};
-    }
-    F->fgain[f] = fb.feature >= 0 ? fb.gain : -1;
-    F->fthr[f] = fb.threshold;
-    if (fb.feature >= 0 && fb.gain > best.gain + TIE_RTOL * best.gain) best = fb;
+  const int *row = F->sorted + (size_t)f * F->n;
+  const double *x = F->xc + (size_t)f * F->n;
+  split fb = {-1, 0, 0.0, 0.0}; /* this feature's best */
+  memset(F->left, 0, (size_t)F->k * sizeof *F->left);
+  for (int i = lo; i < hi - 1; i++) {
+    F->left[F->y[row[i]]]++;
+    int nl = i - lo + 1, nr = nt - nl;
+    if (nr < msl) break;
+    double a = x[row[i]], b = x[row[i + 1]];
+    if (nl < msl || !(b > a)) continue;
+    double g = split_gain(F->left, tot, F->k, nl, nr);
+    if (g > fb.gain + TIE_RTOL * fb.gain) fb = (split){f, nl, midpoint(a, b), g};
   }
+  F->fgain[f] = fb.feature >= 0 ? fb.gain : -1;
+  F->fthr[f] = fb.threshold;
+  if (fb.feature >= 0 && fb.gain > best->gain + TIE_RTOL * best->gain) *best = fb;
+}
+
+/* Over all features, or max_features random ones (features not scanned
+ * keep gain -1). */
+static split best_split(fitter *F, int id, int lo, int hi, const int *tot) {
+  split best = {-1, 0, 0.0, 0.0};
+  int mf = F->p.max_features;
+  if (mf <= 0 || mf >= F->d) {
+    for (int f = 0; f < F->d; f++) scan_feature(F, f, lo, hi, tot, &best);
+    return best;
+  }
+  /* a random order of the features; the first mf are scanned, then more
+   * one at a time until one of them splits */
+  rng_t r;
+  rng_seed3(&r, F->p.seed, 7, (uint64_t)id);
+  for (int f = 0; f < F->d; f++) {
+    F->feat[f] = f;
+    F->fgain[f] = -1;
+  }
+  rng_shuffle(&r, F->feat, F->d);
+  for (int j = 0; j < F->d && (j < mf || best.feature < 0); j++) scan_feature(F, F->feat[j], lo, hi, tot, &best);
   return best;
 }
 
@@ -197,7 +219,7 @@ static int choose_split(fitter *F, int id, int lo, int hi, split *s) {
   if (p->max_depth > 0 && nd->depth >= p->max_depth) return 0;
   if (nd->n < p->min_samples_split || nd->n < 2L * p->min_samples_leaf) return 0;
   if (tot[nd->klass] == nd->n) return 0; /* pure */
-  *s = best_split(F, lo, hi, tot);
+  *s = best_split(F, id, lo, hi, tot);
   if (s->feature < 0) return 0;
   double weighted = s->gain * nd->n / F->n; /* sklearn's N_t/N scaling */
   return weighted >= p->min_impurity_decrease * (1 - TIE_RTOL);
@@ -270,6 +292,7 @@ cart_tree *cart_fit(const double *X, const int *y, int n, int d, const cart_para
   F.left = xmalloc((size_t)k * sizeof *F.left);
   F.fgain = xmalloc((size_t)d * sizeof *F.fgain);
   F.fthr = xmalloc((size_t)d * sizeof *F.fthr);
+  F.feat = xmalloc((size_t)d * sizeof *F.feat);
   F.t = xcalloc(1, sizeof *F.t);
   F.t->n_features = d;
   F.t->n_classes = k;
@@ -282,6 +305,7 @@ cart_tree *cart_fit(const double *X, const int *y, int n, int d, const cart_para
   free(F.left);
   free(F.fgain);
   free(F.fthr);
+  free(F.feat);
   return F.t;
 }
 

@@ -43,7 +43,8 @@ static const cli_spec spec = {
     "report", "MODEL.json RECIPES.csv -o REPORT.html [options]",
     "Writes one HTML page (inline SVG, no network, no scripts) with: the data summary (recipes,\n"
     "components, provenance and confidence counts); cross-validation of the model's kind and\n"
-    "hyperparameters on RECIPES with a prior baseline; a reliability diagram of the out-of-fold\n"
+    "hyperparameters on RECIPES with the prior and random-forest baselines; a reliability diagram\n"
+    "of the out-of-fold\n"
     "probabilities; the pH x temperature map of a base recipe; the fingerprint distance matrix\n"
     "(GCNN models); the distilled decision tree with its fidelity; and the domain summary.",
     opts, 2, 2,
@@ -156,23 +157,10 @@ static void section_data(FILE *f, const recipe_set *rs, const char *path) {
   fputs(".</p></section>\n", f);
 }
 
-/* Each repeat's out-of-fold prediction of the prior baseline: the success
- * rate of the recipes outside the fold. */
-static void prior_predictions(const cv_result *res, const int *y, int folds, double *p) {
-  for (int r = 0; r < res->repeats; r++) {
-    const int *fa = res->fold + (size_t)r * res->n;
-    for (int k = 0; k < folds; k++) {
-      int s = 0, t = 0;
-      for (int i = 0; i < res->n; i++)
-        if (fa[i] != k) s += y[i] == 1, t++;
-      for (int i = 0; i < res->n; i++)
-        if (fa[i] == k) p[(size_t)r * res->n + i] = t ? (double)s / t : 0.5;
-    }
-  }
-}
+#define NCOLS 7
 
 static void metrics_row(FILE *f, const char *name, const int *y, const double *p, int n, int repeats) {
-  double v[5][repeats > 0 ? repeats : 1];
+  double v[NCOLS][repeats > 0 ? repeats : 1];
   int *pred = xmalloc(sizeof(int) * n);
   for (int r = 0; r < repeats; r++) {
     const double *q = p + (size_t)r * n;
@@ -181,54 +169,72 @@ static void metrics_row(FILE *f, const char *name, const int *y, const double *p
     v[0][r] = metric_accuracy(c);
     v[1][r] = metric_f1(c);
     v[2][r] = metric_mcc(c);
-    v[3][r] = metric_logloss(y, q, n);
-    v[4][r] = metric_brier(y, q, n);
+    v[3][r] = metric_auc(y, q, n);
+    v[4][r] = metric_logloss(y, q, n);
+    v[5][r] = metric_brier(y, q, n);
+    v[6][r] = metric_ece(y, q, n);
   }
   free(pred);
   fputs("<tr><td>", f);
   html_text(f, name);
   fputs("</td>", f);
-  for (int j = 0; j < 5; j++) {
+  for (int j = 0; j < NCOLS; j++) {
     double mean, sd;
     metric_mean_std(v[j], repeats, &mean, &sd);
-    fprintf(f, "<td>%.3f &plusmn; %.3f</td>", mean, sd);
+    if (isnan(mean)) fputs("<td>n/a</td>", f);
+    else fprintf(f, "<td>%.3f &plusmn; %.3f</td>", mean, sd);
   }
   fputs("</tr>\n", f);
 }
 
+/* The model's kind and hyperparameters, then the two baselines, on the same
+ * splits; the reliability diagram of the model's out-of-fold probabilities. */
 static int section_cv(FILE *f, const model *m, const recipe_set *rs, int folds, int repeats, uint64_t seed,
                       int threads, const char *svg_tmp) {
   int *y = xmalloc(sizeof(int) * rs->n);
   for (int i = 0; i < rs->n; i++) y[i] = rs->r[i].outcome;
-  cv_opts o = {folds, repeats, threads, seed, 1, &m->hp};
+  hparams hp[3] = {m->hp};
+  int nm = 1, rc = 0;
+  for (const char *const *k = (const char *const[]){"prior", "rf", NULL}; *k && !rc; k++)
+    if (strcmp(hparams_kind(&m->hp), *k)) {
+      rc = hparams_default(*k, &hp[nm]);
+      hp[nm].ph_missing = m->hp.ph_missing;
+      nm++;
+    }
+  cv_opts o = {folds, repeats, threads, seed, nm, hp};
   cv_result res;
-  progress_begin("report: cross-validation, fits", (long)folds * repeats);
-  int rc = cv_run(rs, &o, &res);
+  progress_begin("report: cross-validation, fits", (long)nm * folds * repeats);
+  if (!rc) rc = cv_run(rs, &o, &res);
   progress_end();
   if (rc) { free(y); return rc; }
-  double *prior = xmalloc(sizeof(double) * rs->n * repeats);
-  prior_predictions(&res, y, folds, prior);
   fprintf(f, "<section id=\"cv\"><h2>Cross-validation</h2>\n<p>Stratified %d-fold cross-validation, %d repeat%s "
-             "(seed %llu), of a fresh %s model with this model's hyperparameters, on these %d recipes; mean &plusmn; "
-             "standard deviation over the repeats, a success predicted when p &gt; 0.5.</p>\n"
-             "<table><tr><th>model</th><th>accuracy</th><th>F1</th><th>MCC</th><th>log loss</th><th>Brier</th></tr>\n",
+             "(seed %llu), of a fresh %s model with this model's hyperparameters and of the baselines, on the same "
+             "splits of these %d recipes; mean &plusmn; standard deviation over the repeats, a success predicted when "
+             "p &gt; 0.5; ECE = expected calibration error over 10 bins.</p>\n"
+             "<table><tr><th>model</th><th>accuracy</th><th>F1</th><th>MCC</th><th>ROC AUC</th><th>log loss</th>"
+             "<th>Brier</th><th>ECE</th></tr>\n",
           folds, repeats, repeats > 1 ? "s" : "", (unsigned long long)seed, model_kind_labels[hparams_kind_index(&m->hp)],
           rs->n);
-  metrics_row(f, model_kind_labels[hparams_kind_index(&m->hp)], y, res.p, rs->n, repeats);
-  metrics_row(f, "prior (training folds' success rate)", y, prior, rs->n, repeats);
-  fputs("</table>\n<p class=\"note\">Baselines: the prior only, which predicts every held-out recipe at its "
-        "training folds' success rate (its MCC is 0 by construction). Compare the models of Table 2 with "
-        "<code>auclust cv RECIPES.csv --model all</code>.</p>\n</section>\n", f);
-  /* reliability of the pooled out-of-fold probabilities */
+  for (int k = 0; k < nm; k++) {
+    char name[96];
+    snprintf(name, sizeof name, "%s%s", model_kind_labels[hparams_kind_index(&hp[k])],
+             k == 0 ? "" : !strcmp(hparams_kind(&hp[k]), "prior") ? " (baseline: training folds' success rate)"
+                                                                  : " (baseline: random forest on the descriptors)");
+    metrics_row(f, name, y, res.p + (size_t)k * repeats * rs->n, rs->n, repeats);
+  }
+  fputs("</table>\n<p class=\"note\">Compare the six models of Table 2 with <code>auclust cv RECIPES.csv --model "
+        "all</code>.</p>\n</section>\n", f);
+  /* reliability of the model's pooled out-of-fold probabilities */
   int nb = 5, cnt[5];
   double mp[5], fr[5];
   int *yy = xmalloc(sizeof(int) * rs->n * repeats);
   for (int r = 0; r < repeats; r++) memcpy(yy + (size_t)r * rs->n, y, sizeof(int) * rs->n);
-  metric_reliability(yy, res.p, rs->n * repeats, nb, mp, fr, cnt);
+  metric_reliability(yy, res.p, rs->n * repeats, nb, cnt, mp, fr);
   outfile o2;
   if (!(rc = out_open(&o2, svg_tmp))) {
-    char title[128];
-    snprintf(title, sizeof title, "Reliability of the out-of-fold P(success), %d predictions", rs->n * repeats);
+    char title[160];
+    snprintf(title, sizeof title, "Reliability of the out-of-fold P(success) of %s, %d predictions",
+             model_kind_labels[hparams_kind_index(&m->hp)], rs->n * repeats);
     rc = svg_reliability(o2.f, nb, mp, fr, cnt, title);
     if (rc || (rc = out_commit(&o2))) out_abort(&o2);
   }
@@ -239,7 +245,7 @@ static int section_cv(FILE *f, const model *m, const recipe_set *rs, int folds, 
                "observed fraction of successes against the mean prediction; the dashed diagonal is perfect "
                "calibration.</figcaption></figure></section>\n", nb, 1.0 / nb);
   }
-  free(yy); free(prior); free(y);
+  free(yy); free(y);
   cv_result_free(&res);
   return rc;
 }

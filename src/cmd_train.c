@@ -12,7 +12,7 @@
 #include "progress.h"
 
 static const cli_opt opts[] = {
-    {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn or svm"},
+    {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn, svm, or a baseline: prior, rf"},
     {"--output", "-o", "MODEL.json", "model file to write (default: model.json)"},
     {"--ensemble", "-k", "K", "train the K instances of a stratified K-fold split (the paper: 10); 0 = one fit on all rows (default)"},
     {"--seed", "-s", "N", "random seed (default 1); the same seed gives a byte-identical model"},
@@ -74,7 +74,9 @@ int cmd_train(int argc, char **argv) {
   rc = model_train(&m, &rs, &comp, &hp, (int)ens, seed, (int)threads);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   progress_end();
-  if (!rc && cli_flag(&a, "--profile")) {
+  if (!rc && cli_flag(&a, "--profile") && hparams_is_baseline(&hp))
+    fprintf(stderr, "profile: a %s baseline has no training steps to profile\n", hparams_kind(&hp));
+  else if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     dataset d;
     dataset_from_recipes(&rs, &d);
@@ -91,8 +93,12 @@ int cmd_train(int argc, char **argv) {
     if (!rc) {
       double loss = 0;
       for (int k = 0; k < m.ninst; k++) loss += m.inst[k].loss / m.ninst;
-      fprintf(stderr, "auclust train: %s model, %d instance%s, %ld parameters each, mean final training loss %.4f -> %s\n",
-              hparams_kind(&hp), m.ninst, m.ninst > 1 ? "s" : "", m.L.nparams, loss, out);
+      if (hparams_is_baseline(&hp))
+        fprintf(stderr, "auclust train: %s baseline, %d instance%s -> %s\n", hparams_kind(&hp), m.ninst,
+                m.ninst > 1 ? "s" : "", out);
+      else
+        fprintf(stderr, "auclust train: %s model, %d instance%s, %ld parameters each, mean final training loss %.4f -> %s\n",
+                hparams_kind(&hp), m.ninst, m.ninst > 1 ? "s" : "", m.L.nparams, loss, out);
     }
     model_free(&m);
   }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "forest.h"
 #include "outfile.h"
 #include "par.h"
 #include "progress.h"
@@ -234,6 +235,7 @@ static cJSON *instance_json(const model *m, const instance *in) {
     cJSON_AddItemToObject(e, "data", exact_array(in->p + t[i].off, t[i].rows * t[i].cols));
     cJSON_AddItemToArray(ts, e);
   }
+  if (in->forest) cJSON_AddItemToObject(o, "forest", forest_to_json(in->forest));
   return o;
 }
 
@@ -362,6 +364,10 @@ static int load_instance(model *m, const cJSON *o, instance *in, const char *pat
     snprintf(what, sizeof what, "instances[%d] tensor %.100s", k, t[i].name);
     if (read_doubles(cJSON_GetObjectItemCaseSensitive(e, "data"), in->p + t[i].off, t[i].rows * t[i].cols, path, what))
       return AU_EMODEL;
+  }
+  if (m->hp.head == HEAD_RF) {
+    snprintf(what, sizeof what, "%s: instances[%d]", path, k);
+    if (!(in->forest = forest_from_json(cJSON_GetObjectItemCaseSensitive(o, "forest"), m->L.nx, what))) return AU_EMODEL;
   }
   return 0;
 }

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "err.h"
+#include "forest.h"
 
 /* ---- layout -------------------------------------------------------------- */
 void net_layout_init(net_layout *L, const hparams *hp, int nextra) {
@@ -21,6 +23,7 @@ void net_layout_init(net_layout *L, const hparams *hp, int nextra) {
   }
   L->in_dim = NROLES * L->D + L->nx;
   L->dim[0] = L->in_dim;
+  if (hparams_is_baseline(hp)) return; /* no network: no layers, no parameters */
   int nh = hp->head == HEAD_SVM ? 0 : hp->nhidden; /* the SVM is one linear layer */
   for (int i = 0; i < nh; i++) L->dim[i + 1] = hp->hidden[i];
   L->nl = nh + 1;
@@ -377,6 +380,19 @@ static void draw_batch(const hparams *hp, int *const cls[2], const int ncls[2], 
   }
 }
 
+/* The training rows become the support set. */
+static void set_support(const net_layout *L, instance *out, const dataset *d, const int *rows, int nrows) {
+  out->nsup = nrows;
+  out->sup_mol = xmalloc(sizeof(int) * NROLES * nrows);
+  out->sup_x = xmalloc(sizeof(double) * L->nx * nrows);
+  out->sup_y = xmalloc(sizeof(int) * nrows);
+  for (int i = 0; i < nrows; i++) {
+    memcpy(out->sup_mol + i * NROLES, d->mol + rows[i] * NROLES, sizeof(int) * NROLES);
+    memcpy(out->sup_x + (size_t)i * L->nx, d->x + (size_t)rows[i] * L->nx, sizeof(double) * L->nx);
+    out->sup_y[i] = d->y[rows[i]];
+  }
+}
+
 int instance_train(const net_layout *L, const dataset *d, const int *rows_in, int nrows, uint64_t seed,
                    instance *out) {
   memset(out, 0, sizeof *out);
@@ -403,6 +419,13 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   rng_t r;
   rng_seed(&r, seed);
   fit_scaler(out, d, rows, nrows);
+  if (hparams_is_baseline(hp)) {
+    free(cls[0]); free(cls[1]);
+    if (!(rc = baseline_fit(L, d, rows, nrows, seed, out))) set_support(L, out, d, rows, nrows);
+    free(rows);
+    if (rc) instance_free(out);
+    return rc;
+  }
   out->p = xmalloc(sizeof(double) * L->nparams);
   init_params(L, out->p, &r);
   double *g = xmalloc(sizeof(double) * L->nparams), *m = xcalloc(L->nparams, sizeof(double)),
@@ -431,21 +454,13 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   free(act.lo); free(act.hi);
   free(g); free(m); free(v); free(a); free(b); free(cls[0]); free(cls[1]);
   if (rc) { free(rows); instance_free(out); return rc; }
-  /* the training rows become the support set */
-  out->nsup = nrows;
-  out->sup_mol = xmalloc(sizeof(int) * NROLES * nrows);
-  out->sup_x = xmalloc(sizeof(double) * L->nx * nrows);
-  out->sup_y = xmalloc(sizeof(int) * nrows);
-  for (int i = 0; i < nrows; i++) {
-    memcpy(out->sup_mol + i * NROLES, d->mol + rows[i] * NROLES, sizeof(int) * NROLES);
-    memcpy(out->sup_x + (size_t)i * L->nx, d->x + (size_t)rows[i] * L->nx, sizeof(double) * L->nx);
-    out->sup_y[i] = d->y[rows[i]];
-  }
+  set_support(L, out, d, rows, nrows);
   free(rows);
   return instance_prepare(L, out, d->mols, d->nmol);
 }
 
 void instance_free(instance *in) {
+  forest_free(in->forest);
   free(in->p); free(in->sup_mol); free(in->sup_x); free(in->sup_y); free(in->sup_G);
   memset(in, 0, sizeof *in);
 }
@@ -528,13 +543,17 @@ int instance_predict(const net_layout *L, const instance *in, const dataset *q, 
   if (!n) return 0;
   if (q->nx != L->nx) return au_fail(AU_EDATA, "descriptor rows hold %d values, the model takes %d", q->nx, L->nx);
   pred_ctx c = {in, p};
-  head_outputs(L, in, q, rows, n, emit_prob, &c);
+  if (hparams_is_baseline(&L->hp))
+    for (int i = 0; i < n; i++) p[i] = baseline_prob(L, in, q->x + (size_t)(rows ? rows[i] : i) * L->nx);
+  else
+    head_outputs(L, in, q, rows, n, emit_prob, &c);
   for (int i = 0; i < n; i++)
     if (!isfinite(p[i])) return au_fail(AU_ENUM, "prediction %d is not a finite number", i + 1);
   return 0;
 }
 
 double net_step_flops(const net_layout *L, const dataset *d, const int *rows, int nrows) {
+  if (hparams_is_baseline(&L->hp)) return 0; /* no training steps */
   if (!rows) nrows = d->n;
   pass *ps = pass_new(L, d, rows, nrows, 1);
   double f = 0;

@@ -24,7 +24,7 @@ for id in data cv reliability heatmap distances tree domain; do
   grep -q "<section id=\"$id\"" "$R" || fail "report: no section '$id'"
 done
 [ "$(grep -o '<svg ' "$R" | wc -l)" -eq 4 ] || fail "report: expected 4 inline SVG figures, got $(grep -o '<svg ' "$R" | wc -l)"
-grep -q 'prior (training folds' "$R" || fail "report: no prior baseline row"
+grep -q '<td>prior (baseline' "$R" && grep -q '<td>RF (baseline' "$R" || fail "report: no prior and RF baseline rows"
 grep -Eq 'fidelity on [0-9]+ fresh recipes: accuracy [01]\.[0-9]+' "$R" || fail "report: no tree fidelity"
 grep -Eq '<b>[0-9]+ of [0-9]+</b> recipes lie outside' "$R" || fail "report: no domain summary"
 n=$(grep -c '' "$DATA"); n=$((n - 1))
