@@ -18,6 +18,10 @@ enum {
 /* Record an error (printf format) and return its code. */
 int au_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *au_errmsg(void);
+/* The running subcommand ("train"), for messages; set by main. */
+void au_set_command(const char *name);
+/* A one-line note on stderr, "auclust CMD: ..." (not an error). */
+void au_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int au_errcode(void);
 void au_errclear(void);
 

@@ -15,7 +15,8 @@ typedef struct {
   hparams hp;
   int D;                       /* fingerprint length, 0 without GCNN */
   gcnn_layout gl[NROLES];
-  int in_dim;                  /* NROLES*D + AU_NDESC */
+  int nx;                      /* descriptor inputs: AU_NDESC + extra descriptors */
+  int in_dim;                  /* NROLES*D + nx */
   int nl;                      /* dense layers in the head */
   int dim[HP_MAXH + 2];        /* dim[0] = in_dim .. dim[nl] = output */
   long W[HP_MAXH + 1], b[HP_MAXH + 1];
@@ -23,7 +24,8 @@ typedef struct {
   long nparams;
 } net_layout;
 
-void net_layout_init(net_layout *L, const hparams *hp);
+/* nextra: user descriptors appended to the 17 (0..AU_MAXEXTRA). */
+void net_layout_init(net_layout *L, const hparams *hp, int nextra);
 
 /* Rows to train on or score: molecules by index into a molecule table. */
 typedef struct {
@@ -31,8 +33,9 @@ typedef struct {
   int nmol;
   int n;
   const int *mol;  /* [n, NROLES] */
-  const double *x; /* [n, AU_NDESC] raw descriptors */
+  const double *x; /* [n, nx] raw descriptors */
   const int *y;    /* [n] 0/1, or NULL */
+  int nx;          /* values per row of x; must equal the layout's nx */
 } dataset;
 
 /* Point a dataset at a recipe set (allocates the pointer arrays). */
@@ -42,12 +45,13 @@ void dataset_free(dataset *d);
 /* One trained network: weights, scaler and its training (support) set. */
 typedef struct {
   double *p;
-  double lo[AU_NDESC], hi[AU_NDESC];
+  double lo[AU_XMAX], hi[AU_XMAX]; /* the first nx are used */
   int nsup;
   int *sup_mol;    /* [nsup, NROLES] indexes into the model's molecule table */
-  double *sup_x;   /* [nsup, AU_NDESC] raw */
+  double *sup_x;   /* [nsup, nx] raw */
   int *sup_y;
   double *sup_G;   /* SNN half-net outputs of the support set (derived) */
+  struct forest *forest; /* rf baseline only (baseline.h) */
   double loss;     /* mean training loss over the last epoch */
   double flops;    /* floating-point operations training took (counted, see pass_flops) */
 } instance;
@@ -75,6 +79,6 @@ double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b,
  * of the dense products and per non-zero of the sparse ones, 1 per
  * elementwise operation (bias, activation, exp, softmax, distances). */
 double pass_flops(const pass *ps);
-/* Scale raw descriptors with the instance's scaler. */
-void scale_row(const instance *in, const double *x, double *out);
+/* Scale nx raw descriptors with the instance's scaler. */
+void scale_row(const instance *in, int nx, const double *x, double *out);
 #endif

@@ -18,6 +18,11 @@ const char *const au_desc_name[AU_NDESC] = {
 const char *const au_desc_unit[AU_NDESC] = {
     "mM", "mM", "mM", "°C", "", "", "log10 mol/L", "V vs SHE", "e", "", "", "", "g/mol", "", "", "Å²", ""};
 
+const char *const au_desc_label[AU_NDESC] = {
+    "[ligand]", "[HAuCl4]", "[reductant]", "temperature", "pH", "solvent dielectric constant", "ligand solubility",
+    "reductant redox potential", "ligand charge", "ligand H-bond donors", "ligand H-bond acceptors", "aromatic ligand",
+    "ligand molecular weight", "ligand rotatable bonds", "ligand complexity (Bertz)", "ligand TPSA", "ligand logP"};
+
 const int au_desc_binary[AU_NDESC] = {[D_AROMATIC] = 1};
 
 int au_desc_index(const char *name) {

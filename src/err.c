@@ -20,6 +20,18 @@ int au_fail(int code, const char *fmt, ...) {
 }
 
 const char *au_errmsg(void) { return errbuf; }
+
+static const char *command = "";
+void au_set_command(const char *name) { command = name ? name : ""; }
+
+void au_note(const char *fmt, ...) {
+  char b[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(b, sizeof b, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "auclust%s%s: %s\n", command[0] ? " " : "", command, b);
+}
 int au_errcode(void) { return errcode; }
 void au_errclear(void) { errbuf[0] = 0; errcode = 0; }
 

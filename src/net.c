@@ -4,13 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "err.h"
+#include "forest.h"
 #include "kern.h"
 
 /* ---- layout -------------------------------------------------------------- */
-void net_layout_init(net_layout *L, const hparams *hp) {
+void net_layout_init(net_layout *L, const hparams *hp, int nextra) {
   memset(L, 0, sizeof *L);
   L->hp = *hp;
+  L->nx = AU_NDESC + nextra;
   long o = 0;
   if (hp->use_gcnn) {
     L->D = hp->fingerprint_length;
@@ -19,8 +22,9 @@ void net_layout_init(net_layout *L, const hparams *hp) {
       o += L->gl[r].size;
     }
   }
-  L->in_dim = NROLES * L->D + AU_NDESC;
+  L->in_dim = NROLES * L->D + L->nx;
   L->dim[0] = L->in_dim;
+  if (hparams_is_baseline(hp)) return; /* no network: no layers, no parameters */
   int nh = hp->head == HEAD_SVM ? 0 : hp->nhidden; /* the SVM is one linear layer */
   for (int i = 0; i < nh; i++) L->dim[i + 1] = hp->hidden[i];
   L->nl = nh + 1;
@@ -49,14 +53,15 @@ void dataset_from_recipes(const recipe_set *s, dataset *d) {
   const molgraph **mols = xmalloc(sizeof(molgraph *) * (s->nmol + 1));
   for (int i = 0; i < s->nmol; i++) mols[i] = &s->mol[i].g;
   int *mol = xmalloc(sizeof(int) * NROLES * (s->n + 1));
-  double *x = xmalloc(sizeof(double) * AU_NDESC * (s->n + 1));
+  int nx = AU_NDESC + s->nextra;
+  double *x = xmalloc(sizeof(double) * nx * (s->n + 1));
   int *y = xmalloc(sizeof(int) * (s->n + 1));
   for (int i = 0; i < s->n; i++) {
     memcpy(mol + i * NROLES, s->r[i].mol, sizeof(int) * NROLES);
-    memcpy(x + (size_t)i * AU_NDESC, s->r[i].x, sizeof(double) * AU_NDESC);
+    memcpy(x + (size_t)i * nx, s->r[i].x, sizeof(double) * nx);
     y[i] = s->r[i].outcome;
   }
-  *d = (dataset){mols, s->nmol, s->n, mol, x, y};
+  *d = (dataset){mols, s->nmol, s->n, mol, x, y, nx};
 }
 
 void dataset_free(dataset *d) {
@@ -64,8 +69,8 @@ void dataset_free(dataset *d) {
   memset(d, 0, sizeof *d);
 }
 
-void scale_row(const instance *in, const double *x, double *out) {
-  for (int j = 0; j < AU_NDESC; j++) {
+void scale_row(const instance *in, int nx, const double *x, double *out) {
+  for (int j = 0; j < nx; j++) {
     double r = in->hi[j] - in->lo[j];
     out[j] = r > 0 ? (x[j] - in->lo[j]) / r : x[j] - in->lo[j];
   }
@@ -199,7 +204,7 @@ static void head_forward(pass *ps, const instance *in, const double *p, rng_t *d
     double *v = ps->act[0] + (size_t)i * ps->ld[0];
     for (int r = 0; r < NROLES && D; r++)
       memcpy(v + r * D, ps->fp[r] + (size_t)fp_index(ps, r, row) * D, sizeof(double) * D);
-    scale_row(in, ps->d->x + (size_t)row * AU_NDESC, v + NROLES * D);
+    scale_row(in, L->nx, ps->d->x + (size_t)row * L->nx, v + NROLES * D);
   }
   for (int l = 0; l < L->nl; l++) {
     int last = l + 1 == L->nl, out = L->dim[l + 1], ldo = ps->ld[l + 1];
@@ -399,10 +404,10 @@ static runs active_params(const net_layout *L, const pass *ps) {
 }
 
 static void fit_scaler(instance *in, const dataset *d, const int *rows, int n) {
-  for (int j = 0; j < AU_NDESC; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
+  for (int j = 0; j < d->nx; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
   for (int i = 0; i < n; i++) {
-    const double *x = d->x + (size_t)rows[i] * AU_NDESC;
-    for (int j = 0; j < AU_NDESC; j++) {
+    const double *x = d->x + (size_t)rows[i] * d->nx;
+    for (int j = 0; j < d->nx; j++) {
       if (x[j] < in->lo[j]) in->lo[j] = x[j];
       if (x[j] > in->hi[j]) in->hi[j] = x[j];
     }
@@ -434,10 +439,24 @@ static void draw_batch(const hparams *hp, int *const cls[2], const int ncls[2], 
   }
 }
 
+/* The training rows become the support set. */
+static void set_support(const net_layout *L, instance *out, const dataset *d, const int *rows, int nrows) {
+  out->nsup = nrows;
+  out->sup_mol = xmalloc(sizeof(int) * NROLES * nrows);
+  out->sup_x = xmalloc(sizeof(double) * L->nx * nrows);
+  out->sup_y = xmalloc(sizeof(int) * nrows);
+  for (int i = 0; i < nrows; i++) {
+    memcpy(out->sup_mol + i * NROLES, d->mol + rows[i] * NROLES, sizeof(int) * NROLES);
+    memcpy(out->sup_x + (size_t)i * L->nx, d->x + (size_t)rows[i] * L->nx, sizeof(double) * L->nx);
+    out->sup_y[i] = d->y[rows[i]];
+  }
+}
+
 int instance_train(const net_layout *L, const dataset *d, const int *rows_in, int nrows, uint64_t seed,
                    instance *out) {
   memset(out, 0, sizeof *out);
   const hparams *hp = &L->hp;
+  if (d->nx != L->nx) return au_fail(AU_EDATA, "descriptor rows hold %d values, the model takes %d", d->nx, L->nx);
   int *rows = xmalloc(sizeof(int) * (d->n + 1));
   if (!rows_in) nrows = d->n;
   for (int i = 0; i < nrows; i++) rows[i] = rows_in ? rows_in[i] : i;
@@ -459,6 +478,13 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   rng_t r;
   rng_seed(&r, seed);
   fit_scaler(out, d, rows, nrows);
+  if (hparams_is_baseline(hp)) {
+    free(cls[0]); free(cls[1]);
+    if (!(rc = baseline_fit(L, d, rows, nrows, seed, out))) set_support(L, out, d, rows, nrows);
+    free(rows);
+    if (rc) instance_free(out);
+    return rc;
+  }
   out->p = xmalloc(sizeof(double) * L->nparams);
   init_params(L, out->p, &r);
   double *g = xcalloc(L->nparams, sizeof(double)), *m = xcalloc(L->nparams, sizeof(double)),
@@ -491,21 +517,13 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   free(act.lo); free(act.hi);
   free(g); free(m); free(v); free(a); free(b); free(cls[0]); free(cls[1]);
   if (rc) { free(rows); instance_free(out); return rc; }
-  /* the training rows become the support set */
-  out->nsup = nrows;
-  out->sup_mol = xmalloc(sizeof(int) * NROLES * nrows);
-  out->sup_x = xmalloc(sizeof(double) * AU_NDESC * nrows);
-  out->sup_y = xmalloc(sizeof(int) * nrows);
-  for (int i = 0; i < nrows; i++) {
-    memcpy(out->sup_mol + i * NROLES, d->mol + rows[i] * NROLES, sizeof(int) * NROLES);
-    memcpy(out->sup_x + (size_t)i * AU_NDESC, d->x + (size_t)rows[i] * AU_NDESC, sizeof(double) * AU_NDESC);
-    out->sup_y[i] = d->y[rows[i]];
-  }
+  set_support(L, out, d, rows, nrows);
   free(rows);
   return instance_prepare(L, out, d->mols, d->nmol);
 }
 
 void instance_free(instance *in) {
+  forest_free(in->forest);
   free(in->p); free(in->sup_mol); free(in->sup_x); free(in->sup_y); free(in->sup_G);
   memset(in, 0, sizeof *in);
 }
@@ -542,7 +560,7 @@ int instance_prepare(const net_layout *L, instance *in, const molgraph *const *m
   if (L->hp.head != HEAD_SNN) return 0;
   int dm = L->dim[L->nl];
   in->sup_G = xmalloc(sizeof(double) * dm * (in->nsup + 1));
-  dataset sup = {mols, nmol, in->nsup, in->sup_mol, in->sup_x, in->sup_y};
+  dataset sup = {mols, nmol, in->nsup, in->sup_mol, in->sup_x, in->sup_y, L->nx};
   head_outputs(L, in, &sup, NULL, in->nsup, emit_G, in->sup_G);
   return 0;
 }
@@ -588,8 +606,12 @@ static void emit_prob(const pass *ps, int first, int cnt, void *vctx) {
 int instance_predict(const net_layout *L, const instance *in, const dataset *q, const int *rows, int n, double *p) {
   if (!rows) n = q->n;
   if (!n) return 0;
+  if (q->nx != L->nx) return au_fail(AU_EDATA, "descriptor rows hold %d values, the model takes %d", q->nx, L->nx);
   pred_ctx c = {in, p};
-  head_outputs(L, in, q, rows, n, emit_prob, &c);
+  if (hparams_is_baseline(&L->hp))
+    for (int i = 0; i < n; i++) p[i] = baseline_prob(L, in, q->x + (size_t)(rows ? rows[i] : i) * L->nx);
+  else
+    head_outputs(L, in, q, rows, n, emit_prob, &c);
   for (int i = 0; i < n; i++)
     if (!isfinite(p[i])) return au_fail(AU_ENUM, "prediction %d is not a finite number", i + 1);
   return 0;

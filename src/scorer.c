@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "err.h"
 
 typedef struct {
@@ -15,6 +16,7 @@ typedef struct {
 struct scorer {
   const model *m;
   inst_fold *f; /* per instance */
+  double x[AU_XMAX]; /* baselines: the component descriptors, conditions filled per recipe */
 };
 
 static void one_fp(const net_layout *L, const double *p, int role, const molgraph *g, double *fp) {
@@ -47,11 +49,13 @@ scorer *scorer_new(const model *m, const molgraph *const mols[NROLES], const dou
   scorer *s = xcalloc(1, sizeof *s);
   s->m = m;
   s->f = xcalloc(m->ninst, sizeof(inst_fold));
+  memcpy(s->x, x, sizeof(double) * L->nx);
+  if (hparams_is_baseline(&m->hp)) return s; /* nothing to fold */
   double *iiv = xmalloc(sizeof(double) * in);
   for (int k = 0; k < m->ninst; k++) {
     const instance *it = &m->inst[k];
     for (int r = 0; r < NROLES && D; r++) one_fp(L, it->p, r, mols[r], iiv + r * D);
-    scale_row(it, x, iiv + NROLES * D);
+    scale_row(it, L->nx, x, iiv + NROLES * D);
     const double *W0 = it->p + L->W[0];
     inst_fold *f = &s->f[k];
     f->c = xmalloc(sizeof(double) * d1);
@@ -131,7 +135,18 @@ static void eval_instance(const model *m, int k, const inst_fold *f, const doubl
   }
 }
 
+static void eval_baseline(const scorer *s, const double *cond, int n, double *p) {
+  const model *m = s->m;
+  double x[AU_XMAX];
+  memcpy(x, s->x, sizeof x);
+  for (int i = 0; i < n; i++) {
+    memcpy(x, cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+    for (int k = 0; k < m->ninst; k++) p[(size_t)i * m->ninst + k] = baseline_prob(&m->L, &m->inst[k], x);
+  }
+}
+
 void scorer_eval(const scorer *s, const double *cond, int n, double *p) {
+  if (hparams_is_baseline(&s->m->hp)) { eval_baseline(s, cond, n, p); return; }
   const net_layout *L = &s->m->L;
   int maxd = 0;
   for (int l = 0; l <= L->nl; l++) if (L->dim[l] > maxd) maxd = L->dim[l];

@@ -41,7 +41,8 @@ static void remove_tmps(void) {
  *   - a quoted header name, and an unquoted one with spaces around it
  *   - quoted fields with a comma, doubled quotes, a newline, and spaces
  *     that must be kept
- *   - empty fields, including a row of only empty fields
+ *   - empty fields, including a row empty but for its last field (a row of
+ *     only delimiters is skipped: tests/test_input.c)
  * Spreadsheet rows: header 1, then 2, 3, 4 (the record with the embedded
  * newline is still one row), 5, 6. */
 static const char tricky[] =
@@ -50,7 +51,7 @@ static const char tricky[] =
     "A1,\"a, b\",1.5,\r\n"
     "A2,\"say \"\"hi\"\"\",,\r\n"
     "A3,\"line1\nline2\",3,x\r\n"
-    ",,,\r\n"
+    ",,,z\r\n"
     "A5,\"  keep  \",-2e-3,\"\"";
 
 static void test_tricky_file(void) {
@@ -70,7 +71,7 @@ static void test_tricky_file(void) {
   const char *want[5][4] = {{"A1", "a, b", "1.5", ""},
                             {"A2", "say \"hi\"", "", ""},
                             {"A3", "line1\nline2", "3", "x"},
-                            {"", "", "", ""},
+                            {"", "", "", "z"},
                             {"A5", "  keep  ", "-2e-3", ""}};
   for (int i = 0; i < 5; i++)
     for (int j = 0; j < 4; j++) CHECK_STR(t.cell[i][j], want[i][j]);
@@ -437,6 +438,22 @@ static void test_recipes_column_order(void) {
   components_free(&comp);
 }
 
+/* '#' lines before the header are comments (simulate's synthetic-data
+ * line) and count as spreadsheet rows; a '#' later is data. */
+static void test_comment_lines(void) {
+  static const char buf[] = "# SYNTHETIC DATA, a, b\r\n#second\na,b\n1,2\n#x,3\n";
+  table t;
+  int rc = table_read_buffer("comments", buf, sizeof buf - 1, &t);
+  CHECK(rc == 0);
+  if (rc) return;
+  CHECK(t.ncols == 2 && t.nrows == 2);
+  CHECK_STR(t.header[0], "a");
+  CHECK(t.rowno[0] == 4 && t.rowno[1] == 5);
+  CHECK_STR(t.cell[1][0], "#x");
+  table_free(&t);
+  CHECK(table_read_buffer("only", "# nothing\n", 10, &t) == AU_EDATA); /* no header */
+}
+
 int main(void) {
 #ifdef AUCLUST_HAVE_RDKITCFFI
   disable_logging();
@@ -445,6 +462,7 @@ int main(void) {
   test_plain();
   test_errors();
   test_blank_line_rows();
+  test_comment_lines();
   test_csv_put();
   test_put_read_round_trip();
   test_dataset_round_trip();
