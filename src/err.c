@@ -49,6 +49,12 @@ void *xcalloc(size_t n, size_t size) {
   if (!p) oom(n * size);
   return p;
 }
+void *xaligned(size_t align, size_t n) {
+  n = (n ? n : 1) + align - 1;
+  void *p = aligned_alloc(align, n - n % align);
+  if (!p) oom(n);
+  return p;
+}
 void *xrealloc(void *p, size_t n) {
   void *q = realloc(p, n ? n : 1);
   if (!q) oom(n);
