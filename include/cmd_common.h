@@ -13,14 +13,33 @@
  * --preset) of `kind`
  * (NULL: the model the --hparams file names, else gcnn_snn). */
 int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp);
-/* Components (path or the default beside the recipes) and the recipes. */
-int open_recipes(const char *path, const char *comp_path, double ph_missing, int require_outcome,
-                 component_table *comp, recipe_set *rs);
-/* Recipes to score with a model: the model's components unless `comp_path`
- * is given, in which case that table must agree with the model's. */
-int open_recipes_for_model(const model *m, const char *path, const char *comp_path, component_table *comp,
-                           recipe_set *rs);
-/* Progress lines on stderr only when it is a terminal. */
+/* How a command reads recipe files: --allow-missing-ph, and for the
+ * training commands (train, cv, tune) --extra-descriptors COL1,COL2, an
+ * outcome and a gold-binding group in every row, and hp's ph_missing. */
+typedef struct {
+  const char *cmd;   /* for the notes printed after reading */
+  recipe_opts o;
+  char *buf;         /* storage of the extra names */
+  const char *extra[AU_MAXEXTRA];
+} input_opts;
+int input_opts_from_cli(const cli_args *a, const hparams *training, input_opts *io);
+void input_opts_free(input_opts *io);
+/* Components (path or the default beside the recipes) and the recipes;
+ * prints the recipe set's notes on stderr. */
+int open_recipes(const char *path, const char *comp_path, const input_opts *io, component_table *comp,
+                 recipe_set *rs);
+/* Recipes to score with a model: its components (plus those of comp_path,
+ * checked against them), its ph_missing, extra descriptors and descriptor
+ * columns; io adds --allow-missing-ph. Prints the notes. */
+int open_recipes_for_model(const model *m, const char *path, const char *comp_path, const input_opts *io,
+                           component_table *comp, recipe_set *rs);
+/* A recipe set's notes (counter-ions, zero concentrations, override
+ * columns), one line each: "auclust CMD: note". */
+void print_notes(const char *cmd, const recipe_set *rs);
+/* "auclust CMD: 3 of 10 recipes are outside the model's domain (see column domain)" */
+void print_domain_summary(const char *cmd, int outside, int n);
+/* A status line on stderr only when it is a terminal and not --quiet; for
+ * counted work with elapsed time and an estimate use progress.h. */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_done(void);
 /* The carried name/provenance columns present in a recipe set, as CSV header/fields. */

@@ -3,6 +3,7 @@
  * recipe whose components stay fixed in a map or a search. */
 #ifndef AUCLUST_CONDITIONS_H
 #define AUCLUST_CONDITIONS_H
+#include "cmd_common.h"
 #include "model.h"
 
 /* Index 0..4 of a condition name (ligand_mM, haucl4_mM, reductant_mM,
@@ -27,7 +28,8 @@ typedef struct {
   recipe_set rs;
   const recipe *r;
 } base_recipe;
-int base_recipe_load(const model *m, const char *spec, const char *recipes, const char *comp_path, base_recipe *b);
+int base_recipe_load(const model *m, const char *spec, const char *recipes, const char *comp_path,
+                     const input_opts *io, base_recipe *b);
 void base_recipe_free(base_recipe *b);
 /* The molecule graphs of a recipe's three roles. */
 void recipe_graphs(const recipe_set *rs, const recipe *r, const molgraph *out[NROLES]);

@@ -6,6 +6,11 @@
 
 #define AU_NDESC 17
 #define AU_NCOND 5 /* the first five descriptors are the reaction conditions */
+/* A model's input vector is the 17 descriptors followed by up to
+ * AU_MAXEXTRA user columns (--extra-descriptors); AU_XMAX is the capacity
+ * of a raw descriptor row. */
+#define AU_MAXEXTRA 16
+#define AU_XMAX (AU_NDESC + AU_MAXEXTRA)
 
 enum {
   D_LIGAND_MM, D_HAUCL4_MM, D_REDUCTANT_MM, D_TEMPERATURE_C, D_PH, /* conditions */
@@ -17,9 +22,15 @@ enum {
 /* Column names (CSV headers, override columns) and units, in order. */
 extern const char *const au_desc_name[AU_NDESC];
 extern const char *const au_desc_unit[AU_NDESC];
+/* What a chemist reads on a figure: "[ligand]", "ligand solubility", ... */
+extern const char *const au_desc_label[AU_NDESC];
 /* 1 for 0/1 descriptors (aromatic) */
 extern const int au_desc_binary[AU_NDESC];
 int au_desc_index(const char *name); /* -1 if not a descriptor */
+/* Physical bounds of each descriptor, the limits of a recipe's value or
+ * override column and of a components table (README, Limits): wider than
+ * any real synthesis, narrow enough that scaling never overflows. */
+extern const double au_desc_min[AU_NDESC], au_desc_max[AU_NDESC];
 
 /* Ligand descriptors (D_CHARGE..D_LOGP) plus what the solubility estimate needs. */
 typedef struct {

@@ -26,6 +26,9 @@ typedef struct {
   uint64_t seed;
   char *train_file;
   int train_rows;
+  int nextra;                        /* user descriptors after the 17 (L.nx = AU_NDESC + nextra) */
+  char *extra_name[AU_MAXEXTRA];
+  unsigned char from_column[AU_NDESC]; /* descriptors the training file gave as columns */
 } model;
 
 /* Stratified k-fold assignment (per class: shuffle, then deal round-robin). */
@@ -39,13 +42,17 @@ int model_save(const model *m, const char *path);
 int model_load(model *m, const char *path);
 void model_free(model *m);
 
-/* The components table to read recipes for this model with: the model's own,
- * or `user` after checking it agrees on every component the model used. */
+/* `user` agrees on every component the model used (AU_EMODEL otherwise). */
 int model_check_components(const model *m, const component_table *user);
+/* The components table to read recipes for this model with: the model's
+ * own, plus the rows of `user_path` (when not NULL) that it lacks, after
+ * checking that the rows both have agree. */
+int model_components(const model *m, const char *user_path, component_table *out);
 /* p[i * ninst + k] = instance k's probability of success for recipe i. */
 int model_predict(const model *m, const recipe_set *q, double *p);
-/* The distinct training recipes (union of the instances' support sets):
- * molecule triples, raw descriptors and outcomes; caller frees the arrays. */
+/* The training recipes (union of the instances' support sets; a recipe the
+ * training file repeats comes as often as it was given): molecule triples,
+ * raw descriptors ([n, L.nx]) and outcomes; caller frees the arrays. */
 int model_training_rows(const model *m, int **mol, double **x, int **y);
 /* Mean and standard deviation over instances. */
 void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd);

@@ -1,8 +1,7 @@
 /* The six classifiers of the paper's Table 2 behind one interface: an
  * optional GCNN per molecule role (ligand, solvent, reductant) feeding a
  * head: Siamese (SNN), dense softmax (DNN) or linear hinge (SVM).
- * IIV = [fp_ligand, fp_solvent, fp_reductant, 17 scaled descriptors,
- * and with ratio_inputs the 2 scaled derived ratios]. */
+ * IIV = [fp_ligand, fp_solvent, fp_reductant, 17 scaled descriptors]. */
 #ifndef AUCLUST_NET_H
 #define AUCLUST_NET_H
 #include <stdint.h>
@@ -14,9 +13,9 @@
 
 /* Derived inputs (hparams.ratio_inputs): log10 of the ligand:Au and
  * reductant:Au molar ratios, computed from the raw concentrations with a
- * 1 uM offset that keeps a zero concentration finite. */
+ * 1 uM offset that keeps a zero concentration finite; scaled like the
+ * descriptors and placed after them in the IIV. */
 #define NET_NDERIVED 2
-#define NET_MAXDESC (AU_NDESC + NET_NDERIVED)
 extern const char *const net_derived_name[NET_NDERIVED]; /* "log10_ligand_au", "log10_reductant_au" */
 void net_derived(const double *x, double *out);
 
@@ -24,8 +23,9 @@ typedef struct {
   hparams hp;
   int D;                       /* fingerprint length, 0 without GCNN */
   gcnn_layout gl[NROLES];
-  int ndesc;                   /* AU_NDESC, + NET_NDERIVED with ratio_inputs */
-  int in_dim;                  /* NROLES*D + ndesc */
+  int nx;                      /* descriptor inputs: AU_NDESC + extra descriptors */
+  int nder;                    /* derived inputs: NET_NDERIVED with ratio_inputs, else 0 */
+  int in_dim;                  /* NROLES*D + nx + nder */
   int nl;                      /* dense layers in the head */
   int dim[HP_MAXH + 2];        /* dim[0] = in_dim .. dim[nl] = output */
   long W[HP_MAXH + 1], b[HP_MAXH + 1];
@@ -33,7 +33,8 @@ typedef struct {
   long nparams;
 } net_layout;
 
-void net_layout_init(net_layout *L, const hparams *hp);
+/* nextra: user descriptors appended to the 17 (0..AU_MAXEXTRA). */
+void net_layout_init(net_layout *L, const hparams *hp, int nextra);
 
 /* Rows to train on or score: molecules by index into a molecule table. */
 typedef struct {
@@ -41,8 +42,9 @@ typedef struct {
   int nmol;
   int n;
   const int *mol;  /* [n, NROLES] */
-  const double *x; /* [n, AU_NDESC] raw descriptors */
+  const double *x; /* [n, nx] raw descriptors */
   const int *y;    /* [n] 0/1, or NULL */
+  int nx;          /* values per row of x; must equal the layout's nx */
 } dataset;
 
 /* Point a dataset at a recipe set (allocates the pointer arrays). */
@@ -52,13 +54,15 @@ void dataset_free(dataset *d);
 /* One trained network: weights, scaler and its training (support) set. */
 typedef struct {
   double *p;
-  double lo[NET_MAXDESC], hi[NET_MAXDESC]; /* scaler of the ndesc descriptor inputs */
+  double lo[AU_XMAX + NET_NDERIVED], hi[AU_XMAX + NET_NDERIVED]; /* the first nx + nder are used */
   int nsup;
   int *sup_mol;    /* [nsup, NROLES] indexes into the model's molecule table */
-  double *sup_x;   /* [nsup, AU_NDESC] raw */
+  double *sup_x;   /* [nsup, nx] raw */
   int *sup_y;
   double *sup_G;   /* SNN half-net outputs of the support set (derived) */
+  struct forest *forest; /* rf baseline only (baseline.h) */
   double loss;     /* mean training loss over the last epoch */
+  double flops;    /* floating-point operations training took (counted, see pass_flops) */
 } instance;
 
 /* Train on rows[] of d (all rows when rows == NULL). Deterministic per seed.
@@ -71,9 +75,6 @@ int instance_prepare(const net_layout *L, instance *in, const molgraph *const *m
 int instance_predict(const net_layout *L, const instance *in, const dataset *q, const int *rows, int n, double *p);
 void instance_free(instance *in);
 
-/* Floating-point operations of one training step (forward + backward, the
- * sparse layers counted by their non-zeros), for benchmarks. */
-double net_step_flops(const net_layout *L, const dataset *d, const int *rows, int nrows);
 
 /* ---- lower level, for the gradient checks and the fast scorer ---------- */
 typedef struct pass pass;
@@ -83,9 +84,13 @@ void pass_free(pass *ps);
  * SNN: pairs (a[i], b[i]) with targets same[i]; DNN/SVM: rows a[i], b unused. */
 double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb, double *grads,
                        rng_t *dropout_rng);
-/* Scale raw descriptors with the instance's scaler: the 17 of Table 1
- * (scale_row), or the layout's ndesc inputs, derived ones included. */
-void scale_row(const instance *in, const double *x, double *out);
+/* Floating-point operations of the pass's calls so far: 2 per multiply-add
+ * of the dense products and per non-zero of the sparse ones, 1 per
+ * elementwise operation (bias, activation, exp, softmax, distances). */
+double pass_flops(const pass *ps);
+/* Scale nx raw descriptors with the instance's scaler. */
+void scale_row(const instance *in, int nx, const double *x, double *out);
+/* The layout's nx + nder scaled inputs of a raw row (derived ones included). */
 void scale_inputs(const net_layout *L, const instance *in, const double *x, double *out);
 /* Per-molecule pooling factor of a fingerprint: 1 (sum) or 1/atoms (mean). */
 double net_pool_factor(const net_layout *L, const molgraph *g);

@@ -4,6 +4,8 @@
  * `outcome` (0/1) for training. Unknown columns are ignored. */
 #ifndef AUCLUST_RECIPES_H
 #define AUCLUST_RECIPES_H
+#include <stddef.h>
+
 #include "descriptors.h"
 #include "molgraph.h"
 
@@ -20,6 +22,7 @@ typedef struct {
   char *path;
   component *c;
   int n;
+  int from_model; /* a model's table (possibly extended by --components) */
 } component_table;
 
 int components_load(const char *path, component_table *t);
@@ -27,14 +30,17 @@ int components_find(const component_table *t, const char *canonical); /* -1 if a
 void components_free(component_table *t);
 /* Default location: components.csv beside the recipe file, else the bundled one. */
 char *components_default_path(const char *recipes_path);
+/* How to supply a missing component, for error messages ("add a row for it to ..."). */
+void components_fix(const component_table *t, char *buf, size_t n);
 
 /* A distinct molecule of a recipe set (canonical SMILES), its graph and,
- * when used as a ligand, its computed properties. */
+ * when used as a ligand, its computed properties and gold-binding groups. */
 typedef struct {
   char *canonical;
   molgraph g;
   int has_props;
   ligand_props lp;
+  unsigned binding; /* binding.h group bits (ligands only); 0 = none */
 } molecule;
 
 #define RECIPE_NCARRY 6
@@ -44,8 +50,9 @@ typedef struct {
   char *id;
   char *name[NROLES];
   int mol[NROLES];     /* index into recipe_set.mol */
-  double x[AU_NDESC];  /* raw descriptors, Table 1 order */
+  double x[AU_XMAX];   /* raw descriptors, Table 1 order, then the set's extra descriptors */
   int ph_missing;      /* pH cell was empty (organic solvent) */
+  char *dropped;       /* ligand fragments dropped as counter-ions ('.'-joined), or NULL */
   int outcome;         /* 0, 1, or -1 when unknown */
   int set_ii;          /* 0, 1, or -1 when the column is absent */
   int row;             /* spreadsheet row in the source file */
@@ -60,18 +67,50 @@ typedef struct {
   int nmol;
   int has_outcome; /* the file has an outcome column */
   int has_carry[RECIPE_NCARRY];
+  int nextra;                       /* extra descriptor columns, x[AU_NDESC ..] */
+  char *extra_name[AU_MAXEXTRA];
+  unsigned char from_column[AU_NDESC]; /* a column of that name gave some row its value */
+  char **notes;                     /* things the user should hear once (counter-ions */
+  int nnotes;                       /* dropped, zero concentrations, override columns) */
+  char delim;        /* the file's delimiter, and whether it was detected */
+  int delim_detected, decimal_comma;
 } recipe_set;
 
+/* pH is an aqueous quantity: an empty pH is an error in a solvent whose
+ * dielectric constant exceeds this (water 80.1, formamide 111), unless
+ * allowed. Below it (DMSO 47, methanol 33, THF 7.5) empty means "no pH". */
+#define AU_PH_DIELECTRIC_MIN 50.0
+
+#define RECIPE_MAX_COLMAP 32
 typedef struct {
   double ph_missing_value; /* what an empty pH is encoded as (default 7) */
   int require_outcome;     /* training: every row needs outcome 0 or 1 */
+  int require_binding;     /* training: every ligand needs a gold-binding group */
+  int allow_missing_ph;    /* empty pH allowed in water-like solvents too */
+  int nextra;              /* extra descriptor columns to read (required, numeric) */
+  const char *const *extra;
+  const unsigned char *need_column; /* [AU_NDESC] or NULL: descriptor columns the file must have */
+  int for_model;           /* the extra and needed columns come from a model (for messages) */
+  char delimiter;          /* 0: detect (',', ';' or tab) */
+  int ncolmap;             /* --column NAME=HEADER: read column HEADER as NAME */
+  const char *colmap[RECIPE_MAX_COLMAP];
 } recipe_opts;
 
+/* The defaults, with the delimiter and column map of recipes_set_input. */
 recipe_opts recipe_opts_default(void);
+/* The command line's --delimiter and --column for every recipe file the
+ * command reads (entries "NAME=HEADER"; kept, not copied). AU_EUSAGE on a
+ * bad delimiter or mapping. */
+int recipes_set_input(const char *delimiter, int ncolmap, const char *const *colmap);
 int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s);
 /* Add (or find) a molecule by SMILES in a set; returns its index or -1 with
  * the error set. */
 int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props);
+/* The same for a ligand: counter-ion fragments are stripped first (binding.h);
+ * *dropped (may be NULL) receives the dropped fragments, malloc'd, or NULL. */
+int recipes_add_ligand(recipe_set *s, const char *smiles, char **dropped);
+/* Record a note for the user (printf format); the set prints none itself. */
+void recipes_note(recipe_set *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void recipes_free(recipe_set *s);
 
 /* Append a recipe made from three SMILES and the components table (its

@@ -34,11 +34,10 @@ typedef struct {
 enum { SIM_K_PMAX, SIM_K_TEMP, SIM_K_RATIO, SIM_K_PH, SIM_K_REDUCTANT, SIM_K_AROMATIC, SIM_NTERMS };
 extern const sim_term sim_kinetic_terms[SIM_NTERMS];
 
-/* 1 when a ligand graph carries a group that binds gold: thiol or thiolate
- * (non-aromatic S with an H or a negative charge), disulfide (S-S),
- * selenol/selenolate or diselenide, or a trivalent phosphine P(III).
- * A simple graph check, documented in README; thioethers, amines and
- * carboxylates do not count. */
+/* 1 when a ligand graph carries a gold-binding group of binding.h's SMARTS
+ * table (thiol, thiolate, disulfide, selenol, selenolate, diselenide,
+ * phosphine, alkyne, alkynide); thioethers, amines and carboxylates do
+ * not count. */
 int ligand_binds_gold(const molgraph *g);
 
 /* The ranges recipes are drawn in: uniform in value, or in log value for
@@ -56,6 +55,17 @@ extern const sim_range sim_ranges[SIM_NRANGES];
  * cond = ligand_mM, haucl4_mM, reductant_mM, temperature_C, pH, and the
  * index of the ligand among nlig. */
 void sim_draw(uint64_t seed, long i, int nlig, double cond[5], int *ligand);
+/* The candidate ligands recipes are drawn with: a CSV with name,smiles
+ * (data/ligands.csv by default, $AUCLUST_DATA/ligands.csv when set), each
+ * with its aromaticity and gold-binding check. */
+typedef struct {
+  char **name, **smiles;
+  int *aromatic, *binds, n;
+} sim_ligands;
+char *sim_ligands_default_path(void); /* malloc'd */
+int sim_ligands_load(const char *path, sim_ligands *l);
+void sim_ligands_free(sim_ligands *l);
+
 /* The outcome: a draw from p_true, then flipped with probability `noise`. */
 int sim_outcome(double p_true, double noise, rng_t *r);
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "progress.h"
 #include "table.h"
 
 int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp) {
@@ -26,47 +27,92 @@ int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp) {
   return hparams_check(hp);
 }
 
-int open_recipes(const char *path, const char *comp_path, double ph_missing, int require_outcome,
-                 component_table *comp, recipe_set *rs) {
+/* Names for --extra-descriptors: user columns, not the Table-1 descriptors
+ * (a column of that name overrides the computed value instead) nor the
+ * columns recipes already have a meaning for. */
+static int parse_extra(const char *list, input_opts *io) {
+  static const char *const taken[] = {"ligand_smiles", "solvent_smiles", "reductant_smiles", "outcome", "id",
+                                      "ligand", "solvent", "reductant", "set_ii"};
+  io->buf = xstrdup(list);
+  char *save = NULL;
+  for (char *tok = strtok_r(io->buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    while (*tok == ' ') tok++;
+    tok[strcspn(tok, " ")] = 0;
+    if (!*tok) continue;
+    if (au_desc_index(tok) >= 0)
+      return au_fail(AU_EUSAGE, "--extra-descriptors: '%s' is one of the 17 descriptors; a column of that name already "
+                                "gives per-recipe values", tok);
+    for (size_t k = 0; k < sizeof taken / sizeof taken[0]; k++)
+      if (!strcmp(tok, taken[k])) return au_fail(AU_EUSAGE, "--extra-descriptors: '%s' is not a descriptor column", tok);
+    for (int j = 0; j < io->o.nextra; j++)
+      if (!strcmp(tok, io->extra[j])) return au_fail(AU_EUSAGE, "--extra-descriptors: '%s' is named twice", tok);
+    if (io->o.nextra == AU_MAXEXTRA) return au_fail(AU_EUSAGE, "--extra-descriptors: at most %d columns", AU_MAXEXTRA);
+    io->extra[io->o.nextra++] = tok;
+  }
+  if (!io->o.nextra) return au_fail(AU_EUSAGE, "--extra-descriptors: give column names, e.g. pKa,binding_energy");
+  return 0;
+}
+
+int input_opts_from_cli(const cli_args *a, const hparams *training, input_opts *io) {
+  memset(io, 0, sizeof *io);
+  io->cmd = a->spec->cmd;
+  io->o = recipe_opts_default();
+  io->o.extra = io->extra;
+  io->o.allow_missing_ph = cli_flag(a, "--allow-missing-ph");
+  if (!training) return 0;
+  io->o.ph_missing_value = training->ph_missing;
+  io->o.require_outcome = io->o.require_binding = 1;
+  const char *ex = cli_get(a, "--extra-descriptors");
+  int rc = ex ? parse_extra(ex, io) : 0;
+  if (rc) input_opts_free(io);
+  return rc;
+}
+
+void input_opts_free(input_opts *io) {
+  free(io->buf);
+  memset(io, 0, sizeof *io);
+}
+
+void print_notes(const char *cmd, const recipe_set *rs) {
+  for (int i = 0; i < rs->nnotes; i++) fprintf(stderr, "auclust %s: %s\n", cmd, rs->notes[i]);
+}
+
+void print_domain_summary(const char *cmd, int outside, int n) {
+  fprintf(stderr, "auclust %s: %d of %d recipe%s %s outside the model's domain (see column domain)\n", cmd, outside, n,
+          n == 1 ? "" : "s", outside == 1 || n == 1 ? "is" : "are");
+}
+
+int open_recipes(const char *path, const char *comp_path, const input_opts *io, component_table *comp,
+                 recipe_set *rs) {
   char *cp = comp_path ? xstrdup(comp_path) : components_default_path(path);
   int rc = components_load(cp, comp);
   free(cp);
   if (rc) return rc;
-  recipe_opts o = recipe_opts_default();
-  o.ph_missing_value = ph_missing;
-  o.require_outcome = require_outcome;
-  if ((rc = recipes_load(path, comp, &o, rs))) components_free(comp);
+  if ((rc = recipes_load(path, comp, &io->o, rs))) components_free(comp);
+  else print_notes(io->cmd, rs);
   return rc;
 }
 
-int open_recipes_for_model(const model *m, const char *path, const char *comp_path, component_table *comp,
-                           recipe_set *rs) {
-  int rc;
-  if (comp_path) {
-    if ((rc = components_load(comp_path, comp))) return rc;
-    if ((rc = model_check_components(m, comp))) { components_free(comp); return rc; }
-  } else {
-    /* the model's own table: what it was trained with */
-    memset(comp, 0, sizeof *comp);
-    comp->path = xstrdup("the model's components");
-    comp->c = xcalloc(m->comps.n + 1, sizeof(component));
-    for (int i = 0; i < m->comps.n; i++) {
-      component *d = &comp->c[comp->n++];
-      *d = m->comps.c[i];
-      d->name = xstrdup(d->name); d->smiles = xstrdup(d->smiles);
-      d->canonical = xstrdup(d->canonical); d->role = xstrdup(d->role);
-    }
-  }
+int open_recipes_for_model(const model *m, const char *path, const char *comp_path, const input_opts *io,
+                           component_table *comp, recipe_set *rs) {
+  int rc = model_components(m, comp_path, comp);
+  if (rc) return rc;
   recipe_opts o = recipe_opts_default();
+  o.allow_missing_ph = io->o.allow_missing_ph;
   o.ph_missing_value = m->hp.ph_missing;
+  o.nextra = m->nextra;
+  o.extra = (const char *const *)m->extra_name;
+  o.need_column = m->from_column;
+  o.for_model = 1;
   if ((rc = recipes_load(path, comp, &o, rs))) components_free(comp);
+  else print_notes(io->cmd, rs);
   return rc;
 }
 
 static int progress_shown;
 
 void progress(const char *fmt, ...) {
-  if (!isatty(STDERR_FILENO)) return;
+  if (!progress_on()) return;
   va_list ap;
   va_start(ap, fmt);
   fputs("\r\033[K", stderr);

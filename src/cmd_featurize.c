@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "binding.h"
 #include "cli.h"
+#include "cmd_common.h"
 #include "commands.h"
 #include "err.h"
 #include "outfile.h"
@@ -16,13 +18,16 @@ static const cli_opt opts[] = {
     {"--output", "-o", "OUT", "output file (default: stdout; '-' = stdout)"},
     {"--json", NULL, NULL, "write JSON with the graph tensors instead of CSV"},
     {"--ph-missing", NULL, "PH", "value an empty pH (organic solvent) is encoded as (default 7)"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents too"},
+    CLI_INPUT_OPTS,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
     "featurize", "RECIPES.csv [options]",
     "Computes for every recipe the 17 basic descriptors of the paper's Table 1 (raw values,\n"
-    "before the min-max scaling a model applies) and the size of each molecule's graph.\n"
-    "RECIPES.csv may be '-' for stdin.",
+    "before the min-max scaling a model applies), the size of each molecule's graph, the\n"
+    "ligand's gold-binding groups (ligand_binding) and the counter-ion fragments dropped from\n"
+    "it (ligand_dropped). RECIPES.csv may be '-' for stdin.",
     opts, 1, 1,
     "example:\n  auclust featurize data/au_nc_recipes.csv -o features.csv\n"
     "  auclust featurize data/au_nc_recipes.csv --json -o graphs.json"};
@@ -30,7 +35,7 @@ static const cli_spec spec = {
 static void write_csv(FILE *f, const recipe_set *s) {
   fputs("id,ligand,solvent,reductant", f);
   for (int d = 0; d < AU_NDESC; d++) fprintf(f, ",%s", au_desc_name[d]);
-  fputs(",ph_missing", f);
+  fputs(",ph_missing,ligand_binding,ligand_dropped", f);
   for (int k = 0; k < NROLES; k++) fprintf(f, ",%s_atoms,%s_bonds", role_name[k], role_name[k]);
   if (s->has_outcome) fputs(",outcome", f);
   fputc('\n', f);
@@ -39,7 +44,10 @@ static void write_csv(FILE *f, const recipe_set *s) {
     csv_put(f, r->id);
     for (int k = 0; k < NROLES; k++) fputc(',', f), csv_put(f, r->name[k]);
     for (int d = 0; d < AU_NDESC; d++) fputc(',', f), csv_put_num(f, r->x[d]);
-    fprintf(f, ",%d", r->ph_missing);
+    char groups[256];
+    binding_describe(s->mol[r->mol[ROLE_LIGAND]].binding, groups, sizeof groups);
+    fprintf(f, ",%d,%s,", r->ph_missing, groups);
+    csv_put(f, r->dropped ? r->dropped : "");
     for (int k = 0; k < NROLES; k++) {
       const molgraph *g = &s->mol[r->mol[k]].g;
       fprintf(f, ",%d,%d", g->natoms, g->nbonds);
@@ -107,6 +115,11 @@ static int write_json(FILE *f, const recipe_set *s, const char *comp_path) {
     cJSON *d = cJSON_AddObjectToObject(o, "descriptors");
     for (int j = 0; j < AU_NDESC; j++) cJSON_AddNumberToObject(d, au_desc_name[j], r->x[j]);
     cJSON_AddBoolToObject(o, "ph_missing", r->ph_missing);
+    char groups[256];
+    binding_describe(s->mol[r->mol[ROLE_LIGAND]].binding, groups, sizeof groups);
+    cJSON_AddStringToObject(o, "ligand_binding", groups);
+    if (r->dropped) cJSON_AddStringToObject(o, "ligand_dropped", r->dropped);
+    else cJSON_AddNullToObject(o, "ligand_dropped");
     cJSON *m = cJSON_AddObjectToObject(o, "molecules");
     for (int k = 0; k < NROLES; k++) cJSON_AddNumberToObject(m, role_name[k], r->mol[k]);
     if (r->outcome >= 0) cJSON_AddNumberToObject(o, "outcome", r->outcome);
@@ -127,26 +140,23 @@ int cmd_featurize(int argc, char **argv) {
   cli_args a;
   int rc;
   if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
-  recipe_opts ro = recipe_opts_default();
-  if ((rc = cli_double(&a, "--ph-missing", 0, 14, &ro.ph_missing_value))) { cli_free(&a); return rc; }
+  input_opts io;
+  input_opts_from_cli(&a, NULL, &io);
+  if ((rc = cli_double(&a, "--ph-missing", 0, 14, &io.o.ph_missing_value))) { cli_free(&a); return rc; }
   const char *path = a.pos[0];
-  char *comp_path = cli_get(&a, "--components") ? xstrdup(cli_get(&a, "--components")) : components_default_path(path);
   component_table comp;
   recipe_set s;
   outfile out = {0};
-  if (!(rc = components_load(comp_path, &comp))) {
-    if (!(rc = recipes_load(path, &comp, &ro, &s))) {
-      if (!(rc = out_open(&out, cli_get(&a, "--output")))) {
-        if (cli_flag(&a, "--json")) rc = write_json(out.f, &s, comp_path);
-        else write_csv(out.f, &s);
-        rc = rc ? rc : out_commit(&out);
-        if (rc) out_abort(&out);
-      }
-      recipes_free(&s);
+  if (!(rc = open_recipes(path, cli_get(&a, "--components"), &io, &comp, &s))) {
+    if (!(rc = out_open(&out, cli_get(&a, "--output")))) {
+      if (cli_flag(&a, "--json")) rc = write_json(out.f, &s, comp.path);
+      else write_csv(out.f, &s);
+      rc = rc ? rc : out_commit(&out);
+      if (rc) out_abort(&out);
     }
+    recipes_free(&s);
     components_free(&comp);
   }
-  free(comp_path);
   cli_free(&a);
   return rc;
 }

@@ -20,16 +20,20 @@ static const cli_opt opts[] = {
     {"--output", "-o", "OUT", "distance matrix as .csv (default: stdout) or .svg"},
     {"--svg", NULL, "FILE", "also draw the matrix as SVG"},
     {"--fingerprints", NULL, "FILE", "also write each molecule's fingerprint vector (CSV)"},
+    {"--pool", NULL, "HOW", "sum (default: the GCNN's own fingerprint) or mean (divided by the atom count)"},
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
     "fingerprint", "MODEL.json [[NAME=]SMILES ...] [options]",
     "Runs the model's GCNN for a molecule role on each SMILES (NAME=SMILES labels it; without\n"
     "SMILES, the molecules the model was trained with in that role), averages the fingerprint\n"
-    "over the instances and prints the Euclidean distance matrix. Only GCNN models have one.",
+    "over the instances and prints the Euclidean distance matrix. Only GCNN models have one.\n"
+    "The GCNN sums one softmax vector per atom and layer, so a fingerprint's total grows with\n"
+    "the molecule: sum-pooled distances largely track the difference in atom count. --pool\n"
+    "mean divides by the atom count for a size-normalised distance.",
     opts, 1, -1,
     "examples:\n  auclust fingerprint model.json 'glutathione=N[C@@H](CCC(=O)N[C@@H](CS)C(=O)NCC(=O)O)C(=O)O' \\\n"
-    "      MHA=OC(=O)CCCCCS MPA=OC(=O)CCS cysteamine=NCCS --svg fig4.svg\n"
+    "      'MHA=OC(=O)CCCCCS' 'MPA=OC(=O)CCS' cysteamine=NCCS --svg fig4.svg\n"
     "  auclust fingerprint model.json -o ligands.svg"};
 
 static int role_index(const char *s) {
@@ -43,8 +47,11 @@ int cmd_fingerprint(int argc, char **argv) {
   int rc;
   if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   int role = role_index(cli_get(&a, "--role") ? cli_get(&a, "--role") : "ligand");
-  if (role < 0) {
-    rc = au_fail(AU_EUSAGE, "--role must be ligand, solvent or reductant");
+  const char *pool = cli_get(&a, "--pool") ? cli_get(&a, "--pool") : "sum";
+  int mean_pool = !strcmp(pool, "mean");
+  if (!mean_pool && strcmp(pool, "sum")) rc = au_fail(AU_EUSAGE, "--pool must be sum or mean, not '%s'", pool);
+  else if (role < 0) rc = au_fail(AU_EUSAGE, "--role must be ligand, solvent or reductant");
+  if (rc) {
     cli_free(&a);
     return rc;
   }
@@ -82,7 +89,10 @@ int cmd_fingerprint(int argc, char **argv) {
   }
   int D = m.L.D;
   double *fp = xcalloc((size_t)(n + 1) * (D + 1), sizeof(double)), *dist = xcalloc((size_t)n * n + 1, sizeof(double));
-  for (int i = 0; i < n && !rc; i++) rc = model_fingerprint(&m, role, &g[i], fp + (size_t)i * D);
+  for (int i = 0; i < n && !rc; i++) {
+    rc = model_fingerprint(&m, role, &g[i], fp + (size_t)i * D);
+    for (int k = 0; k < D && mean_pool && g[i].natoms; k++) fp[(size_t)i * D + k] /= g[i].natoms;
+  }
   for (int i = 0; i < n && !rc; i++)
     for (int j = 0; j < n; j++) {
       double s = 0;
@@ -95,7 +105,8 @@ int cmd_fingerprint(int argc, char **argv) {
   if (!rc && out && strcmp(out, "-") && !out_svg && !(ol > 4 && !strcmp(out + ol - 4, ".csv")))
     rc = au_fail(AU_EUSAGE, "--output %s: give a .csv or .svg file", out);
   char title[160];
-  snprintf(title, sizeof title, "Euclidean distance between %s GCNN fingerprints (mean of %d instances)", role_name[role], m.ninst);
+  snprintf(title, sizeof title, "Euclidean distance between %s%s GCNN fingerprints (mean of %d instances)",
+           mean_pool ? "atom-averaged " : "", role_name[role], m.ninst);
   for (int pass = 0; pass < 3 && !rc; pass++) {
     const char *path = pass == 0 ? out : pass == 1 ? cli_get(&a, "--svg") : cli_get(&a, "--fingerprints");
     int svg = pass == 1 || (pass == 0 && out_svg);

@@ -44,48 +44,6 @@ static const cli_spec spec = {
     "  auclust simulate --truth paper-tree --n 54 --seed 7 -o lab.csv\n"
     "  auclust simulate --truth kinetic --label next.csv -o next_labelled.csv"};
 
-typedef struct {
-  char **name, **smiles;
-  int *aromatic, *binds, n;
-} ligand_list;
-
-static void ligands_free(ligand_list *l) {
-  for (int i = 0; i < l->n; i++) { free(l->name[i]); free(l->smiles[i]); }
-  free(l->name); free(l->smiles); free(l->aromatic); free(l->binds);
-  memset(l, 0, sizeof *l);
-}
-
-static int ligands_load(const char *path, ligand_list *l) {
-  memset(l, 0, sizeof *l);
-  table t;
-  int rc = table_read(path, &t);
-  if (rc) return rc;
-  int cn = table_col(&t, "name"), cs = table_col(&t, "smiles");
-  if (cn < 0 || cs < 0) rc = au_fail(AU_EDATA, "%s: row 1: missing required column '%s'", path, cn < 0 ? "name" : "smiles");
-  else if (!t.nrows) rc = au_fail(AU_EDATA, "%s: no ligands", path);
-  l->name = xcalloc(t.nrows + 1, sizeof(char *));
-  l->smiles = xcalloc(t.nrows + 1, sizeof(char *));
-  l->aromatic = xcalloc(t.nrows + 1, sizeof(int));
-  l->binds = xcalloc(t.nrows + 1, sizeof(int));
-  for (int i = 0; i < t.nrows && !rc; i++) {
-    molgraph g;
-    if (molgraph_from_smiles(t.cell[i][cs], &g)) {
-      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': RDKit cannot parse '%s'", path, t.rowno[i], t.cell[i][cs]);
-      break;
-    }
-    int arom = 0;
-    for (int a = 0; a < g.natoms; a++) arom |= g.aromatic[a];
-    l->aromatic[l->n] = arom;
-    l->binds[l->n] = ligand_binds_gold(&g);
-    molgraph_free(&g);
-    l->name[l->n] = xstrdup(t.cell[i][cn][0] ? t.cell[i][cn] : t.cell[i][cs]);
-    l->smiles[l->n++] = xstrdup(t.cell[i][cs]);
-  }
-  table_free(&t);
-  if (rc) ligands_free(l);
-  return rc;
-}
-
 static void synthetic_header(FILE *f, sim_truth truth, uint64_t seed, double noise, const char *what) {
   fprintf(f,
           "# SYNTHETIC DATA, not experiments: %s by auclust simulate --truth %s (seed %llu, noise %g); "
@@ -93,7 +51,7 @@ static void synthetic_header(FILE *f, sim_truth truth, uint64_t seed, double noi
           what, sim_truth_names[truth], (unsigned long long)seed, noise);
 }
 
-static int draw_recipes(FILE *f, sim_truth truth, long n, uint64_t seed, double noise, const ligand_list *l) {
+static int draw_recipes(FILE *f, sim_truth truth, long n, uint64_t seed, double noise, const sim_ligands *l) {
   synthetic_header(f, truth, seed, noise, "recipes drawn and labelled");
   fputs("id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,"
         "reductant_mM,temperature_C,pH,outcome,p_true,set_ii\n", f);
@@ -119,7 +77,8 @@ static int label_recipes(FILE *f, sim_truth truth, uint64_t seed, double noise, 
   if (!strcmp(path, "-")) return au_fail(AU_EUSAGE, "--label needs a file (it is read twice), not '-'");
   component_table comp;
   recipe_set rs;
-  int rc = open_recipes(path, comp_path, 7.0, 0, &comp, &rs);
+  input_opts io = {.cmd = "simulate", .o = recipe_opts_default()};
+  int rc = open_recipes(path, comp_path, &io, &comp, &rs);
   if (rc) return rc;
   table t;
   if ((rc = table_read(path, &t))) goto done_rs;
@@ -136,7 +95,7 @@ static int label_recipes(FILE *f, sim_truth truth, uint64_t seed, double noise, 
     const recipe *r = &rs.r[i];
     const molecule *lig = &rs.mol[r->mol[ROLE_LIGAND]];
     sim_input x = {r->x[D_LIGAND_MM], r->x[D_HAUCL4_MM], r->x[D_REDUCTANT_MM], r->x[D_TEMPERATURE_C], r->x[D_PH],
-                   r->x[D_AROMATIC] != 0, ligand_binds_gold(&lig->g),
+                   r->x[D_AROMATIC] != 0, lig->binding != 0,
                    !strcmp(rs.mol[r->mol[ROLE_SOLVENT]].canonical, "O")};
     double p = sim_p_true(truth, &x);
     rng_t g;
@@ -170,13 +129,13 @@ int cmd_simulate(int argc, char **argv) {
     cli_free(&a);
     return rc;
   }
-  ligand_list l = {0};
+  sim_ligands l = {0};
   if (!label) {
     const char *lp = cli_get(&a, "--ligands");
-    const char *env = getenv("AUCLUST_DATA");
-    char def[4096];
-    snprintf(def, sizeof def, "%s/ligands.csv", env ? env : AUCLUST_SOURCE_DIR "/data");
-    if ((rc = ligands_load(lp ? lp : def, &l))) { cli_free(&a); return rc; }
+    char *def = sim_ligands_default_path();
+    rc = sim_ligands_load(lp ? lp : def, &l);
+    free(def);
+    if (rc) { cli_free(&a); return rc; }
   }
   outfile o;
   if (!(rc = out_open(&o, cli_get(&a, "--output")))) {
@@ -184,7 +143,7 @@ int cmd_simulate(int argc, char **argv) {
                : draw_recipes(o.f, truth, n, seed, noise, &l);
     if (rc || (rc = out_commit(&o))) out_abort(&o);
   }
-  ligands_free(&l);
+  sim_ligands_free(&l);
   cli_free(&a);
   return rc;
 }

@@ -17,6 +17,7 @@
 #include "jsonfile.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 
 static const cli_opt opts[] = {
     {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn or svm"},
@@ -32,7 +33,12 @@ static const cli_opt opts[] = {
     {"--hparams", NULL, "FILE", "starting hyperparameters (the dimensions searched override them)"},
     {"--set", NULL, "NAME=VALUE", "fix one hyperparameter (repeatable), e.g. --set epochs=50"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES)"},
+    {"--extra-descriptors", NULL, "COL1,COL2", "your own numeric columns (pKa, solubility, ...) added to the descriptors:\n"
+                                               "                             scaled like them, stored in the model, required by predict"},
+    {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -129,7 +135,12 @@ int cmd_tune(int argc, char **argv) {
   }
   component_table comp;
   recipe_set rs;
-  if (rc || (rc = open_recipes(a.pos[0], cli_get(&a, "--components"), base.ph_missing, 1, &comp, &rs))) {
+  input_opts io = {0};
+  if (!rc && !(rc = input_opts_from_cli(&a, &base, &io))) {
+    rc = open_recipes(a.pos[0], cli_get(&a, "--components"), &io, &comp, &rs);
+    input_opts_free(&io);
+  }
+  if (rc) {
     bo_space_free(&space);
     cli_free(&a);
     return rc;
@@ -146,6 +157,7 @@ int cmd_tune(int argc, char **argv) {
     for (int i = 0; i < space.n; i++) fprintf(log.f, ",%s", space.dims[i].name);
     fputs(",mcc,mcc_std,accuracy,f1,seconds\n", log.f);
   }
+  progress_begin("tune, CV fits", trials * folds * repeats);
   for (int t = 0; t < trials && !rc; t++) {
     bo_ask(bo, x);
     hparams hp = base;
@@ -168,9 +180,9 @@ int cmd_tune(int argc, char **argv) {
       fprintf(log.f, ",%.6f,%.6f,%.6f,%.6f,%.2f\n", mcc, s.sd[CV_MCC], s.mean[CV_ACC], s.mean[CV_F1],
               (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec));
     }
-    progress("trial %d/%ld: MCC %.3f (best %.3f)", t + 1, trials, mcc, best);
+    progress_note("trial %d/%ld: MCC %.3f, best %.3f", t + 1, trials, mcc, best);
   }
-  progress_done();
+  progress_end();
   if (log.f) {
     if (rc) out_abort(&log);
     else rc = out_commit(&log);

@@ -1,5 +1,6 @@
 #include "conditions.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,14 +63,18 @@ void recipe_graphs(const recipe_set *rs, const recipe *r, const molgraph *out[NR
   for (int k = 0; k < NROLES; k++) out[k] = &rs->mol[r->mol[k]].g;
 }
 
-int base_recipe_load(const model *m, const char *spec, const char *recipes, const char *comp_path, base_recipe *b) {
+int base_recipe_load(const model *m, const char *spec, const char *recipes, const char *comp_path,
+                     const input_opts *io, base_recipe *b) {
   memset(b, 0, sizeof *b);
   struct stat st;
   int is_file = !stat(spec, &st) && S_ISREG(st.st_mode);
   const char *path = is_file ? spec : (recipes ? recipes : m->train_file);
   if (!is_file && (!path || !*path))
     return au_fail(AU_EUSAGE, "--base %s: not a file, and no recipe file to look the id up in (give --recipes)", spec);
-  int rc = open_recipes_for_model(m, path, comp_path, &b->comp, &b->rs);
+  if (!is_file && !recipes && stat(path, &st))
+    return au_fail(AU_EIO, "--base %s: the model's training file %s (the path stored in the model) cannot be read: %s; "
+                   "give the recipe file with --recipes FILE", spec, path, strerror(errno));
+  int rc = open_recipes_for_model(m, path, comp_path, io, &b->comp, &b->rs);
   if (rc) return rc;
   if (is_file) {
     if (b->rs.n != 1) rc = au_fail(AU_EUSAGE, "--base %s: a base recipe file must hold exactly one recipe, not %d", spec, b->rs.n);

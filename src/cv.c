@@ -7,6 +7,7 @@
 #include "model.h"
 #include "net.h"
 #include "par.h"
+#include "progress.h"
 
 const char *const cv_metric_names[5] = {"accuracy", "f1", "mcc", "log_loss", "brier"};
 
@@ -48,6 +49,7 @@ static int cv_job(int job, void *vc) {
     free(p);
   }
   free(train); free(test);
+  progress_add(1); /* one fit of the caller's progress_begin count */
   return rc;
 }
 
@@ -72,7 +74,7 @@ int cv_run(const recipe_set *rs, const cv_opts *o, cv_result *res) {
     stratified_folds(d.y, n, o->folds, &g, res->fold + (size_t)r * n);
   }
   net_layout *L = xmalloc(sizeof(net_layout) * o->nmodels);
-  for (int m = 0; m < o->nmodels; m++) net_layout_init(&L[m], &o->hp[m]);
+  for (int m = 0; m < o->nmodels; m++) net_layout_init(&L[m], &o->hp[m], rs->nextra);
   cv_ctx c = {o, &d, L, res};
   int rc = par_for(o->nmodels * o->repeats * o->folds, o->nthreads, cv_job, &c);
   free(L);

@@ -10,8 +10,9 @@
 #include "err.h"
 #include "jsonfile.h"
 
-const char *const model_kind_names[N_MODEL_KINDS] = {"gcnn_snn", "gcnn_dnn", "gcnn_svm", "snn", "dnn", "svm"};
-const char *const model_kind_labels[N_MODEL_KINDS] = {"GCNN + SNN", "GCNN + DNN", "GCNN + SVM", "SNN", "DNN", "SVM"};
+const char *const model_kind_names[N_ALL_KINDS] = {"gcnn_snn", "gcnn_dnn", "gcnn_svm", "snn", "dnn", "svm", "prior", "rf"};
+const char *const model_kind_labels[N_ALL_KINDS] = {"GCNN + SNN", "GCNN + DNN", "GCNN + SVM", "SNN", "DNN", "SVM",
+                                                    "prior", "RF"};
 
 static int paper_defaults(const char *kind, hparams *hp) {
   char k[32];
@@ -24,13 +25,14 @@ static int paper_defaults(const char *kind, hparams *hp) {
   while (n && k[n - 1] == '_') n--;
   k[n] = 0;
   int idx = -1;
-  for (int i = 0; i < N_MODEL_KINDS; i++)
+  for (int i = 0; i < N_ALL_KINDS; i++)
     if (!strcmp(k, model_kind_names[i])) idx = i;
+  if (!strcmp(k, "random_forest")) idx = N_MODEL_KINDS + 1;
   if (idx < 0)
-    return au_fail(AU_EUSAGE, "unknown model '%s' (one of gcnn_snn, gcnn_dnn, gcnn_svm, snn, dnn, svm)", kind);
+    return au_fail(AU_EUSAGE, "unknown model '%s' (one of gcnn_snn, gcnn_dnn, gcnn_svm, snn, dnn, svm, prior, rf)", kind);
   memset(hp, 0, sizeof *hp);
   hp->use_gcnn = idx < 3;
-  hp->head = (head_kind)(idx % 3);
+  hp->head = idx < N_MODEL_KINDS ? (head_kind)(idx % 3) : (head_kind)(HEAD_PRIOR + idx - N_MODEL_KINDS);
   hp->learning_rate = 1e-3;
   hp->adam_beta1 = 0.9;
   hp->adam_beta2 = 0.999;
@@ -45,6 +47,10 @@ static int paper_defaults(const char *kind, hparams *hp) {
   hp->graph_layers = 2;
   hp->graph_width = 8;
   hp->ph_missing = 7.0;
+  hp->rf_trees = 500;
+  hp->rf_max_depth = 0;
+  hp->rf_min_leaf = 1;
+  hp->rf_max_features = 0;
   hp->inits = 1;
   return 0;
 }
@@ -52,12 +58,14 @@ static int paper_defaults(const char *kind, hparams *hp) {
 /* auclust's defaults differ from the paper's only where the virtual lab
  * measured a gain (README "Defaults and the paper preset"). */
 static void auclust_defaults(hparams *hp) {
-  hp->fingerprint_pool = 1;   /* fingerprints on the scale of the 0-1 descriptors */
+  if (hparams_is_baseline(hp)) return;
   hp->ratio_inputs = 1;       /* ligand:Au and reductant:Au, as the Figure 6 tree splits */
+  hp->epochs = 25;            /* 1,600 steps instead of 6,400 */
+  if (!hp->use_gcnn) return;
+  hp->fingerprint_pool = 1;   /* fingerprints on the scale of the 0-1 descriptors */
   hp->graph_layers = 1;       /* a small GCNN: about 1,300 parameters instead of 16,800 */
   hp->graph_width = 4;
   hp->fingerprint_length = 4;
-  hp->epochs = 25;            /* 1,600 steps instead of 6,400 */
 }
 
 int hparams_preset(const char *kind, const char *preset, hparams *hp) {
@@ -71,7 +79,11 @@ int hparams_preset(const char *kind, const char *preset, hparams *hp) {
 
 int hparams_default(const char *kind, hparams *hp) { return hparams_preset(kind, "default", hp); }
 
-int hparams_kind_index(const hparams *hp) { return (hp->use_gcnn ? 0 : 3) + (int)hp->head; }
+int hparams_is_baseline(const hparams *hp) { return hp->head == HEAD_PRIOR || hp->head == HEAD_RF; }
+int hparams_kind_index(const hparams *hp) {
+  if (hparams_is_baseline(hp)) return N_MODEL_KINDS + (int)hp->head - HEAD_PRIOR;
+  return (hp->use_gcnn ? 0 : 3) + (int)hp->head;
+}
 const char *hparams_kind(const hparams *hp) { return model_kind_names[hparams_kind_index(hp)]; }
 
 typedef struct {
@@ -88,7 +100,8 @@ static const hp_field fields[] = {
     F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
     F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
     F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1), F(inits, 1, 1, 100),
-    F(ph_missing, 0, 0, 14)};
+    F(ph_missing, 0, 0, 14), F(rf_trees, 1, 1, 100000), F(rf_max_depth, 1, 0, 1000),
+    F(rf_min_leaf, 1, 1, 100000), F(rf_max_features, 1, 0, 1024)};
 #undef F
 static const int nfields = sizeof fields / sizeof fields[0];
 
@@ -153,6 +166,9 @@ int hparams_check(const hparams *hp) {
 }
 
 int hparams_relevant(const hparams *hp, const char *name) {
+  /* a baseline uses only its own settings and the pH encoding */
+  if (hparams_is_baseline(hp)) return hp->head == HEAD_RF ? !strncmp(name, "rf_", 3) || !strcmp(name, "ph_missing") : !strcmp(name, "ph_missing");
+  if (!strncmp(name, "rf_", 3)) return 0;
   if (!strncmp(name, "graph_", 6) || !strncmp(name, "fingerprint_", 12)) return hp->use_gcnn;
   if (!strcmp(name, "feature_vector_dim")) return hp->head == HEAD_SNN;
   if (!strncmp(name, "hidden", 6) || !strcmp(name, "dropout")) return hp->head != HEAD_SVM;

@@ -1,14 +1,17 @@
 #include "model.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "forest.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 
 void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold) {
   int *idx = xmalloc(sizeof(int) * (n + 1));
@@ -48,7 +51,14 @@ static int train_job(int k, void *vc) {
   for (int j = 0; j < k % K; j++) s = rng_u64(&r);
   int rc = instance_train(c->L, c->d, rows, n, s, &c->inst[k]);
   free(rows);
+  progress_add(1); /* one instance */
   return rc;
+}
+
+static void comp_copy(component *o, const component *c) {
+  *o = *c;
+  o->name = xstrdup(c->name); o->smiles = xstrdup(c->smiles);
+  o->canonical = xstrdup(c->canonical); o->role = xstrdup(c->role);
 }
 
 static void copy_components(model *m, const recipe_set *rs, const component_table *comp) {
@@ -61,10 +71,7 @@ static void copy_components(model *m, const recipe_set *rs, const component_tabl
       used = !strcmp(rs->mol[rs->r[j].mol[ROLE_SOLVENT]].canonical, c->canonical) ||
              !strcmp(rs->mol[rs->r[j].mol[ROLE_REDUCTANT]].canonical, c->canonical);
     if (!used) continue;
-    component *o = &m->comps.c[m->comps.n++];
-    *o = *c;
-    o->name = xstrdup(c->name); o->smiles = xstrdup(c->smiles);
-    o->canonical = xstrdup(c->canonical); o->role = xstrdup(c->role);
+    comp_copy(&m->comps.c[m->comps.n++], c);
   }
 }
 
@@ -82,7 +89,10 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   if (ensemble == 1 || ensemble < 0) return au_fail(AU_EUSAGE, "--ensemble must be 0 (one fit) or at least 2");
   if (ensemble > rs->n) return au_fail(AU_EUSAGE, "--ensemble %d exceeds the %d recipes", ensemble, rs->n);
   m->hp = *hp;
-  net_layout_init(&m->L, hp);
+  net_layout_init(&m->L, hp, rs->nextra);
+  m->nextra = rs->nextra;
+  for (int j = 0; j < rs->nextra; j++) m->extra_name[j] = xstrdup(rs->extra_name[j]);
+  memcpy(m->from_column, rs->from_column, sizeof m->from_column);
   char **smiles = xmalloc(sizeof(char *) * (rs->nmol + 1));
   for (int i = 0; i < rs->nmol; i++) smiles[i] = xstrdup(rs->mol[i].canonical);
   set_molecules(m, rs->nmol, smiles);
@@ -97,7 +107,10 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   copy_components(m, rs, comp);
   m->ensemble = ensemble;
   m->seed = seed;
-  m->train_file = xstrdup(rs->path);
+  /* absolute, so heatmap --base ID finds the file from any directory */
+  char *abs = strcmp(rs->path, "-") ? realpath(rs->path, NULL) : NULL;
+  m->train_file = xstrdup(abs ? abs : rs->path);
+  free(abs);
   m->train_rows = rs->n;
   m->ninst = (ensemble ? ensemble : 1) * hp->inits;
   m->inst = xcalloc(m->ninst, sizeof(instance));
@@ -131,6 +144,7 @@ void model_free(model *m) {
   for (int k = 0; k < m->ninst; k++) instance_free(&m->inst[k]);
   free(m->inst);
   free(m->train_file);
+  for (int j = 0; j < m->nextra; j++) free(m->extra_name[j]);
   memset(m, 0, sizeof *m);
 }
 
@@ -202,17 +216,17 @@ static cJSON *exact_array(const double *v, int n) {
 }
 
 static cJSON *instance_json(const model *m, const instance *in) {
+  int nx = m->L.nx, ns = nx + m->L.nder; /* the scaler: descriptors, then the derived inputs */
   cJSON *o = cJSON_CreateObject();
   cJSON *sc = cJSON_AddObjectToObject(o, "scaler");
-  /* the 17 descriptors, then the derived inputs the layout uses */
-  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, m->L.ndesc));
-  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, m->L.ndesc));
+  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, ns));
+  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, ns));
   cJSON_AddNumberToObject(o, "training_loss", in->loss);
   cJSON *sup = cJSON_AddObjectToObject(o, "support");
   cJSON *sm = cJSON_AddArrayToObject(sup, "molecules"), *sx = cJSON_AddArrayToObject(sup, "descriptors");
   for (int i = 0; i < in->nsup; i++) {
     cJSON_AddItemToArray(sm, cJSON_CreateIntArray(in->sup_mol + i * NROLES, NROLES));
-    cJSON_AddItemToArray(sx, exact_array(in->sup_x + (size_t)i * AU_NDESC, AU_NDESC));
+    cJSON_AddItemToArray(sx, exact_array(in->sup_x + (size_t)i * nx, nx));
   }
   cJSON_AddItemToObject(sup, "outcome", cJSON_CreateIntArray(in->sup_y, in->nsup));
   cJSON *ts = cJSON_AddArrayToObject(o, "tensors");
@@ -226,10 +240,27 @@ static cJSON *instance_json(const model *m, const instance *in) {
     cJSON_AddItemToObject(e, "data", exact_array(in->p + t[i].off, t[i].rows * t[i].cols));
     cJSON_AddItemToArray(ts, e);
   }
+  if (in->forest) cJSON_AddItemToObject(o, "forest", forest_to_json(in->forest));
   return o;
 }
 
+/* Every number a model file holds must read back: a NaN or infinite weight
+ * (a diverged fit) is refused here rather than written as -nan. */
+static int check_finite_model(const model *m) {
+  for (int k = 0; k < m->ninst; k++) {
+    const instance *in = &m->inst[k];
+    for (long i = 0; in->p && i < m->L.nparams; i++)
+      if (!isfinite(in->p[i])) return au_fail(AU_ENUM, "instance %d has a non-finite weight (%g); nothing written", k + 1, in->p[i]);
+    for (int j = 0; j < m->L.nx + m->L.nder; j++)
+      if (!isfinite(in->lo[j]) || !isfinite(in->hi[j]) || !isfinite(in->hi[j] - in->lo[j]))
+        return au_fail(AU_ENUM, "instance %d: the scaler of descriptor %d is not finite; nothing written", k + 1, j + 1);
+  }
+  return 0;
+}
+
 int model_save(const model *m, const char *path) {
+  int frc = check_finite_model(m);
+  if (frc) return frc;
   cJSON *root = cJSON_CreateObject();
   cJSON_AddStringToObject(root, "format", "auclust-model");
   cJSON_AddNumberToObject(root, "version", MODEL_FORMAT_VERSION);
@@ -244,6 +275,12 @@ int model_save(const model *m, const char *path) {
   cJSON_AddNumberToObject(tr, "ensemble_folds", m->ensemble);
   cJSON_AddStringToObject(tr, "auclust_version", AUCLUST_VERSION);
   cJSON_AddItemToObject(root, "descriptors", cJSON_CreateStringArray(au_desc_name, AU_NDESC));
+  /* the user's own descriptors after the 17, and the descriptors the
+   * training file gave per recipe: predict needs the same columns */
+  cJSON_AddItemToObject(root, "extra_descriptors", cJSON_CreateStringArray((const char *const *)m->extra_name, m->nextra));
+  cJSON *fc = cJSON_AddArrayToObject(root, "descriptor_columns");
+  for (int d = 0; d < AU_NDESC; d++)
+    if (m->from_column[d]) cJSON_AddItemToArray(fc, cJSON_CreateString(au_desc_name[d]));
   cJSON *cs = cJSON_AddArrayToObject(root, "components");
   for (int i = 0; i < m->comps.n; i++) {
     const component *c = &m->comps.c[i];
@@ -302,11 +339,12 @@ static int read_ints(const cJSON *a, int *out, int n, int lo, int hi, const char
 
 static int load_instance(model *m, const cJSON *o, instance *in, const char *path, int k) {
   char what[160];
+  int nx = m->L.nx, ns = nx + m->L.nder;
   const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "scaler");
   snprintf(what, sizeof what, "instances[%d].scaler.min", k);
-  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, m->L.ndesc, path, what)) return AU_EMODEL;
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, ns, path, what)) return AU_EMODEL;
   snprintf(what, sizeof what, "instances[%d].scaler.max", k);
-  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, m->L.ndesc, path, what)) return AU_EMODEL;
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, ns, path, what)) return AU_EMODEL;
   const cJSON *tl = cJSON_GetObjectItemCaseSensitive(o, "training_loss");
   in->loss = cJSON_IsNumber(tl) ? tl->valuedouble : NAN;
   const cJSON *sup = cJSON_GetObjectItemCaseSensitive(o, "support");
@@ -317,13 +355,13 @@ static int load_instance(model *m, const cJSON *o, instance *in, const char *pat
     return BAD("%s: instances[%d].support must hold equally long molecules, descriptors and outcome arrays", path, k);
   in->nsup = n;
   in->sup_mol = xmalloc(sizeof(int) * NROLES * n);
-  in->sup_x = xmalloc(sizeof(double) * AU_NDESC * n);
+  in->sup_x = xmalloc(sizeof(double) * nx * n);
   in->sup_y = xmalloc(sizeof(int) * n);
   for (int i = 0; i < n; i++) {
     snprintf(what, sizeof what, "instances[%d].support.molecules[%d]", k, i);
     if (read_ints(cJSON_GetArrayItem(sm, i), in->sup_mol + i * NROLES, NROLES, 0, m->nmol - 1, path, what)) return AU_EMODEL;
     snprintf(what, sizeof what, "instances[%d].support.descriptors[%d]", k, i);
-    if (read_doubles(cJSON_GetArrayItem(sx, i), in->sup_x + (size_t)i * AU_NDESC, AU_NDESC, path, what)) return AU_EMODEL;
+    if (read_doubles(cJSON_GetArrayItem(sx, i), in->sup_x + (size_t)i * nx, nx, path, what)) return AU_EMODEL;
   }
   snprintf(what, sizeof what, "instances[%d].support.outcome", k);
   if (read_ints(sy, in->sup_y, n, 0, 1, path, what)) return AU_EMODEL;
@@ -347,6 +385,10 @@ static int load_instance(model *m, const cJSON *o, instance *in, const char *pat
     snprintf(what, sizeof what, "instances[%d] tensor %.100s", k, t[i].name);
     if (read_doubles(cJSON_GetObjectItemCaseSensitive(e, "data"), in->p + t[i].off, t[i].rows * t[i].cols, path, what))
       return AU_EMODEL;
+  }
+  if (m->hp.head == HEAD_RF) {
+    snprintf(what, sizeof what, "%s: instances[%d]", path, k);
+    if (!(in->forest = forest_from_json(cJSON_GetObjectItemCaseSensitive(o, "forest"), m->L.nx, what))) return AU_EMODEL;
   }
   return 0;
 }
@@ -374,6 +416,26 @@ static int load_components(model *m, const cJSON *a, const char *path) {
   return 0;
 }
 
+/* extra_descriptors and descriptor_columns: absent in older files = none */
+static int load_descriptor_lists(model *m, const cJSON *root, const char *path) {
+  const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "extra_descriptors"), *e;
+  if (ex && (!cJSON_IsArray(ex) || cJSON_GetArraySize(ex) > AU_MAXEXTRA))
+    return BAD("%s: 'extra_descriptors' must be an array of at most %d names", path, AU_MAXEXTRA);
+  cJSON_ArrayForEach(e, ex) {
+    if (!cJSON_IsString(e) || !e->valuestring[0]) return BAD("%s: extra_descriptors[%d] is not a name", path, m->nextra);
+    m->extra_name[m->nextra++] = xstrdup(e->valuestring);
+  }
+  const cJSON *fc = cJSON_GetObjectItemCaseSensitive(root, "descriptor_columns");
+  if (fc && !cJSON_IsArray(fc)) return BAD("%s: 'descriptor_columns' must be an array of descriptor names", path);
+  cJSON_ArrayForEach(e, fc) {
+    int d = cJSON_IsString(e) ? au_desc_index(e->valuestring) : -1;
+    if (d < AU_NCOND) return BAD("%s: descriptor_columns: '%s' is not a component or ligand descriptor", path,
+                                 cJSON_IsString(e) ? e->valuestring : "?");
+    m->from_column[d] = 1;
+  }
+  return 0;
+}
+
 static int load_root(model *m, const cJSON *root, const char *path) {
   const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format"), *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
   if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "auclust-model")) return BAD("%s: not an auclust model file", path);
@@ -390,7 +452,8 @@ static int load_root(model *m, const cJSON *root, const char *path) {
     snprintf(msg, sizeof msg, "%s", au_errmsg());
     return BAD("%s", msg);
   }
-  net_layout_init(&m->L, &m->hp);
+  if (load_descriptor_lists(m, root, path)) return AU_EMODEL;
+  net_layout_init(&m->L, &m->hp, m->nextra);
   const cJSON *tr = cJSON_GetObjectItemCaseSensitive(root, "training");
   const cJSON *tf = cJSON_GetObjectItemCaseSensitive(tr, "file"), *trow = cJSON_GetObjectItemCaseSensitive(tr, "rows"),
               *ts = cJSON_GetObjectItemCaseSensitive(tr, "seed"), *te = cJSON_GetObjectItemCaseSensitive(tr, "ensemble_folds");
@@ -478,6 +541,27 @@ int model_check_components(const model *m, const component_table *user) {
   return 0;
 }
 
+int model_components(const model *m, const char *user_path, component_table *out) {
+  component_table user = {0};
+  int rc;
+  memset(out, 0, sizeof *out);
+  if (user_path) {
+    if ((rc = components_load(user_path, &user))) return rc;
+    if ((rc = model_check_components(m, &user))) { components_free(&user); return rc; }
+  }
+  out->from_model = 1;
+  out->c = xcalloc(m->comps.n + user.n + 1, sizeof(component));
+  for (int i = 0; i < m->comps.n; i++) comp_copy(&out->c[out->n++], &m->comps.c[i]);
+  for (int i = 0; i < user.n; i++) /* what the model's table lacks */
+    if (components_find(out, user.c[i].canonical) < 0) comp_copy(&out->c[out->n++], &user.c[i]);
+  size_t len = strlen(user_path ? user_path : "") + 40;
+  out->path = xmalloc(len);
+  if (user_path) snprintf(out->path, len, "the model's components and %s", user_path);
+  else snprintf(out->path, len, "the model's components");
+  components_free(&user);
+  return 0;
+}
+
 typedef struct {
   const model *m;
   const dataset *q;
@@ -503,26 +587,48 @@ int model_predict(const model *m, const recipe_set *q, double *p) {
   return rc;
 }
 
+static int same_row(const int *ma, const double *xa, int ya, const int *mb, const double *xb, int yb, int nx) {
+  return ya == yb && !memcmp(ma, mb, sizeof(int) * NROLES) && !memcmp(xa, xb, sizeof(double) * nx);
+}
+
+/* Instances share most of their support rows, so rows are merged by value;
+ * a recipe listed twice in the training file (a repeated synthesis) stays
+ * twice: its count is the most copies any one support set holds. */
 int model_training_rows(const model *m, int **mol, double **x, int **y) {
-  int cap = 0, n = 0;
+  int cap = 0, n = 0, nx = m->L.nx;
   for (int k = 0; k < m->ninst; k++) cap += m->inst[k].nsup;
-  *mol = xmalloc(sizeof(int) * NROLES * (cap + 1));
-  *x = xmalloc(sizeof(double) * AU_NDESC * (cap + 1));
-  *y = xmalloc(sizeof(int) * (cap + 1));
-  for (int k = 0; k < m->ninst; k++)
+  int *dm = xmalloc(sizeof(int) * NROLES * (cap + 1)), *dy = xmalloc(sizeof(int) * (cap + 1));
+  int *mult = xcalloc(cap + 1, sizeof(int)), *here = xcalloc(cap + 1, sizeof(int));
+  double *dx = xmalloc(sizeof(double) * nx * (cap + 1));
+  for (int k = 0; k < m->ninst; k++) {
+    memset(here, 0, sizeof(int) * (cap + 1));
     for (int i = 0; i < m->inst[k].nsup; i++) {
       const int *mi = m->inst[k].sup_mol + i * NROLES;
-      const double *xi = m->inst[k].sup_x + (size_t)i * AU_NDESC;
-      int dup = 0;
-      for (int j = 0; j < n && !dup; j++)
-        dup = !memcmp(*mol + j * NROLES, mi, sizeof(int) * NROLES) && !memcmp(*x + (size_t)j * AU_NDESC, xi, sizeof(double) * AU_NDESC) &&
-              (*y)[j] == m->inst[k].sup_y[i];
-      if (dup) continue;
-      memcpy(*mol + n * NROLES, mi, sizeof(int) * NROLES);
-      memcpy(*x + (size_t)n * AU_NDESC, xi, sizeof(double) * AU_NDESC);
-      (*y)[n++] = m->inst[k].sup_y[i];
+      const double *xi = m->inst[k].sup_x + (size_t)i * nx;
+      int yi = m->inst[k].sup_y[i], j = 0;
+      while (j < n && !same_row(dm + j * NROLES, dx + (size_t)j * nx, dy[j], mi, xi, yi, nx)) j++;
+      if (j == n) {
+        memcpy(dm + n * NROLES, mi, sizeof(int) * NROLES);
+        memcpy(dx + (size_t)n * nx, xi, sizeof(double) * nx);
+        dy[n++] = yi;
+      }
+      if (++here[j] > mult[j]) mult[j] = here[j];
     }
-  return n;
+  }
+  int total = 0;
+  for (int j = 0; j < n; j++) total += mult[j];
+  *mol = xmalloc(sizeof(int) * NROLES * (total + 1));
+  *x = xmalloc(sizeof(double) * nx * (total + 1));
+  *y = xmalloc(sizeof(int) * (total + 1));
+  int t = 0;
+  for (int j = 0; j < n; j++)
+    for (int c = 0; c < mult[j]; c++, t++) {
+      memcpy(*mol + t * NROLES, dm + j * NROLES, sizeof(int) * NROLES);
+      memcpy(*x + (size_t)t * nx, dx + (size_t)j * nx, sizeof(double) * nx);
+      (*y)[t] = dy[j];
+    }
+  free(dm); free(dy); free(dx); free(mult); free(here);
+  return total;
 }
 
 void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd) {

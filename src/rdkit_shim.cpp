@@ -5,15 +5,21 @@
 // crosses the C boundary.
 #include "rdkit_cffi.h"
 
+#include <DataStructs/BitOps.h>
+#include <DataStructs/ExplicitBitVect.h>
 #include <GraphMol/Descriptors/Property.h>
+#include <GraphMol/Fingerprints/MorganFingerprints.h>
 #include <GraphMol/MolInterchange/MolInterchange.h>
 #include <GraphMol/MolPickler.h>
 #include <GraphMol/RDKitBase.h>
 #include <GraphMol/SmilesParse/SmilesParse.h>
 #include <GraphMol/SmilesParse/SmilesWrite.h>
+#include <GraphMol/Substruct/SubstructMatch.h>
 #include <RDGeneral/RDLog.h>
 #include <RDGeneral/versions.h>
 
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -38,6 +44,12 @@ RDKit::ROMol *unpickle(const char *pkl, size_t pkl_sz) {
   } catch (...) {
     return nullptr;
   }
+}
+
+std::string pickle_of(const RDKit::ROMol &mol) {
+  std::string pkl;
+  RDKit::MolPickler::pickleMol(mol, pkl, RDKit::PicklerOps::AllProps);
+  return pkl;
 }
 
 // Route RDKit's own log lines away from the user's terminal unless asked.
@@ -130,4 +142,105 @@ extern "C" void enable_logging(void) {
 extern "C" void disable_logging(void) {
   log_init();
   LogInit::disable();
+}
+
+extern "C" char *get_qmol(const char *input, size_t *mol_sz, const char *details_json) {
+  (void)details_json;
+  log_init();
+  if (mol_sz) *mol_sz = 0;
+  if (!input) return nullptr;
+  try {
+    std::unique_ptr<RDKit::RWMol> q(RDKit::SmartsToMol(input));
+    if (!q) return nullptr;
+    return dup_str(pickle_of(*q), mol_sz);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+// As librdkitcffi: "{}" when the query does not match, else the first
+// match as {"atoms":[...],"bonds":[...]} (molecule indexes).
+extern "C" char *get_substruct_match(const char *mol_pkl, size_t mol_pkl_sz, const char *query_pkl,
+                                     size_t query_pkl_sz, const char *options_json) {
+  (void)options_json;
+  std::unique_ptr<RDKit::ROMol> mol(unpickle(mol_pkl, mol_pkl_sz)), q(unpickle(query_pkl, query_pkl_sz));
+  if (!mol || !q) return nullptr;
+  try {
+    RDKit::SubstructMatchParameters ps;
+    ps.maxMatches = 1;
+    auto matches = RDKit::SubstructMatch(*mol, *q, ps);
+    if (matches.empty()) return dup_str("{}");
+    std::vector<int> atoms(q->getNumAtoms(), -1);
+    for (const auto &pr : matches[0]) atoms[pr.first] = pr.second;
+    std::ostringstream os;
+    os << "{\"atoms\":[";
+    for (size_t i = 0; i < atoms.size(); i++) os << (i ? "," : "") << atoms[i];
+    os << "],\"bonds\":[";
+    bool first = true;
+    for (const auto b : q->bonds()) {
+      const RDKit::Bond *mb = mol->getBondBetweenAtoms(atoms[b->getBeginAtomIdx()], atoms[b->getEndAtomIdx()]);
+      if (!mb) continue;
+      os << (first ? "" : ",") << mb->getIdx();
+      first = false;
+    }
+    os << "]}";
+    return dup_str(os.str());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+// Morgan bit vector packed 8 bits a byte, bit i in byte i/8 at 1 << (i%8)
+// (RDKit's BitVectToBinaryText); details {"radius": 2, "nBits": 2048}.
+extern "C" char *get_morgan_fp_as_bytes(const char *pkl, size_t pkl_sz, size_t *nbytes, const char *details_json) {
+  if (nbytes) *nbytes = 0;
+  std::unique_ptr<RDKit::ROMol> mol(unpickle(pkl, pkl_sz));
+  if (!mol) return nullptr;
+  try {
+    unsigned int radius = 2, nBits = 2048;
+    if (details_json && *details_json) {
+      boost::property_tree::ptree pt;
+      std::istringstream ss(details_json);
+      boost::property_tree::read_json(ss, pt);
+      radius = pt.get("radius", radius);
+      nBits = pt.get("nBits", nBits);
+    }
+    std::unique_ptr<ExplicitBitVect> fp(RDKit::MorganFingerprints::getFingerprintAsBitVect(*mol, radius, nBits));
+    return dup_str(BitVectToBinaryText(*fp), nbytes);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+// The connected fragments as separate pickles (arrays malloc'd: free each
+// pickle and both arrays with free_ptr).
+extern "C" char **get_mol_frags(const char *pkl, size_t pkl_sz, size_t **frags_pkl_sz_array, size_t *num_frags,
+                                const char *details_json, char **mappings_json) {
+  (void)details_json;
+  if (mappings_json) *mappings_json = nullptr;
+  if (!frags_pkl_sz_array || !num_frags) return nullptr;
+  *frags_pkl_sz_array = nullptr;
+  *num_frags = 0;
+  std::unique_ptr<RDKit::ROMol> mol(unpickle(pkl, pkl_sz));
+  if (!mol) return nullptr;
+  std::vector<std::string> pkls;
+  try {
+    for (const auto &f : RDKit::MolOps::getMolFrags(*mol, true)) pkls.push_back(pickle_of(*f));
+  } catch (...) {
+    return nullptr;
+  }
+  if (pkls.empty()) return nullptr;
+  char **out = static_cast<char **>(std::calloc(pkls.size(), sizeof(char *)));
+  size_t *sz = static_cast<size_t *>(std::calloc(pkls.size(), sizeof(size_t)));
+  bool ok = out && sz;
+  for (size_t i = 0; ok && i < pkls.size(); i++) ok = (out[i] = dup_str(pkls[i], &sz[i])) != nullptr;
+  if (!ok) {
+    for (size_t i = 0; out && i < pkls.size(); i++) std::free(out[i]);
+    std::free(out);
+    std::free(sz);
+    return nullptr;
+  }
+  *frags_pkl_sz_array = sz;
+  *num_frags = pkls.size();
+  return out;
 }

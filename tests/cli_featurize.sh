@@ -87,7 +87,7 @@ row() { # row ID LIGSMI SOLSMI REDSMI LIG AU RED T PH OUTCOME
 }
 
 # ---------------------------------------------------------------- success
-EXPECTED_HEADER='id,ligand,solvent,reductant,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,dielectric_constant,ligand_solubility,redox_potential_V,ligand_charge,ligand_hbd,ligand_hba,ligand_aromatic,ligand_mw,ligand_rotatable_bonds,ligand_complexity,ligand_tpsa,ligand_logp,ph_missing,ligand_atoms,ligand_bonds,solvent_atoms,solvent_bonds,reductant_atoms,reductant_bonds,outcome'
+EXPECTED_HEADER='id,ligand,solvent,reductant,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,dielectric_constant,ligand_solubility,redox_potential_V,ligand_charge,ligand_hbd,ligand_hba,ligand_aromatic,ligand_mw,ligand_rotatable_bonds,ligand_complexity,ligand_tpsa,ligand_logp,ph_missing,ligand_binding,ligand_dropped,ligand_atoms,ligand_bonds,solvent_atoms,solvent_bonds,reductant_atoms,reductant_bonds,outcome'
 
 run "$DATA"
 ok
@@ -103,9 +103,9 @@ ok
   $(head -n 1 "$T/ref.csv")
 want
   $EXPECTED_HEADER"
-# every row has as many fields as the header (29; no field needs quoting)
+# every row has as many fields as the header (31; no field needs quoting)
 ok
-bad=$(awk -F, 'NR > 1 && NF != 29 { print NR": "NF" fields" }' "$T/ref.csv")
+bad=$(awk -F, 'NR > 1 && NF != 31 { print NR": "NF" fields" }' "$T/ref.csv")
 [ -z "$bad" ] || fail "featurize: rows with a wrong number of fields: $bad"
 # the ids in input order
 ok

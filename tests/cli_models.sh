@@ -43,7 +43,8 @@ grep -q '"epochs":5' "$M" || fail "model file does not record epochs=5"
 
 # ---- predict on the bundled data ---------------------------------------------
 # check_pred NAME FILE NROWS K: header + NROWS rows; p_success in [0,1],
-# p_std >= 0, predicted = (p_success > 0.5), then outside_training_range;
+# p_std >= 0, predicted = (p_success > 0.5), then nearest_ligand,
+# ligand_similarity (0..1) and domain;
 # with K > 0 the last K columns are p_1..p_K and p_success is their mean
 # (to the printed 4 decimals).
 check_pred() {
@@ -52,21 +53,24 @@ check_pred() {
   [ "$got" -eq "$n" ] || fail "$name: $got rows, expected $n"
   awk -F, -v k="$k" -v name="$name" '
     NR == 1 {
-      ps = NF - 3 - k
-      if ($ps != "p_success" || $(ps + 1) != "p_std" || $(ps + 2) != "predicted" || $(ps + 3) != "outside_training_range") { print name ": bad header: " $0; bad = 1 }
-      for (i = 1; i <= k; i++) if ($(ps + 3 + i) != "p_" i) { print name ": column p_" i " missing: " $0; bad = 1 }
+      ps = NF - 5 - k
+      if ($ps != "p_success" || $(ps + 1) != "p_std" || $(ps + 2) != "predicted" || $(ps + 3) != "nearest_ligand" ||
+          $(ps + 4) != "ligand_similarity" || $(ps + 5) != "domain") { print name ": bad header: " $0; bad = 1 }
+      for (i = 1; i <= k; i++) if ($(ps + 5 + i) != "p_" i) { print name ": column p_" i " missing: " $0; bad = 1 }
       next
     }
     {
-      ps = NF - 3 - k; p = $ps; sd = $(ps + 1); pr = $(ps + 2)
-      if ($(ps + 3) !~ /^[a-zA-Z_;0-9]*$/) { print name ": row " NR - 1 ": outside_training_range " $(ps + 3); bad = 1 }
+      ps = NF - 5 - k; p = $ps; sd = $(ps + 1); pr = $(ps + 2); sim = $(ps + 4)
+      if ($(ps + 3) == "") { print name ": row " NR - 1 ": no nearest_ligand"; bad = 1 }
+      if (sim !~ /^[0-9.]+$/ || sim < 0 || sim > 1) { print name ": row " NR - 1 ": ligand_similarity " sim; bad = 1 }
+      if ($(ps + 5) !~ /^[a-zA-Z_;0-9().=]*$/) { print name ": row " NR - 1 ": domain " $(ps + 5); bad = 1 }
       if (p !~ /^[0-9.]+$/ || p < 0 || p > 1) { print name ": row " NR - 1 ": p_success " p; bad = 1 }
       if (sd !~ /^[0-9.]+$/ || sd < 0) { print name ": row " NR - 1 ": p_std " sd; bad = 1 }
       if (pr != (p > 0.5 ? 1 : 0)) { print name ": row " NR - 1 ": predicted " pr " for p " p; bad = 1 }
       if (k > 0) {
         s = 0
         for (i = 1; i <= k; i++) {
-          q = $(ps + 3 + i)
+          q = $(ps + 5 + i)
           if (q < 0 || q > 1) { print name ": row " NR - 1 ": p_" i " " q; bad = 1 }
           s += q
         }
@@ -78,12 +82,12 @@ check_pred() {
 
 if run "predict" "$BIN" predict "$M" "$DATA"; then
   cp "$T/out" "$T/pred.csv"
-  head -1 "$T/pred.csv" | grep -q '^id,.*,outcome,p_success,p_std,predicted,outside_training_range$' ||
+  head -1 "$T/pred.csv" | grep -q '^id,.*,outcome,p_success,p_std,predicted,nearest_ligand,ligand_similarity,domain$' ||
     fail "predict header: $(head -1 "$T/pred.csv")"
   check_pred "predict" "$T/pred.csv" "$ROWS" 0
   # the outcome column is the recipes' (when the first 13 columns are unquoted)
   cut -d, -f1-13 "$DATA" | grep -q '"' ||
-  paste -d' ' <(tail -n +2 "$T/pred.csv" | awk -F, '{print $(NF-4)}') \
+  paste -d' ' <(tail -n +2 "$T/pred.csv" | awk -F, '{print $(NF-6)}') \
     <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "outcome") c = i; next } { print $c }' "$DATA") |
     awk '$1 != $2 { bad = 1 } END { exit bad }' || fail "predict: outcome column differs from the recipes'"
 fi
@@ -91,26 +95,26 @@ if run "predict --individual" "$BIN" predict "$M" "$DATA" --individual; then
   cp "$T/out" "$T/pred_ind.csv"
   check_pred "predict --individual" "$T/pred_ind.csv" "$ROWS" 3
   # same p_success/p_std/predicted as without --individual
-  cmp -s <(cut -d, -f1 "$T/pred.csv"; awk -F, '{print $(NF-3), $(NF-2), $(NF-1), $NF}' "$T/pred.csv") \
-         <(cut -d, -f1 "$T/pred_ind.csv"; awk -F, '{print $(NF-6), $(NF-5), $(NF-4), $(NF-3)}' "$T/pred_ind.csv") ||
+  cmp -s <(cut -d, -f1 "$T/pred.csv"; awk -F, '{print $(NF-5), $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF}' "$T/pred.csv") \
+         <(cut -d, -f1 "$T/pred_ind.csv"; awk -F, '{print $(NF-8), $(NF-7), $(NF-6), $(NF-5), $(NF-4), $(NF-3)}' "$T/pred_ind.csv") ||
     fail "predict --individual changes p_success/p_std/predicted"
 fi
 # -o writes the same as stdout
 run "predict -o" "$BIN" predict "$M" "$DATA" -o "$T/pred_o.csv" && { cmp -s "$T/pred.csv" "$T/pred_o.csv" || fail "predict -o differs from stdout"; }
 
 # recipes without an outcome column; cysteamine (not in the training data)
-# needs only its SMILES; an empty pH (organic solvent) is allowed
+# needs only its SMILES; an empty pH (organic solvent, methanol) is allowed
 NEW="$T/new.csv"
 cat >"$NEW" <<'EOF'
 id,ligand_smiles,solvent_smiles,reductant_smiles,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH
 cysteamine,NCCS,O,[Na+].[BH4-],1.5,1.0,2.0,25,12
 mpa,OC(=O)CCS,O,[Na+].[BH4-],1.5,1.0,2.0,25,12
-cold,NCCS,O,[Na+].[BH4-],3.0,1.0,5.0,0,
+cold,NCCS,CO,[Na+].[BH4-],3.0,1.0,5.0,0,
 EOF
 grep -q 'NCCS,' "$DATA" && fail "test premise: cysteamine is in the training data"
 if run "predict (no outcome, unseen ligand)" "$BIN" predict "$M" "$NEW"; then
   cp "$T/out" "$T/new_pred.csv"
-  [ "$(head -1 "$T/new_pred.csv")" = "id,p_success,p_std,predicted,outside_training_range" ] ||
+  [ "$(head -1 "$T/new_pred.csv")" = "id,p_success,p_std,predicted,nearest_ligand,ligand_similarity,domain" ] ||
     fail "predict without outcome: header $(head -1 "$T/new_pred.csv")"
   check_pred "predict (no outcome)" "$T/new_pred.csv" 3 0
   grep -q '^cysteamine,' "$T/new_pred.csv" || fail "predict: cysteamine row missing"
@@ -133,7 +137,7 @@ run "train dnn again" "$BIN" train "$DATA" --model dnn --set epochs=5 --seed 3 -
 cmp -s "$T/d1.json" "$T/d2.json" || fail "dnn: same seed, model files differ"
 if run "predict dnn --individual" "$BIN" predict "$T/d1.json" "$DATA" --individual; then
   check_pred "predict dnn (one instance)" "$T/out" "$ROWS" 1
-  awk -F, 'NR > 1 && $(NF-3) != "0.0000" { bad = 1 } END { exit bad }' "$T/out" ||
+  awk -F, 'NR > 1 && $(NF-5) != "0.0000" { bad = 1 } END { exit bad }' "$T/out" ||
     fail "one instance: p_std should be 0"
 fi
 

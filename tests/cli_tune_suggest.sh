@@ -237,7 +237,7 @@ no_leftovers "failed tunes" "$T"
 ###############################################################################
 # suggest
 ###############################################################################
-HDR="rank,id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,p_success,p_std"
+HDR="rank,id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,p_success,p_std,ligand_to_Au,reductant_to_Au,strategy,score,nearest_ligand,ligand_similarity,domain"
 M="$T/ens.json"
 run "train a small ensemble" "$BIN" train "$DATA" --model snn --set epochs=5 --ensemble 3 --seed 3 -j 2 -o "$M" ||
   { echo "cli_tune_suggest: cannot train the model suggest needs; $FAILS failure(s)" >&2; exit 1; }
@@ -251,7 +251,8 @@ RED_LO=${DLO_DHI[4]} RED_HI=${DLO_DHI[5]}
 
 # check_sugg NAME FILE K "LO1 HI1 ... LO5 HI5" MIND: the recipe header, K rows
 # (K < 0: any number), rank/id 1..K, conditions inside the bounds, p_success in
-# [0, 1] and non-increasing, p_std >= 0, and suggestions of the same ligand at a
+# [0, 1] and non-increasing, p_std >= 0, the domain columns (a condition
+# outside the training data's range named in domain), and suggestions of the same ligand at a
 # Chebyshev distance (each condition over its range; fixed ones skipped) >= MIND
 check_sugg() {
   local name=$1 f=$2 k=$3 b=$4 mind=$5
@@ -259,13 +260,26 @@ check_sugg() {
   local got=$(($(wc -l <"$f") - 1))
   [ "$k" -lt 0 ] || [ "$got" -eq "$k" ] || fail "$name: $got suggestions, expected $k"
   [ "$got" -gt 0 ] || fail "$name: no suggestions"
-  awk -F, -v b="$b" -v mind="$mind" -v name="$name" '
-    BEGIN { split(b, B, " "); for (c = 0; c < 5; c++) { lo[c] = B[2 * c + 1] + 0; hi[c] = B[2 * c + 2] + 0 } }
+  awk -F, -v b="$b" -v mind="$mind" -v name="$name" -v d="${DLO_DHI[*]}" '
+    BEGIN { split(b, B, " "); for (c = 0; c < 5; c++) { lo[c] = B[2 * c + 1] + 0; hi[c] = B[2 * c + 2] + 0 }
+            split(d, D, " "); for (c = 0; c < 5; c++) { dlo[c] = D[2 * c + 1] + 0; dhi[c] = D[2 * c + 2] + 0 } }
     NR == 1 { next }
     {
       r = NR - 1
-      if (NF != 15) { print name ": row " r " has " NF " fields: " $0; bad = 1; next }
-      if ($1 != r || $2 != "S" r) { print name ": row " r " has rank " $1 ", id " $2; bad = 1 }
+      if (NF != 22) { print name ": row " r " has " NF " fields: " $0; bad = 1; next }
+      if ($20 == "" || !($21 >= 0 && $21 <= 1) || $22 !~ /^[a-zA-Z_;0-9().=]*$/) { print name ": row " r " domain columns " $20 "," $21 "," $22; bad = 1 }
+      split("ligand_mM haucl4_mM reductant_mM temperature_C pH", cn, " ")
+      for (c = 0; c < 5; c++) {
+        # (printed to 6 digits: values at a range end are left alone)
+        v = $(9 + c) + 0; tl = 1e-4 * (1 + (dlo[c] < 0 ? -dlo[c] : dlo[c])); th = 1e-4 * (1 + (dhi[c] < 0 ? -dhi[c] : dhi[c]))
+        named = (";" $22 ";") ~ (";" cn[c + 1] ";")
+        if ((named && v > dlo[c] + tl && v < dhi[c] - th) || (!named && (v < dlo[c] - tl || v > dhi[c] + th))) {
+          print name ": row " r " " cn[c + 1] " = " v " (training range " dlo[c] ".." dhi[c] ") but domain '" $22 "'"; bad = 1 }
+        nout += named
+      }
+      pre = $2; if (!sub(r "$", "", pre) || (r > 1 && pre != pre1)) { print name ": row " r " has id " $2 ", not PREFIX" r " with the prefix of row 1"; bad = 1 }
+      if (r == 1) pre1 = pre
+      if ($1 != r) { print name ": row " r " has rank " $1; bad = 1 }
       for (c = 0; c < 5; c++) {
         v = $(9 + c) + 0; x[r, c] = v
         eps = 1e-9 * (lo[c] < 0 ? -lo[c] : lo[c]) + 1e-9
@@ -277,6 +291,7 @@ check_sugg() {
       prev = p; n = r
     }
     END {
+      if (name ~ /outside/ && !nout) { print name ": no suggestion names a condition outside the training range"; bad = 1 }
       for (i = 1; i <= n; i++) for (j = 1; j < i; j++) {
         if (lig[i] != lig[j]) continue
         d = 0
@@ -326,7 +341,7 @@ cat >"$T/bounds.json" <<'EOF'
 EOF
 # --range overrides --bounds (pH, temperature); reductant keeps the training range
 BOUNDS="1 10 0.5 5 $RED_LO $RED_HI 10 60 9 13"
-SUG=("$BIN" suggest "$M" "${MHA[@]}" --bounds "$T/bounds.json" --range pH:9:13 --range temperature_C:10:60 -n 3000)
+SUG=("$BIN" suggest "$M" "${MHA[@]}" --bounds "$T/bounds.json" --range pH:9:13 --range temperature_C:10:60 -n 3000 --id-prefix S)
 mkdir "$T/sw"
 if run "suggest --top 10" "${SUG[@]}" --top 10 --seed 4 -o "$T/sw/s.csv"; then
   no_leftovers "suggest" "$T/sw"
@@ -367,7 +382,7 @@ if run "suggest --top 10" "${SUG[@]}" --top 10 --seed 4 -o "$T/sw/s.csv"; then
   # --exclude: a recipe already tried at the top suggestion's conditions (the
   # suggestion file itself is a recipe CSV) removes it, and nothing within
   # --min-distance of it is suggested
-  head -2 "$T/sw/s.csv" >"$T/sw/tried.csv"
+  head -2 "$T/sw/s.csv" | awk -F, -v OFS=, 'NR == 2 { $2 = "tried1" } { print }' >"$T/sw/tried.csv"
   sed -n 2p "$T/sw/s.csv" | cut -d, -f9-13 >"$T/sw/tried.conds"
   if run "suggest --exclude" "${SUG[@]}" --top 10 --seed 4 --exclude "$T/sw/tried.csv" -o "$T/sw/s_ex.csv"; then
     check_sugg "suggest --exclude" "$T/sw/s_ex.csv" 10 "$BOUNDS" 0.05
@@ -408,6 +423,15 @@ if run "suggest with fixed conditions" "$BIN" suggest "$M" "${MHA[@]}" --bounds 
   check_sugg "suggest fixed" "$T/sw/s_fixed.csv" 5 "${DLO_DHI[0]} ${DLO_DHI[1]} 1 1 $RED_LO $RED_HI 25 25 7 14" 0.05
   awk -F, 'NR > 1 && ($10 != 1 || $12 != 25) { bad = 1 } END { exit bad }' "$T/sw/s_fixed.csv" ||
     fail "suggest: fixed haucl4_mM = 1 / temperature_C = 25 not held"
+fi
+
+# ligand concentrations beyond the training data's: every suggestion names ligand_mM in domain
+LHI=${DLO_DHI[1]}
+if run "suggest outside the training range" "$BIN" suggest "$M" "${MHA[@]}" --range "ligand_mM:$(awk -v h="$LHI" 'BEGIN { print 2 * h + 1 }'):$(awk -v h="$LHI" 'BEGIN { print 3 * h + 2 }')" \
+     -n 500 --top 5 -o "$T/sw/s_out.csv"; then
+  check_sugg "suggest outside the training range" "$T/sw/s_out.csv" 5 "$(awk -v h="$LHI" 'BEGIN { print 2 * h + 1, 3 * h + 2 }') $(printf '%s ' "${DLO_DHI[@]:2}")" 0.05
+  grep -q "5 of 5 recipes are outside the model's domain (see column domain)" "$T/err" ||
+    fail "suggest outside the training range: no domain summary on stderr: $(cat "$T/err")"
 fi
 
 # --top beyond the candidates: all of them, with a note on stderr

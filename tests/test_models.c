@@ -67,7 +67,7 @@ static void toy_build(void) {
     x[D_REDOX] = d ? -0.11 : -1.24;
     x[D_AROMATIC] = l == 2;
   }
-  toy = (dataset){toy_mp, TOY_NMOL, TOY_N, toy_mol, toy_x, toy_y};
+  toy = (dataset){toy_mp, TOY_NMOL, TOY_N, toy_mol, toy_x, toy_y, AU_NDESC};
 }
 
 static void toy_free(void) {
@@ -93,7 +93,7 @@ static void test_separable(void) {
     hparams hp;
     small_hp(model_kind_names[k], 25, &hp);
     net_layout L;
-    net_layout_init(&L, &hp);
+    net_layout_init(&L, &hp, 0);
     instance in;
     double t0 = now();
     CHECK(instance_train(&L, &toy, NULL, 0, 7, &in) == 0);
@@ -137,7 +137,7 @@ static void test_determinism(void) {
     small_hp(model_kind_names[k], 3, &hp);
     hp.dropout = 0.2; /* dropout draws from the same stream */
     net_layout L;
-    net_layout_init(&L, &hp);
+    net_layout_init(&L, &hp, 0);
     instance a, b, c;
     CHECK(instance_train(&L, &toy, rows, 12, 11, &a) == 0);
     CHECK(instance_train(&L, &toy, rows, 12, 11, &b) == 0);
@@ -195,7 +195,7 @@ static void test_snn_rule(void) {
     hparams hp;
     small_hp(kinds[kk], 3, &hp);
     net_layout L;
-    net_layout_init(&L, &hp);
+    net_layout_init(&L, &hp, 0);
     int dm = L.dim[L.nl];
     instance in;
     CHECK(instance_train(&L, &toy, NULL, 0, 5, &in) == 0);
@@ -225,7 +225,7 @@ static void test_snn_rule(void) {
     memcpy(qx, toy_x + 5 * AU_NDESC, sizeof qx);
     qx[D_TEMPERATURE_C] = 47;
     qx[D_PH] = 13.5; /* outside the training range: the scaler extrapolates */
-    dataset q = {toy_mp, TOY_NMOL, 1, qmol, qx, &qy};
+    dataset q = {toy_mp, TOY_NMOL, 1, qmol, qx, &qy, AU_NDESC};
     double pq;
     CHECK(instance_predict(&L, &in, &q, NULL, 0, &pq) == 0);
     half_net(&L, &in, &q, 0, G);
@@ -251,7 +251,7 @@ static void test_snn_rule(void) {
   hparams hp;
   small_hp("dnn", 1, &hp);
   net_layout L;
-  net_layout_init(&L, &hp);
+  net_layout_init(&L, &hp, 0);
   instance in;
   CHECK(instance_train(&L, &toy, NULL, 0, 5, &in) == 0);
   CHECK(in.sup_G == NULL);
@@ -357,7 +357,7 @@ static void test_cv(void) {
     CHECK(!memcmp(fold, r1.fold + (size_t)rep * n, sizeof(int) * n));
     for (int m = 0; m < 2; m++) {
       net_layout L;
-      net_layout_init(&L, &hp[m]);
+      net_layout_init(&L, &hp[m], 0);
       int covered = 0;
       for (int f = 0; f < o.folds; f++) {
         int nt = 0, ne = 0;
@@ -448,10 +448,11 @@ static void test_model_files(void) {
   snprintf(pb, sizeof pb, "%s/b.json", tmpdir);
   snprintf(pc, sizeof pc, "%s/c.json", tmpdir);
   int inexact = 0;
-  for (int k = 0; k < N_MODEL_KINDS; k++) {
+  for (int k = 0; k < N_ALL_KINDS; k++) { /* the baselines too: rf stores its trees */
     hparams hp;
     small_hp(model_kind_names[k], 2, &hp);
     hp.steps_per_epoch = 16;
+    hp.rf_trees = 30;
     if (k == 0) { hp.hidden[1] = 7; hp.nhidden = 2; hp.l2 = 1e-3; } /* a non-default shape */
     int ens = k % 2 ? 0 : 3;
     model m1, m2, m3;
@@ -561,9 +562,9 @@ static void test_model_files(void) {
 /* ---- 7. hyperparameters ------------------------------------------------------- */
 static void test_hparams(void) {
   hparams hp, hq;
-  /* kinds and their defaults */
+  /* kinds and the paper's defaults (the paper preset) */
   for (int k = 0; k < N_MODEL_KINDS; k++) {
-    CHECK(hparams_default(model_kind_names[k], &hp) == 0);
+    CHECK(hparams_preset(model_kind_names[k], "paper", &hp) == 0);
     CHECK_STR(hparams_kind(&hp), model_kind_names[k]);
     CHECK(hparams_kind_index(&hp) == k);
     CHECK(hp.use_gcnn == (k < 3));
@@ -692,22 +693,27 @@ static void test_hparams(void) {
   CHECK(hparams_preset("dnn", "paper", &hp) == 0);
   CHECK(hparams_set(&hp, "hidden_layers", "9,5") == 0);
   net_layout L;
-  net_layout_init(&L, &hp);
+  net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 3 && L.dim[0] == AU_NDESC && L.dim[1] == 9 && L.dim[2] == 5 && L.dim[3] == 2);
   CHECK(L.nparams == (long)AU_NDESC * 9 + 9 + 9 * 5 + 5 + 5 * 2 + 2);
   CHECK(hparams_preset("gcnn_svm", "paper", &hp) == 0);
-  net_layout_init(&L, &hp);
+  net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 1 && L.in_dim == NROLES * 10 + AU_NDESC && L.dim[1] == 2); /* the SVM is one linear layer */
   CHECK(hparams_preset("snn", "paper", &hp) == 0);
-  net_layout_init(&L, &hp);
+  net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 2 && L.dim[2] == 10 && L.nparams == (long)AU_NDESC * 30 + 30 + 30 * 10 + 10 + 10 + 1);
-  CHECK(hp.fingerprint_pool == 0 && hp.ratio_inputs == 0 && hp.epochs == 100 && hp.graph_width == 8);
-  /* ratio_inputs adds the two derived ratios to the input */
+  CHECK(hp.fingerprint_pool == 0 && hp.ratio_inputs == 0 && hp.epochs == 100 && hp.inits == 1);
+  /* ratio_inputs adds the two derived ratios after the descriptors (and any extras) */
   CHECK(hparams_set(&hp, "ratio_inputs", "1") == 0);
-  net_layout_init(&L, &hp);
-  CHECK(L.ndesc == AU_NDESC + NET_NDERIVED && L.dim[0] == AU_NDESC + NET_NDERIVED);
+  net_layout_init(&L, &hp, 2);
+  CHECK(L.nder == NET_NDERIVED && L.dim[0] == AU_NDESC + 2 + NET_NDERIVED);
   CHECK(hparams_set(&hp, "ratio_inputs", "2") == AU_EUSAGE);
   CHECK(hparams_preset("snn", "papers", &hp) == AU_EUSAGE);
+  /* auclust's defaults differ from the paper's as README documents */
+  CHECK(hparams_default("gcnn_snn", &hp) == 0);
+  CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
+        hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3);
+  CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
   /* derived inputs by hand: log10 of ligand:Au 2 and NaBH4:Au 4.48 (1 uM offsets) */
   double x[AU_NDESC] = {2.0, 1.0, 4.48}, dv[NET_NDERIVED];
   net_derived(x, dv);

@@ -71,7 +71,7 @@ static double compare_base(const model *m, const base_row *b, const double *cond
     memcpy(x + (size_t)i * AU_NDESC, b->x, sizeof(double) * AU_NDESC);
     memcpy(x + (size_t)i * AU_NDESC, cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
   }
-  dataset d = {b->mols, b->nmol, n, mol, x, NULL};
+  dataset d = {b->mols, b->nmol, n, mol, x, NULL, AU_NDESC};
   double *ref = malloc(sizeof(double) * n * K), *tmp = malloc(sizeof(double) * n);
   for (int k = 0; k < K; k++) {
     CHECK(instance_predict(&m->L, &m->inst[k], &d, NULL, n, tmp) == 0);
@@ -238,7 +238,7 @@ static void check_heatmap_cli(const model *m, const recipe_set *rs, int base) {
   if (f) {
     char line[512];
     CHECK(fgets(line, sizeof line, f) != NULL);
-    CHECK_STR(line, "ligand_mM,pH,p_mean,p_std\n");
+    CHECK_STR(line, "ligand_mM,pH,p_mean,p_std,nearest_ligand,ligand_similarity,domain\n");
     int k = 0;
     double v[4];
     while (fgets(line, sizeof line, f)) {
@@ -384,7 +384,9 @@ int main(void) {
   par_init_blas();
   component_table comp;
   recipe_set rs;
-  int rc = open_recipes(DATA, NULL, 7.0, 1, &comp, &rs);
+  input_opts io = {.cmd = "test_scorer", .o = recipe_opts_default()};
+  io.o.require_outcome = 1;
+  int rc = open_recipes(DATA, NULL, &io, &comp, &rs);
   CHECK(rc == 0);
   if (rc) {
     fprintf(stderr, "cannot load %s: %s\n", DATA, au_errmsg());

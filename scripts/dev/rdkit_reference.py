@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """Reference values from Python RDKit (Debian python3-rdkit) for checking
 auclust's C reimplementations: graph features (implicit valence, conjugation,
-rings) and descriptors (Bertz CT, Crippen logP, ...). A developer tool, not
-part of the build or CI: `scripts/dev/rdkit_reference.py SMILES...`."""
+rings) and descriptors (Bertz CT, Crippen logP, ...), and for checking what
+auclust asks of RDKit through the C API: Morgan fingerprints (radius 2, 2048
+bits) and their Tanimoto similarity. A developer tool, not part of the build
+or CI: `scripts/dev/rdkit_reference.py [--graph|--descriptors|--tanimoto] SMILES...`
+(--tanimoto: the on-bit count of each, then the similarity of every pair)."""
 import sys
-from rdkit import Chem
+from rdkit import Chem, DataStructs
+from rdkit.Chem import AllChem
 from rdkit.Chem import Crippen, Descriptors, GraphDescriptors, rdMolDescriptors as R
 
 def graph(smi):
@@ -24,10 +28,26 @@ def descriptors(smi):
           f"bertz={GraphDescriptors.BertzCT(m):.6f} charge={Chem.GetFormalCharge(m)} "
           f"arom_atoms={sum(a.GetIsAromatic() for a in m.GetAtoms())} heavy={m.GetNumHeavyAtoms()}")
 
+def tanimoto(smiles):
+    fps = [AllChem.GetMorganFingerprintAsBitVect(Chem.MolFromSmiles(s), 2, nBits=2048) for s in smiles]
+    for s, fp in zip(smiles, fps):
+        print(f"{s} on_bits={fp.GetNumOnBits()}")
+    for i in range(len(smiles)):
+        for j in range(i + 1, len(smiles)):
+            print(f"{smiles[i]} {smiles[j]} tanimoto={DataStructs.TanimotoSimilarity(fps[i], fps[j]):.10f}")
+
 if __name__ == "__main__":
     mode = "graph"
+    args = []
     for s in sys.argv[1:]:
-        if s in ("--graph", "--descriptors"):
+        if s in ("--graph", "--descriptors", "--tanimoto"):
             mode = s[2:]
             continue
-        graph(s) if mode == "graph" else descriptors(s)
+        args.append(s)
+    if mode == "tanimoto":
+        tanimoto(args)
+    for s in args:
+        if mode == "graph":
+            graph(s)
+        elif mode == "descriptors":
+            descriptors(s)
