@@ -145,8 +145,16 @@ static void eval_baseline(const scorer *s, const double *cond, int n, double *p)
   }
 }
 
+static void eval_network(const scorer *s, const double *cond, int n, double *p);
+
 void scorer_eval(const scorer *s, const double *cond, int n, double *p) {
-  if (hparams_is_baseline(&s->m->hp)) { eval_baseline(s, cond, n, p); return; }
+  if (hparams_is_baseline(&s->m->hp)) eval_baseline(s, cond, n, p);
+  else eval_network(s, cond, n, p);
+  if (s->m->calib.fitted && !s->m->uncalibrated)
+    for (size_t i = 0; i < (size_t)n * s->m->ninst; i++) p[i] = model_calibrated(s->m, p[i]);
+}
+
+static void eval_network(const scorer *s, const double *cond, int n, double *p) {
   const net_layout *L = &s->m->L;
   int maxd = 0;
   for (int l = 0; l <= L->nl; l++) if (L->dim[l] > maxd) maxd = L->dim[l];

@@ -75,7 +75,7 @@ static double compare_base(const model *m, const base_row *b, const double *cond
   double *ref = malloc(sizeof(double) * n * K), *tmp = malloc(sizeof(double) * n);
   for (int k = 0; k < K; k++) {
     CHECK(instance_predict(&m->L, &m->inst[k], &d, NULL, n, tmp) == 0);
-    for (int i = 0; i < n; i++) ref[(size_t)i * K + k] = tmp[i];
+    for (int i = 0; i < n; i++) ref[(size_t)i * K + k] = model_calibrated(m, tmp[i]); /* as model_predict */
   }
 
   const molgraph *g[NROLES];
