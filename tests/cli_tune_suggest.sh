@@ -11,26 +11,6 @@ DATA=data/au_nc_recipes.csv
 COMPS=data/components.csv
 . "$(dirname "$0")/lib.sh"
 
-# expect_err NAME CODES CMD...: exit status one of CODES ("2" or "2|3"),
-# exactly one line on stderr starting with "auclust", nothing on stdout
-expect_err() {
-  local name=$1 codes=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  local lines; lines=$(wc -l <"$T/err")
-  if [ $rc -eq 0 ] || ! [[ "|$codes|" == *"|$rc|"* ]]; then
-    fail "$name: exit $rc, expected $codes; stderr: $(head -c 400 "$T/err")"; return 1
-  elif [ "$lines" -ne 1 ] || [ -n "$(tail -c 1 "$T/err")" ]; then
-    fail "$name: stderr should be exactly one line, got $lines: $(head -c 400 "$T/err")"; return 1
-  elif ! grep -q '^auclust' "$T/err"; then
-    fail "$name: stderr does not start with 'auclust': $(cat "$T/err")"; return 1
-  elif [ -s "$T/out" ]; then
-    fail "$name: printed to stdout on error: $(head -c 200 "$T/out")"; return 1
-  fi
-  return 0
-}
-
-
 # ---- JSON helpers: jq, else python3 ------------------------------------------------
 if command -v jq >/dev/null 2>&1; then JSON=jq
 elif command -v python3 >/dev/null 2>&1; then JSON=py
