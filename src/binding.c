@@ -65,7 +65,7 @@ static int match_mask(const char *pkl, size_t sz, unsigned *mask) {
   *mask = 0;
   for (int g = 0; g < BIND_NGROUPS; g++) {
     if (!qpkl[g]) return au_fail(AU_EDATA, "RDKit rejects the binding-group SMARTS %s", binding_group_smarts[g]);
-    char *m = get_substruct_match(pkl, sz, qpkl[g], qsz[g], "");
+    char *m = get_substruct_match(pkl, sz, qpkl[g], qsz[g], NULL);
     if (!m) return au_fail(AU_EDATA, "RDKit substructure search failed");
     if (strcmp(m, "{}")) *mask |= 1u << g;
     free_ptr(m);
@@ -130,7 +130,7 @@ int ligand_strip(const char *smiles, char **kept, char **dropped, unsigned *mask
   char *pkl = get_mol(smiles, &sz, "");
   if (!pkl) return au_fail(AU_EDATA, "RDKit cannot parse SMILES '%s'", smiles);
   size_t nf = 0, *fsz = NULL;
-  char **fp = get_mol_frags(pkl, sz, &fsz, &nf, "", NULL);
+  char **fp = get_mol_frags(pkl, sz, &fsz, &nf, NULL, NULL);
   int rc = 0;
   frag_t *f = xcalloc(nf + 1, sizeof(frag_t));
   if (!fp || !nf) rc = au_fail(AU_EDATA, "RDKit cannot split '%s' into fragments", smiles);

@@ -90,20 +90,24 @@ typedef struct {
   const double *cond;    /* [nrows, AU_NCOND] each point's conditions */
 } grid_domain;
 
+static void point_x(const grid_domain *g, int i, double *x) {
+  memcpy(x, g->base_x, sizeof(double) * AU_XMAX);
+  memcpy(x, g->cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+}
+
 static void point_reasons(const grid_domain *g, int i, char *why, size_t n) {
   double x[AU_XMAX];
-  memcpy(x, g->base_x, sizeof x);
-  memcpy(x, g->cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+  point_x(g, i, x);
   domain_reasons(g->d, &g->v, x, why, n);
 }
 
 /* one stderr line, after the output */
 static void report_domain(const grid_domain *g, int n) {
   int out = 0;
-  char why[1024];
+  double x[AU_XMAX];
   for (int i = 0; i < n; i++) {
-    point_reasons(g, i, why, sizeof why);
-    out += why[0] != 0;
+    point_x(g, i, x);
+    out += domain_outside(g->d, &g->v, x);
   }
   fprintf(stderr, "auclust heatmap: %d of %d grid points are outside the model's domain%s%s%s\n", out, n,
           g->v.reasons[0] ? " (every point: " : "", g->v.reasons, g->v.reasons[0] ? ")" : "");
