@@ -17,7 +17,14 @@ typedef struct {
   int min_samples_split;        /* >= 2; a node with fewer is a leaf */
   int min_samples_leaf;         /* >= 1; both children of a split need this many */
   double min_impurity_decrease; /* >= 0; weighted decrease a split must reach */
+  /* Random forests: 1 .. n_features-1 features drawn at random per node
+   * (from a stream of (seed, node)), more drawn only while none of them can
+   * split, as scikit-learn does; 0 or >= n_features: every feature. */
+  int max_features;
+  unsigned long long seed;
 } cart_params;
+
+#define CART_MAX_TIED 6
 
 typedef struct {
   int feature;      /* split feature, -1 at a leaf */
@@ -27,6 +34,12 @@ typedef struct {
   int n;            /* training samples reaching the node */
   int klass;        /* majority class, ties to the lower index */
   double impurity;  /* Gini impurity of the node's samples */
+  /* other features whose best split at this node has the same gain (ties
+   * the fit broke by feature order), and their thresholds */
+  int n_tied;
+  int tied_feature[CART_MAX_TIED];
+  double tied_threshold[CART_MAX_TIED];
+  int merged;       /* leaf of cart_merge: the original leaves it replaces (0: none) */
 } cart_node;
 
 /* Nodes are stored in depth-first pre-order, as sklearn's tree_: node[0] is
@@ -50,15 +63,44 @@ typedef struct {
   const char *unit;
   int categorical;
   const char *label0, *label1;
+  const char *label; /* what a reader sees instead of name, e.g. "ligand:Au"; NULL: name.
+                        JSON keeps name as "feature" and adds this as "label" */
 } cart_feature;
 
-cart_params cart_defaults(void); /* unlimited depth, 2, 1, 0.0 */
+/* How a tree is written (cart_write). Zero = the plain writers below. */
+typedef struct {
+  const cart_feature *feat;       /* n_features entries, or NULL */
+  const char *const *class_names; /* n_classes entries, or NULL */
+  int left_to_right;              /* SVG and DOT: root on the left (else on top) */
+  int legend;                     /* text, DOT, SVG: how to read a node */
+  const char *note;               /* one more legend line, or NULL */
+  /* per node (n_nodes entries, or NULL): text replacing the test of the
+   * left [0] / right [1] branch, e.g. "ligand is MHA or MPA"; the test
+   * follows in parentheses */
+  const char *const *branch_label[2];
+} cart_style;
+
+enum { CART_TEXT, CART_DOT, CART_SVG, CART_JSON };
+/* One writer for the four formats. Decisions also list their tied
+ * features (text: "[tied with ...]", JSON "tied"), merged leaves say so
+ * (text "[k leaves merged]", JSON "merged_leaves"; top-level
+ * "merged_splits"). */
+int cart_write(const cart_tree *t, int format, const cart_style *st, FILE *f);
+
+cart_params cart_defaults(void); /* unlimited depth, 2, 1, 0.0, all features */
 
 /* Fits a tree to X (n x d, row-major, finite) and y (0 .. K-1); p NULL means
  * defaults. Returns NULL with au_fail(AU_EDATA) on bad input or params.
  * Deterministic: ties go to the lowest feature, then the lowest threshold. */
 cart_tree *cart_fit(const double *X, const int *y, int n, int d, const cart_params *p);
 void cart_free(cart_tree *t);
+/* A copy in which every subtree whose leaves all predict one class is one
+ * leaf (the paper drew such subtrees as triangles): predictions are
+ * unchanged; the new leaf's `merged` holds how many leaves it replaces.
+ * The copy's depths are recomputed; node numbers change. */
+cart_tree *cart_merge(const cart_tree *t);
+/* Splits removed by cart_merge: the sum over merged leaves of merged - 1. */
+int cart_merged_splits(const cart_tree *t);
 
 /* x holds n_features values; a NaN feature value goes right. */
 int cart_apply(const cart_tree *t, const double *x);   /* leaf node index */

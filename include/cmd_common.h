@@ -37,7 +37,8 @@ int open_recipes_for_model(const model *m, const char *path, const char *comp_pa
 void print_notes(const char *cmd, const recipe_set *rs);
 /* "auclust CMD: 3 of 10 recipes are outside the model's domain (see column domain)" */
 void print_domain_summary(const char *cmd, int outside, int n);
-/* Progress lines on stderr only when it is a terminal. */
+/* A status line on stderr only when it is a terminal and not --quiet; for
+ * counted work with elapsed time and an estimate use progress.h. */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_done(void);
 /* The carried name/provenance columns present in a recipe set, as CSV header/fields. */

@@ -18,6 +18,10 @@ enum {
 /* Record an error (printf format) and return its code. */
 int au_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *au_errmsg(void);
+/* The running subcommand ("train"), for messages; set by main. */
+void au_set_command(const char *name);
+/* A one-line note on stderr, "auclust CMD: ..." (not an error). */
+void au_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int au_errcode(void);
 void au_errclear(void);
 
@@ -25,5 +29,7 @@ void au_errclear(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* n bytes aligned to `align` (a power of two), rounded up to a multiple of it; free() it. */
+void *xaligned(size_t align, size_t n);
 char *xstrdup(const char *s);
 #endif

@@ -6,7 +6,9 @@
 
 #define HP_MAXH 4 /* hidden dense layers */
 
-typedef enum { HEAD_SNN, HEAD_DNN, HEAD_SVM } head_kind;
+/* HEAD_PRIOR and HEAD_RF are the two baselines (no network, no GCNN):
+ * the training base rate and a random forest on the 17 descriptors. */
+typedef enum { HEAD_SNN, HEAD_DNN, HEAD_SVM, HEAD_PRIOR, HEAD_RF } head_kind;
 
 typedef struct {
   int use_gcnn;
@@ -18,11 +20,18 @@ typedef struct {
   int epochs, steps_per_epoch, pair_size;  /* budget: epochs x steps x pair_size pairs/examples */
   int fingerprint_length, graph_layers, graph_width; /* GCNN: D, P, width */
   double ph_missing;                       /* encoding of an empty pH */
+  int rf_trees, rf_max_depth, rf_min_leaf; /* random forest: trees, depth (0: unlimited), leaf size */
+  int rf_max_features;                     /* features drawn per split, 0: floor(sqrt(17)) */
 } hparams;
 
+/* The six models of Table 2 are kinds 0..N_MODEL_KINDS-1; the baselines
+ * prior and rf follow them, up to N_ALL_KINDS. */
 #define N_MODEL_KINDS 6
-extern const char *const model_kind_names[N_MODEL_KINDS]; /* gcnn_snn gcnn_dnn gcnn_svm snn dnn svm */
-extern const char *const model_kind_labels[N_MODEL_KINDS]; /* "GCNN + SNN", ... as in Table 2 */
+#define N_ALL_KINDS 8
+extern const char *const model_kind_names[N_ALL_KINDS]; /* gcnn_snn gcnn_dnn gcnn_svm snn dnn svm prior rf */
+extern const char *const model_kind_labels[N_ALL_KINDS]; /* "GCNN + SNN", ... as in Table 2, "prior", "RF" */
+/* 1 for prior and rf (no network). */
+int hparams_is_baseline(const hparams *hp);
 
 /* Defaults for a model kind ("gcnn_snn", "GCNN+SNN", "snn", ...); AU_EUSAGE if unknown. */
 int hparams_default(const char *kind, hparams *hp);

@@ -50,9 +50,9 @@ int model_check_components(const model *m, const component_table *user);
 int model_components(const model *m, const char *user_path, component_table *out);
 /* p[i * ninst + k] = instance k's probability of success for recipe i. */
 int model_predict(const model *m, const recipe_set *q, double *p);
-/* The distinct training recipes (union of the instances' support sets):
- * molecule triples, raw descriptors ([n, L.nx]) and outcomes; caller frees
- * the arrays. */
+/* The training recipes (union of the instances' support sets; a recipe the
+ * training file repeats comes as often as it was given): molecule triples,
+ * raw descriptors ([n, L.nx]) and outcomes; caller frees the arrays. */
 int model_training_rows(const model *m, int **mol, double **x, int **y);
 /* Mean and standard deviation over instances. */
 void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd);

@@ -72,6 +72,8 @@ typedef struct {
   unsigned char from_column[AU_NDESC]; /* a column of that name gave some row its value */
   char **notes;                     /* things the user should hear once (counter-ions */
   int nnotes;                       /* dropped, zero concentrations, override columns) */
+  char delim;        /* the file's delimiter, and whether it was detected */
+  int delim_detected, decimal_comma;
 } recipe_set;
 
 /* pH is an aqueous quantity: an empty pH is an error in a solvent whose
@@ -79,6 +81,7 @@ typedef struct {
  * allowed. Below it (DMSO 47, methanol 33, THF 7.5) empty means "no pH". */
 #define AU_PH_DIELECTRIC_MIN 50.0
 
+#define RECIPE_MAX_COLMAP 32
 typedef struct {
   double ph_missing_value; /* what an empty pH is encoded as (default 7) */
   int require_outcome;     /* training: every row needs outcome 0 or 1 */
@@ -88,9 +91,17 @@ typedef struct {
   const char *const *extra;
   const unsigned char *need_column; /* [AU_NDESC] or NULL: descriptor columns the file must have */
   int for_model;           /* the extra and needed columns come from a model (for messages) */
+  char delimiter;          /* 0: detect (',', ';' or tab) */
+  int ncolmap;             /* --column NAME=HEADER: read column HEADER as NAME */
+  const char *colmap[RECIPE_MAX_COLMAP];
 } recipe_opts;
 
+/* The defaults, with the delimiter and column map of recipes_set_input. */
 recipe_opts recipe_opts_default(void);
+/* The command line's --delimiter and --column for every recipe file the
+ * command reads (entries "NAME=HEADER"; kept, not copied). AU_EUSAGE on a
+ * bad delimiter or mapping. */
+int recipes_set_input(const char *delimiter, int ncolmap, const char *const *colmap);
 int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s);
 /* Add (or find) a molecule by SMILES in a set; returns its index or -1 with
  * the error set. */

@@ -26,6 +26,7 @@ void colormap_viridis(double t, unsigned char rgb[3]);
 typedef struct {
   double x, y;
   int cls;
+  int count; /* recipes at this point (drawn once, "3×" / "2○" beside it); 0 counts as 1 */
 } svg_point;
 
 /* values[j * nx + i] is the probability of success at
@@ -44,9 +45,10 @@ typedef struct {
   const char *cbar_label; /* NULL: "P(success)" */
   const svg_point *points;
   int npoints;
+  int vector; /* 1: one <rect> per value inside <g class="cells">; 0: one embedded PNG,
+                 <image class="cells">, a pixel per value (a 100 x 100 map: a few kB) */
 } svg_heatmap_spec;
 
-/* The cells are the <rect>s inside <g class="cells">, one per value. */
 int svg_heatmap(FILE *f, const svg_heatmap_spec *s);
 
 /* Small multiples of pH x temperature maps over three concentrations:
@@ -56,8 +58,7 @@ int svg_heatmap(FILE *f, const svg_heatmap_spec *s);
  * x fastest:
  *   values[(((i3 * n2 + i2) * n1 + i1) * ny + j) * nx + i]
  * with i, j as in svg_heatmap_spec (j = 0 lowest y); n3*n2*n1*ny*nx in all.
- * Each tiny map is a <g class="m"> of nx*ny <rect>s. 10x10x10 levels of
- * 10x10 maps give a file of about 5 MB. */
+ * 10x10x10 levels of 10x10 maps give a file of about 5 MB as rects. */
 typedef struct {
   int n1, n2, n3;
   const double *c1, *c2, *c3; /* level values, n1, n2 and n3 of them */
@@ -69,6 +70,7 @@ typedef struct {
   const double *values;
   const char *title;      /* may be NULL */
   const char *cbar_label; /* NULL: "P(success)" */
+  int vector;             /* 1: <rect>s in <g class="m">; 0: each tiny map an <image class="m"> (PNG) */
 } svg_grid5d_spec;
 
 int svg_grid5d(FILE *f, const svg_grid5d_spec *s);
@@ -81,4 +83,40 @@ int svg_grid5d(FILE *f, const svg_grid5d_spec *s);
  * title and value_label (the colour bar's) may be NULL. */
 int svg_matrix(FILE *f, int n, const char *const *names, const double *m,
                const char *title, const char *value_label);
+/* A reliability diagram: for each of nbins bins of predicted probability,
+ * the observed fraction of successes (y) against the mean prediction (x),
+ * a circle whose area grows with count[k], labelled "n=…"; the diagonal is
+ * perfect calibration. Empty bins (count 0) are skipped. */
+int svg_reliability(FILE *f, int nbins, const double *mean_p, const double *frac, const int *count,
+                    const char *title);
+
+/* Curves over a shared x axis (e.g. the discovery curves of `loop`): panels
+ * side by side, one line per series with a shaded band of +-band around
+ * it, and one legend below (the first panel's series names; series k has
+ * the same colour in every panel, from a colour-blind-safe palette of 8).
+ * Each series is a <g class="series"> holding its band <path> (when
+ * band != NULL) and its line <polyline>. */
+typedef struct {
+  const char *name;   /* legend text */
+  const double *y;    /* [nx] */
+  const double *band; /* [nx] half-widths >= 0, or NULL */
+} svg_series;
+
+typedef struct {
+  const char *ylabel;
+  const svg_series *series;
+  int nseries;
+  double ymin, ymax; /* NAN: from the data (bands included) */
+} svg_panel;
+
+typedef struct {
+  int nx;
+  const double *x; /* increasing */
+  const char *xlabel;
+  const svg_panel *panels;
+  int npanels;
+  const char *title; /* may be NULL */
+} svg_lines_spec;
+
+int svg_lines(FILE *f, const svg_lines_spec *s);
 #endif

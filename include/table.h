@@ -11,6 +11,9 @@ typedef struct {
   char **header;   /* ncols names, trimmed */
   char ***cell;    /* nrows x ncols strings, "" when empty */
   int *rowno;      /* spreadsheet row number of each data row */
+  char delim;      /* the field delimiter used: ',', ';' or '\t' */
+  int detected;    /* 1 when delim was detected rather than given */
+  int decimal_comma; /* ';' files (comma-decimal locales): numbers may be "1,5" */
 } table;
 
 /* Read a CSV file ("-" = stdin). Errors: AU_EIO (cannot read), AU_EDATA
@@ -18,6 +21,24 @@ typedef struct {
 int table_read(const char *path, table *t);
 int table_read_buffer(const char *name, const char *buf, size_t len, table *t);
 int table_col(const table *t, const char *name); /* -1 when absent */
+
+/* ---- delimiters, decimal commas and column names (spreadsheet exports) ----
+ * delim 0 detects the delimiter from the header line: the most frequent of
+ * ',', ';' and tab outside quotes (ties: comma). A ';' file is taken to come
+ * from a comma-decimal locale, so its numbers may use a decimal comma. */
+int table_read_delim(const char *path, char delim, table *t);
+int table_read_buffer_delim(const char *name, const char *buf, size_t len, char delim, table *t);
+/* "comma", "semicolon" or "tab" */
+const char *table_delim_name(char delim);
+/* A numeric cell as strtod reads it: "1,5" -> "1.5" in a decimal-comma
+ * table (buf holds the copy), else s itself. */
+const char *table_number_text(const table *t, const char *s, char *buf, size_t n);
+/* Renames column `from` to `to` (--column to=from). Returns 0, or AU_EDATA
+ * when `from` is absent or `to` is already another column. */
+int table_rename(table *t, const char *to, const char *from);
+/* The header closest to `name` ignoring case, spaces, punctuation and units
+ * in parentheses (edit distance on the rest), or -1 when none is close. */
+int table_closest_col(const table *t, const char *name);
 void table_free(table *t);
 
 /* Write one field, quoting only when needed. */

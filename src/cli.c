@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "err.h"
+#include "progress.h"
+#include "recipes.h"
 
 static int find_opt(const cli_spec *s, const char *name, size_t len) {
   for (int i = 0; s->opts[i].name; i++) {
@@ -56,8 +58,17 @@ int cli_parse(const cli_spec *s, int argc, char **argv, cli_args *a) {
   return 0;
 }
 
+/* The shared options (CLI_INPUT_OPTS, CLI_QUIET_OPT) take effect here. */
+static int apply_shared(const cli_spec *s, cli_args *a) {
+  if (find_opt(s, "--quiet", 7) >= 0) progress_quiet(cli_flag(a, "--quiet"));
+  if (find_opt(s, "--delimiter", 11) < 0) return 0;
+  int k = find_opt(s, "--column", 8);
+  return recipes_set_input(cli_get(a, "--delimiter"), k >= 0 ? a->count[k] : 0, k >= 0 ? a->vals[k] : NULL);
+}
+
 int cli_start(const cli_spec *s, int argc, char **argv, cli_args *a, int *rc) {
   *rc = cli_parse(s, argc, argv, a);
+  if (!*rc && !a->help) *rc = apply_shared(s, a);
   if (!*rc && !a->help) return 0;
   if (a->help) cli_help(s);
   cli_free(a);

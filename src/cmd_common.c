@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "progress.h"
 #include "table.h"
 
 int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp) {
@@ -111,7 +112,7 @@ int open_recipes_for_model(const model *m, const char *path, const char *comp_pa
 static int progress_shown;
 
 void progress(const char *fmt, ...) {
-  if (!isatty(STDERR_FILENO)) return;
+  if (!progress_on()) return;
   va_list ap;
   va_start(ap, fmt);
   fputs("\r\033[K", stderr);

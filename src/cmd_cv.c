@@ -12,10 +12,11 @@
 #include "err.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 #include "table.h"
 
 static const cli_opt opts[] = {
-    {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn, svm, or all (the six rows of Table 2)"},
+    {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn, svm, the baselines prior and rf, or all (the six rows of Table 2, then the two baselines)"},
     {"--folds", "-f", "K", "folds (default 10)"},
     {"--repeats", "-r", "R", "repeats with different splits and seeds (default 1)"},
     {"--seed", "-s", "N", "random seed (default 1)"},
@@ -29,6 +30,8 @@ static const cli_opt opts[] = {
                                                "                             scaled like them, stored in the model, required by predict"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -50,6 +53,7 @@ static void print_table(FILE *f, const cv_result *res, const int *y, const hpara
   for (int m = 0; m < nm; m++) {
     cv_summary s;
     cv_summarise(res, y, m, &s);
+    if (m && hparams_is_baseline(&hp[m]) && !hparams_is_baseline(&hp[m - 1])) fprintf(f, "baselines:\n");
     fprintf(f, "%-11s", model_kind_labels[hparams_kind_index(&hp[m])]);
     for (int j = 0; j < 5; j++) {
       char cell[32];
@@ -122,8 +126,8 @@ int cmd_cv(int argc, char **argv) {
     return rc;
   }
   const char *kind = cli_get(&a, "--model") ? cli_get(&a, "--model") : "gcnn_snn";
-  int all = !strcmp(kind, "all"), nm = all ? N_MODEL_KINDS : 1;
-  hparams hp[N_MODEL_KINDS];
+  int all = !strcmp(kind, "all"), nm = all ? N_ALL_KINDS : 1;
+  hparams hp[N_ALL_KINDS];
   for (int m = 0; m < nm && !rc; m++) rc = hparams_from_cli(&a, all ? model_kind_names[m] : kind, &hp[m]);
   for (int m = 1; m < nm && !rc; m++)
     if (hp[m].ph_missing != hp[0].ph_missing) rc = au_fail(AU_EUSAGE, "ph_missing must be the same for every model");
@@ -142,10 +146,9 @@ int cmd_cv(int argc, char **argv) {
   cv_result res;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  progress("cross-validating %d model%s x %ld repeat%s x %ld folds...", nm, nm > 1 ? "s" : "", repeats,
-           repeats > 1 ? "s" : "", folds);
+  progress_begin("cross-validation, fits", (long)nm * repeats * folds);
   rc = cv_run(&rs, &o, &res);
-  progress_done();
+  progress_end();
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (!rc) {
     int *y = xmalloc(sizeof(int) * rs.n);

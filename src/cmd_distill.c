@@ -16,6 +16,7 @@
 #include "err.h"
 #include "metrics.h"
 #include "outfile.h"
+#include "progress.h"
 #include "scorer.h"
 
 static const cli_opt opts[] = {
@@ -26,8 +27,13 @@ static const cli_opt opts[] = {
     {"--min-leaf", NULL, "N", "fewest recipes in a leaf (default 50)"},
     {"--seed", "-s", "N", "random seed (default 1)"},
     {"--output", "-o", "OUT", "tree.txt (rules; default stdout), tree.dot, tree.svg or tree.json"},
+    {"--orientation", NULL, "lr|tb", "SVG and DOT: root on the left, read left to right (lr, default, as the paper's\n"
+                                     "                             Figure 6), or on top (tb)"},
+    {"--no-merge", NULL, NULL, "keep the raw tree: do not merge sibling subtrees that predict one class into a leaf"},
     {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -36,7 +42,11 @@ static const cli_spec spec = {
     "chosen rows, and each of the five conditions uniformly between its lowest and highest\n"
     "value in those rows. The model ensemble labels them (success when mean p > 0.5); a CART\n"
     "tree (Gini) is fitted on the 17 descriptors plus the ligand-to-Au and reductant-to-Au\n"
-    "molar ratios. The tree's F1 and MCC against the model on fresh recipes go to stderr.",
+    "molar ratios. The tree's F1 and MCC against the model on fresh recipes go to stderr.\n"
+    "Subtrees whose leaves all predict one class are merged into one leaf (the outputs say\n"
+    "how many leaves each replaces); a split between whole components is labelled by their\n"
+    "names; features that split equally well are listed as tied. Recipes with an empty pH\n"
+    "(organic solvents) keep pH at the missing-value code, so no split on pH divides them.",
     opts, 2, 2,
     "example:\n  auclust distill model.json data/au_nc_recipes.csv --subset set_ii -o tree.svg"};
 
@@ -51,7 +61,7 @@ typedef struct {
 } sampler;
 
 static int same_combo(const recipe *a, const recipe *b) {
-  if (memcmp(a->mol, b->mol, sizeof a->mol)) return 0;
+  if (memcmp(a->mol, b->mol, sizeof a->mol) || a->ph_missing != b->ph_missing) return 0;
   for (int j = AU_NCOND; j < AU_XMAX; j++)
     if (a->x[j] != b->x[j]) return 0;
   return 1;
@@ -67,6 +77,7 @@ static int sampler_init(sampler *s, const model *m, const recipe_set *rs, int se
     if (set_ii_only && r->set_ii != 1) continue;
     nrows++;
     for (int j = 0; j < AU_NCOND; j++) {
+      if (j == D_PH && r->ph_missing) continue; /* the code is not a pH */
       if (r->x[j] < s->lo[j]) s->lo[j] = r->x[j];
       if (r->x[j] > s->hi[j]) s->hi[j] = r->x[j];
     }
@@ -91,14 +102,21 @@ static void sampler_free(sampler *s) {
   free(s->sc); free(s->combo);
 }
 
-/* n random recipes as tree features X[n, NFEAT] and model labels y[n]. */
-static void draw_and_label(const sampler *s, int n, rng_t *r, double *X, int *y) {
-  int *which = xmalloc(sizeof(int) * n), *cnt = xcalloc(s->ncombo, sizeof(int));
+/* n random recipes as tree features X[n, NFEAT] and model labels y[n];
+ * which[n] gets each one's component combination. */
+static int draw_and_label(const sampler *s, int n, rng_t *r, double *X, int *y, int *which) {
+  int rc = 0;
+  int *cnt = xcalloc(s->ncombo, sizeof(int));
   for (int i = 0; i < n; i++) cnt[which[i] = rng_int(r, s->ncombo)]++;
   for (int i = 0; i < n; i++) {
     double *x = X + (size_t)i * NFEAT;
-    memcpy(x, s->combo[which[i]]->x, sizeof(double) * AU_NDESC);
-    for (int j = 0; j < AU_NCOND; j++) x[j] = s->lo[j] + (s->hi[j] - s->lo[j]) * rng_uniform(r);
+    const recipe *c = s->combo[which[i]];
+    memcpy(x, c->x, sizeof(double) * AU_NDESC);
+    for (int j = 0; j < AU_NCOND; j++) {
+      double u = rng_uniform(r); /* drawn for pH too, so the stream does not depend on the solvent */
+      if (j == D_PH && c->ph_missing) continue; /* stays at the missing-value code */
+      x[j] = s->lo[j] + (s->hi[j] - s->lo[j]) * u;
+    }
     x[F_LIG_RATIO] = x[D_HAUCL4_MM] > 0 ? x[D_LIGAND_MM] / x[D_HAUCL4_MM] : 0;
     x[F_RED_RATIO] = x[D_HAUCL4_MM] > 0 ? x[D_REDUCTANT_MM] / x[D_HAUCL4_MM] : 0;
   }
@@ -112,22 +130,77 @@ static void draw_and_label(const sampler *s, int n, rng_t *r, double *X, int *y)
         memcpy(cond + (size_t)c * AU_NCOND, X + (size_t)i * NFEAT, sizeof(double) * AU_NCOND);
         idx[c++] = i;
       }
-    scorer_eval_mean(s->sc[k], cond, c, p, NULL);
+    if (!rc) rc = scorer_eval_mean(s->sc[k], cond, c, p, NULL); /* a NaN must not read as "failure" */
     for (int j = 0; j < c; j++) y[idx[j]] = p[j] > 0.5;
     free(cond); free(p); free(idx);
+    progress_add(c);
   }
-  free(which); free(cnt);
+  free(cnt);
+  return rc;
 }
 
 static const char *const class_names[2] = {"failure", "success"};
 
 static void features(cart_feature *f) {
-  for (int j = 0; j < AU_NDESC; j++) f[j] = (cart_feature){au_desc_name[j], au_desc_unit[j], au_desc_binary[j], NULL, NULL};
-  f[D_AROMATIC].label0 = "ligand is aliphatic";
-  f[D_AROMATIC].label1 = "ligand is aromatic";
-  f[D_TEMPERATURE_C].unit = "°C";
-  f[F_LIG_RATIO] = (cart_feature){"ligand_to_Au", "mol/mol", 0, NULL, NULL};
-  f[F_RED_RATIO] = (cart_feature){"reductant_to_Au", "mol/mol", 0, NULL, NULL};
+  for (int j = 0; j < AU_NDESC; j++)
+    f[j] = (cart_feature){au_desc_name[j], au_desc_unit[j], au_desc_binary[j], NULL, NULL, au_desc_label[j]};
+  f[D_AROMATIC].label0 = "aliphatic ligand";
+  f[D_AROMATIC].label1 = "aromatic ligand";
+  f[F_LIG_RATIO] = (cart_feature){"ligand_to_Au", "mol/mol", 0, NULL, NULL, "ligand:Au"};
+  f[F_RED_RATIO] = (cart_feature){"reductant_to_Au", "mol/mol", 0, NULL, NULL, "reductant:Au"};
+}
+
+/* "ligand is A or B", "solvent is A, B or C" (at most 4 names, then "+k more"). */
+static char *names_text(const char *role, const char **names, int n) {
+  size_t len = strlen(role) + 16;
+  for (int i = 0; i < n; i++) len += strlen(names[i]) + 8;
+  char *s = xmalloc(len + 32), *p = s;
+  p += sprintf(p, "%s is ", role);
+  int shown = n > 4 ? 3 : n;
+  for (int i = 0; i < shown; i++)
+    p += sprintf(p, "%s%s", i == 0 ? "" : i + 1 == shown && shown == n ? " or " : ", ", names[i]);
+  if (shown < n) sprintf(p, " or %d more", n - shown);
+  return s;
+}
+
+/* Branch labels of the splits that only separate whole components: a split
+ * on a component descriptor sends every sample of a combination the same
+ * way. When the ligands (else the solvents, else the reductants) on the two
+ * sides are disjoint, the branches are labelled by their names. */
+static void component_labels(const cart_tree *t, const sampler *s, const double *X, const int *which, int n,
+                             char **lab[2]) {
+  int nc = s->ncombo;
+  unsigned char *side = xcalloc((size_t)t->n_nodes * nc, 1); /* bit 1: goes left, 2: right */
+  for (int i = 0; i < n; i++) {
+    const double *x = X + (size_t)i * NFEAT;
+    for (int id = 0; t->node[id].feature >= 0;) {
+      int left = x[t->node[id].feature] <= t->node[id].threshold;
+      side[(size_t)id * nc + which[i]] |= left ? 1 : 2;
+      id = left ? t->node[id].left : t->node[id].right;
+    }
+  }
+  const char **names[2] = {xmalloc(sizeof(char *) * nc), xmalloc(sizeof(char *) * nc)};
+  for (int id = 0; id < t->n_nodes; id++) {
+    int f = t->node[id].feature;
+    if (f < AU_NCOND || f >= AU_NDESC) continue; /* conditions and ratios vary within a combination */
+    const unsigned char *sd = side + (size_t)id * nc;
+    for (int role = 0; role < NROLES; role++) {
+      int nn[2] = {0, 0}, clash = 0;
+      for (int c = 0; c < nc && !clash; c++) {
+        if (!sd[c]) continue;
+        int b = sd[c] == 1 ? 0 : 1;
+        const char *nm = s->combo[c]->name[role];
+        for (int k = 0; k < nn[1 - b]; k++) clash |= !strcmp(names[1 - b][k], nm);
+        int seen = 0;
+        for (int k = 0; k < nn[b]; k++) seen |= !strcmp(names[b][k], nm);
+        if (!seen) names[b][nn[b]++] = nm;
+      }
+      if (clash || !nn[0] || !nn[1]) continue;
+      for (int b = 0; b < 2; b++) lab[b][id] = names_text(role_name[role], names[b], nn[b]);
+      break;
+    }
+  }
+  free(names[0]); free(names[1]); free(side);
 }
 
 int cmd_distill(int argc, char **argv) {
@@ -151,8 +224,15 @@ int cmd_distill(int argc, char **argv) {
   const char *out = cli_get(&a, "--output");
   size_t ol = out ? strlen(out) : 0;
   const char *ext = ol > 4 ? out + ol - 4 : "";
-  int fmt = !out || !strcmp(out, "-") || !strcmp(ext, ".txt") ? 0 : !strcmp(ext, ".dot") ? 1 : !strcmp(ext, ".svg") ? 2
-            : ol > 5 && !strcmp(out + ol - 5, ".json") ? 3 : -1;
+  int fmt = !out || !strcmp(out, "-") || !strcmp(ext, ".txt") ? CART_TEXT : !strcmp(ext, ".dot") ? CART_DOT
+            : !strcmp(ext, ".svg") ? CART_SVG : ol > 5 && !strcmp(out + ol - 5, ".json") ? CART_JSON : -1;
+  const char *orient = cli_get(&a, "--orientation") ? cli_get(&a, "--orientation") : "lr";
+  int lr = !strcmp(orient, "lr");
+  if (!lr && strcmp(orient, "tb")) {
+    rc = au_fail(AU_EUSAGE, "--orientation must be lr (left to right) or tb (top to bottom), not '%s'", orient);
+    cli_free(&a);
+    return rc;
+  }
   if (fmt < 0) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .txt, .dot, .svg or .json file", out);
     cli_free(&a);
@@ -175,13 +255,17 @@ int cmd_distill(int argc, char **argv) {
     rng_seed(&r, seed);
     double *X = xmalloc(sizeof(double) * NFEAT * ns), *Xt = xmalloc(sizeof(double) * NFEAT * nt);
     int *y = xmalloc(sizeof(int) * ns), *yt = xmalloc(sizeof(int) * nt), *pt = xmalloc(sizeof(int) * nt);
-    draw_and_label(&s, (int)ns, &r, X, y);
-    draw_and_label(&s, (int)nt, &r, Xt, yt);
+    int *which = xmalloc(sizeof(int) * ns), *which_t = xmalloc(sizeof(int) * nt);
+    progress_begin("distill, recipes labelled by the model", ns + nt);
+    rc = draw_and_label(&s, (int)ns, &r, X, y, which);
+    if (!rc) rc = draw_and_label(&s, (int)nt, &r, Xt, yt, which_t);
+    progress_note("fitting the tree");
     cart_params cp = cart_defaults();
     cp.max_depth = (int)depth;
     cp.min_samples_leaf = (int)leaf;
-    cart_tree *t = cart_fit(X, y, (int)ns, NFEAT, &cp);
-    if (!t) rc = AU_EDATA;
+    cart_tree *t = rc ? NULL : cart_fit(X, y, (int)ns, NFEAT, &cp);
+    progress_end();
+    if (!t && !rc) rc = AU_EDATA;
     if (!rc) {
       for (int i = 0; i < nt; i++) pt[i] = cart_predict(t, Xt + (size_t)i * NFEAT);
       confusion cm = confusion_count(yt, pt, (int)nt);
@@ -189,6 +273,17 @@ int cmd_distill(int argc, char **argv) {
       for (int i = 0; i < ns; i++) pos += y[i];
       cart_feature f[NFEAT];
       features(f);
+      /* merging changes no prediction, so the fidelity above holds for both */
+      cart_tree *shown = cli_flag(&a, "--no-merge") ? t : cart_merge(t);
+      char **lab[2] = {xcalloc(shown->n_nodes, sizeof(char *)), xcalloc(shown->n_nodes, sizeof(char *))};
+      component_labels(shown, &s, X, which, (int)ns, lab);
+      int any_ph_missing = 0;
+      for (int k = 0; k < s.ncombo; k++) any_ph_missing |= s.combo[k]->ph_missing;
+      char note[160];
+      snprintf(note, sizeof note, "pH: recipes with an empty pH (organic solvents) keep the code %g, so no pH split divides them.",
+               m.hp.ph_missing);
+      cart_style st = {f, class_names, lr, 1, any_ph_missing ? note : NULL,
+                       {(const char *const *)lab[0], (const char *const *)lab[1]}};
       outfile o;
       if (!(rc = out_open(&o, out))) {
         if (fmt == 0) {
@@ -196,21 +291,29 @@ int cmd_distill(int argc, char **argv) {
                   a.pos[0], hparams_kind(&m.hp), m.ninst, m.ninst > 1 ? "s" : "", ns, subset, (unsigned long long)seed);
           fprintf(o.f, "# fidelity on %ld fresh recipes: accuracy %.3f, F1 %.3f, MCC %.3f\n", nt, metric_accuracy(cm),
                   metric_f1(cm), metric_mcc(cm));
-          rc = cart_write_text(t, f, class_names, o.f);
-        } else if (fmt == 1) rc = cart_write_dot(t, f, class_names, o.f);
-        else if (fmt == 2) rc = cart_write_svg(t, f, class_names, o.f);
-        else rc = cart_write_json(t, f, class_names, o.f);
+          if (shown != t)
+            fprintf(o.f, "# %d split%s merged: sibling subtrees predicting one class are single leaves (--no-merge keeps them)\n",
+                    cart_merged_splits(shown), cart_merged_splits(shown) == 1 ? "" : "s");
+        }
+        rc = cart_write(shown, fmt, &st, o.f);
         if (rc || (rc = out_commit(&o))) out_abort(&o);
       }
+      for (int b = 0; b < 2; b++) {
+        for (int i = 0; i < shown->n_nodes; i++) free(lab[b][i]);
+        free(lab[b]);
+      }
+      int shown_leaves = cart_leaves(shown), merged = cart_merged_splits(shown);
+      if (shown != t) cart_free(shown);
       if (!rc) /* after the output, so an error stays the only line */
         fprintf(stderr,
                 "auclust distill: %s subset, %d component combination%s; %ld recipes (%.1f%% labelled success by the "
-                "model), tree depth %d, %d leaves; on %ld fresh recipes vs the model: accuracy %.3f, F1 %.3f, MCC %.3f\n",
-                subset, s.ncombo, s.ncombo > 1 ? "s" : "", ns, 100.0 * pos / ns, cart_depth(t), cart_leaves(t), nt,
+                "model), tree depth %d, %d leaves (%d splits merged); on %ld fresh recipes vs the model: accuracy %.3f, "
+                "F1 %.3f, MCC %.3f\n",
+                subset, s.ncombo, s.ncombo > 1 ? "s" : "", ns, 100.0 * pos / ns, cart_depth(t), shown_leaves, merged, nt,
                 metric_accuracy(cm), metric_f1(cm), metric_mcc(cm));
       cart_free(t);
     }
-    free(X); free(Xt); free(y); free(yt); free(pt);
+    free(X); free(Xt); free(y); free(yt); free(pt); free(which); free(which_t);
   }
   sampler_free(&s);
   recipes_free(&rs);

@@ -19,6 +19,7 @@ static const cli_opt opts[] = {
     {"--json", NULL, NULL, "write JSON with the graph tensors instead of CSV"},
     {"--ph-missing", NULL, "PH", "value an empty pH (organic solvent) is encoded as (default 7)"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents too"},
+    CLI_INPUT_OPTS,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {

@@ -33,7 +33,7 @@ static const cli_spec spec = {
     "mean divides by the atom count for a size-normalised distance.",
     opts, 1, -1,
     "examples:\n  auclust fingerprint model.json 'glutathione=N[C@@H](CCC(=O)N[C@@H](CS)C(=O)NCC(=O)O)C(=O)O' \\\n"
-    "      MHA=OC(=O)CCCCCS MPA=OC(=O)CCS cysteamine=NCCS --svg fig4.svg\n"
+    "      'MHA=OC(=O)CCCCCS' 'MPA=OC(=O)CCS' cysteamine=NCCS --svg fig4.svg\n"
     "  auclust fingerprint model.json -o ligands.svg"};
 
 static int role_index(const char *s) {

@@ -28,23 +28,30 @@ static const cli_opt opts[] = {
     {"--output", "-o", "OUT", "map.svg (picture) or map.csv (x, y, p_mean, p_std); default: CSV on stdout"},
     {"--csv", NULL, "FILE", "also write the values as CSV"},
     {"--grid5d", NULL, NULL, "the 5-D grid: levels of ligand, HAuCl4 and reductant concentration, a small x-y map at each"},
-    {"--levels", NULL, "N", "5-D: levels per concentration (default 10)"},
+    {"--levels", NULL, "SPEC", "5-D: levels of the concentrations: N round levels (default 10), log:N (logarithmic),\n"
+                               "                             or values V1,V2,...; NAME=SPEC for one concentration (repeatable)"},
     {"--inner", NULL, "N", "5-D: points per axis of each small map (default 10)"},
     {"--range", NULL, "NAME:LO:HI", "5-D: range of a concentration (default: the training recipes' with the same\n"
                                     "                             components, else the same solvent, else all; repeatable)"},
-    {"--no-points", NULL, NULL, "do not overlay the training recipes that share the base's components"},
+    {"--overlay", NULL, "WHICH", "training recipes drawn on the map: matching (default: the base's components and\n"
+                                 "                             its other conditions) or all (the base's components, any conditions)"},
+    {"--no-points", NULL, NULL, "do not overlay training recipes"},
+    {"--title", NULL, "TEXT", "the picture's title (default: model, components and the fixed conditions)"},
+    {"--vector", NULL, NULL, "SVG: draw the map as one <rect> per point instead of an embedded PNG"},
     {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
     {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which the ligand is\n"
                                           "                             new_ligand (default 0.4)"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
+    CLI_INPUT_OPTS,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
     "heatmap", "MODEL.json --base RECIPE [options]",
     "Maps the probability of success over two of the five reaction conditions (ligand_mM,\n"
     "haucl4_mM, reductant_mM, temperature_C, pH), everything else as in the base recipe.\n"
-    "The GCNN runs once per molecule, not once per grid point. CSV rows end with\n"
-    "nearest_ligand, ligand_similarity and domain, as in predict.",
+    "The GCNN runs once per molecule, not once per grid point. The SVG embeds the map as a PNG\n"
+    "image (axes, labels and markers stay vector). A pH axis needs a base recipe with a pH.\n"
+    "CSV rows end with nearest_ligand, ligand_similarity and domain, as in predict.",
     opts, 1, 1,
     "examples:\n"
     "  auclust heatmap model.json --base A01 -o mha_pH_T.svg\n"
@@ -63,8 +70,11 @@ static void names_title(char *buf, size_t n, const model *m, const base_recipe *
            m->ninst > 1 ? "s" : "", b->r->name[ROLE_LIGAND], b->r->name[ROLE_SOLVENT], b->r->name[ROLE_REDUCTANT]);
 }
 
-/* Training recipes with the base's three components, as points on the axes. */
-static int training_points(const model *m, const base_recipe *b, const axes *ax, svg_point **pts) {
+/* Training recipes with the base's three components, as points on the
+ * axes: only those whose other three conditions equal the base's (all = 1:
+ * any conditions). Coincident recipes of one class become one point with a
+ * count. */
+static int training_points(const model *m, const base_recipe *b, const axes *ax, int all, svg_point **pts) {
   int *mol, *y;
   double *x;
   int n = model_training_rows(m, &mol, &x, &y), np = 0;
@@ -73,11 +83,38 @@ static int training_points(const model *m, const base_recipe *b, const axes *ax,
     int same = 1;
     for (int k = 0; k < NROLES; k++)
       same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
-    double px = x[(size_t)i * m->L.nx + ax->cx], py = x[(size_t)i * m->L.nx + ax->cy];
-    if (same && px >= ax->x0 && px <= ax->x1 && py >= ax->y0 && py <= ax->y1) (*pts)[np++] = (svg_point){px, py, y[i]};
+    const double *xi = x + (size_t)i * m->L.nx;
+    for (int c = 0; c < AU_NCOND && same && !all; c++)
+      if (c != ax->cx && c != ax->cy) same &= fabs(xi[c] - b->r->x[c]) <= 1e-9 * (1 + fabs(b->r->x[c]));
+    double px = xi[ax->cx], py = xi[ax->cy];
+    if (!same || px < ax->x0 || px > ax->x1 || py < ax->y0 || py > ax->y1) continue;
+    int k = 0;
+    while (k < np && !((*pts)[k].x == px && (*pts)[k].y == py && (*pts)[k].cls == y[i])) k++;
+    if (k < np) (*pts)[k].count++;
+    else (*pts)[np++] = (svg_point){px, py, y[i], 1};
   }
   free(mol); free(x); free(y);
   return np;
+}
+
+/* "[6-mercaptohexanoic acid] = 2 mM, [HAuCl4] = 1 mM, 25 °C, pH 12.8": the
+ * conditions a map holds fixed, as a chemist writes them. */
+static void fixed_text(char *buf, size_t n, const base_recipe *b, const int *vary, int nvary) {
+  size_t l = 0;
+  buf[0] = 0;
+  for (int c = 0; c < AU_NCOND && l < n; c++) {
+    int skip = 0;
+    for (int k = 0; k < nvary; k++) skip |= vary[k] == c;
+    if (skip) continue;
+    const char *sep = l ? ", " : "";
+    double v = b->r->x[c];
+    if (c == D_LIGAND_MM) l += snprintf(buf + l, n - l, "%s[%s] = %g mM", sep, b->r->name[ROLE_LIGAND], v);
+    else if (c == D_HAUCL4_MM) l += snprintf(buf + l, n - l, "%s[HAuCl4] = %g mM", sep, v);
+    else if (c == D_REDUCTANT_MM) l += snprintf(buf + l, n - l, "%s[%s] = %g mM", sep, b->r->name[ROLE_REDUCTANT], v);
+    else if (c == D_TEMPERATURE_C) l += snprintf(buf + l, n - l, "%s%g \xC2\xB0" "C", sep, v);
+    else if (b->r->ph_missing) l += snprintf(buf + l, n - l, "%sno pH (organic solvent)", sep);
+    else l += snprintf(buf + l, n - l, "%spH %g", sep, v);
+  }
 }
 
 /* The applicability domain of the grid points: the base's components, and
@@ -113,11 +150,13 @@ static void report_domain(const grid_domain *g, int n) {
           g->v.reasons[0] ? " (every point: " : "", g->v.reasons, g->v.reasons[0] ? ")" : "");
 }
 
+/* comments: NULL, or lines written first, each after "# " */
 static int write_csv(const char *path, const char *const *cols, int ncols, const double *vals, int nrows,
-                     const grid_domain *g) {
+                     const grid_domain *g, const char *const *comments, int ncomments) {
   outfile o;
   int rc = out_open(&o, path);
   if (rc) return rc;
+  for (int k = 0; k < ncomments; k++) fprintf(o.f, "# %s\n", comments[k]);
   for (int j = 0; j < ncols; j++) fprintf(o.f, "%s%s", j ? "," : "", cols[j]);
   fputs(",nearest_ligand,ligand_similarity,domain\n", o.f);
   char why[1024];
@@ -150,7 +189,7 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
       c[ax->cx] = lin(ax->x0, ax->x1, i, ax->nx);
       c[ax->cy] = lin(ax->y0, ax->y1, j, ax->ny);
     }
-  scorer_eval_mean(sc, cond, n, mean, sd);
+  if (scorer_eval_mean(sc, cond, n, mean, sd)) { free(cond); free(mean); free(sd); return AU_ENUM; }
   gd->cond = cond;
   const char *out = cli_get(a, "--output"), *csv = cli_get(a, "--csv");
   int rc = 0;
@@ -164,19 +203,16 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   const char *cols[4] = {au_desc_name[ax->cx], au_desc_name[ax->cy], "p_mean", "p_std"};
   if (is_svg(out)) {
     svg_point *pts = NULL;
-    int np = cli_flag(a, "--no-points") ? 0 : training_points(m, b, ax, &pts);
-    char title[768], fixed[256] = "";
-    names_title(title, sizeof title - 256, m, b, "P(success)");
-    for (int c = 0, first = 1; c < AU_NCOND; c++) {
-      if (c == ax->cx || c == ax->cy) continue;
-      size_t l = strlen(fixed);
-      snprintf(fixed + l, sizeof fixed - l, "%s%s %g%s", first ? "; " : ", ", c == D_PH ? "pH" : au_desc_name[c],
-               b->r->x[c], c == D_PH && b->r->ph_missing ? " (none)" : "");
-      first = 0;
-    }
-    strncat(title, fixed, sizeof title - strlen(title) - 1);
+    const char *ov = cli_get(a, "--overlay") ? cli_get(a, "--overlay") : "matching";
+    int np = cli_flag(a, "--no-points") ? 0 : training_points(m, b, ax, !strcmp(ov, "all"), &pts);
+    char title[1024], fixed[512];
+    int vary[2] = {ax->cx, ax->cy};
+    names_title(title, 400, m, b, "P(success)");
+    fixed_text(fixed, sizeof fixed, b, vary, 2);
+    if (fixed[0]) snprintf(title + strlen(title), sizeof title - strlen(title), "; %s", fixed);
+    if (cli_get(a, "--title")) snprintf(title, sizeof title, "%s", cli_get(a, "--title"));
     svg_heatmap_spec s = {ax->nx, ax->ny, mean, ax->x0, ax->x1, ax->y0, ax->y1, cond_label(ax->cx), cond_label(ax->cy),
-                          title, NULL, pts, np};
+                          title, NULL, pts, np, cli_flag(a, "--vector")};
     outfile o;
     if (!(rc = out_open(&o, out))) {
       rc = svg_heatmap(o.f, &s);
@@ -186,65 +222,145 @@ static int map2d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   } else if (out && strcmp(out, "-") && !ends_with(out, ".csv")) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .svg or .csv file", out);
   } else {
-    rc = write_csv(out, cols, 4, rows, n, gd);
+    rc = write_csv(out, cols, 4, rows, n, gd, NULL, 0);
   }
-  if (!rc && csv) rc = write_csv(csv, cols, 4, rows, n, gd);
+  if (!rc && csv) rc = write_csv(csv, cols, 4, rows, n, gd, NULL, 0);
   if (!rc) report_domain(gd, n);
   gd->cond = NULL;
   free(rows); free(cond); free(mean); free(sd);
   return rc;
 }
 
-/* Concentration levels: --range, else the range of the training recipes
- * with the same components, else with the same solvent, else of all
- * training recipes, else +-50% of the base. */
-static void conc_range(const model *m, const base_recipe *b, int c, double *lo, double *hi) {
+/* A concentration's range: the training recipes with the base's
+ * components, else with its reducing agent, else all of them, else +-50%
+ * of the base. *origin says which (and how many recipes). */
+static void conc_range(const model *m, const base_recipe *b, int c, double *lo, double *hi, char *origin, size_t on) {
   int *mol, *y;
   double *x;
   int n = model_training_rows(m, &mol, &x, &y);
-  for (int pass = 0; pass < 3; pass++) {
+  static const char *const what[3] = {"training recipes with the same components", "training recipes with the same reducing agent",
+                                      "all training recipes"};
+  int pass;
+  for (pass = 0; pass < 3; pass++) {
     *lo = INFINITY; *hi = -INFINITY;
+    int rows = 0;
     for (int i = 0; i < n; i++) {
       int same = 1;
       for (int k = 0; k < NROLES && pass < 2; k++)
-        if (pass == 0 || k == ROLE_SOLVENT)
+        if (pass == 0 || k == ROLE_REDUCTANT)
           same &= !strcmp(m->smiles[mol[i * NROLES + k]], b->rs.mol[b->r->mol[k]].canonical);
       if (!same) continue;
       double v = x[(size_t)i * m->L.nx + c];
       if (v < *lo) *lo = v;
       if (v > *hi) *hi = v;
+      rows++;
     }
-    if (*hi > *lo) break;
+    if (*hi > *lo) {
+      snprintf(origin, on, "%s (%d)", what[pass], rows);
+      break;
+    }
   }
-  if (!(*hi > *lo)) { *lo = 0.5 * b->r->x[c]; *hi = 1.5 * b->r->x[c] + (b->r->x[c] == 0); }
+  if (!(*hi > *lo)) {
+    *lo = 0.5 * b->r->x[c]; *hi = 1.5 * b->r->x[c] + (b->r->x[c] == 0);
+    snprintf(origin, on, "the base recipe's value +-50%% (no training recipes vary it)");
+  }
   free(mol); free(x); free(y);
 }
 
-static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a, int L,
-                 grid_domain *gd) {
+/* v rounded to `digits` significant digits. */
+static double round_sig(double v, int digits) {
+  if (v == 0 || !isfinite(v)) return v;
+  double p = pow(10, digits - 1 - (int)floor(log10(fabs(v))));
+  return round(v * p) / p;
+}
+
+/* Levels of one concentration from a spec: "N" (round, linear), "log:N"
+ * (round, logarithmic) or "V1,V2,..." (as given). Linear and log levels
+ * span [lo, hi] and are rounded to the fewest significant digits (2 or
+ * more) that keep them distinct. Returns the count or -1 with the error. */
+static int make_levels(const char *spec, double lo, double hi, double *lev, int max, const char *name) {
+  char *end;
+  int logl = !strncmp(spec, "log:", 4);
+  const char *num = logl ? spec + 4 : spec;
+  long n = strtol(num, &end, 10);
+  if (!*end && end != num) {
+    if (n < 1 || n > max) return au_fail(AU_EUSAGE, "--levels %s: between 1 and %d levels", spec, max), -1;
+    if (logl && !(lo > 0))
+      return au_fail(AU_EUSAGE, "--levels %s: logarithmic levels of %s need a range above 0, not %g..%g", spec, name, lo, hi), -1;
+    for (int digits = 2; digits <= 6; digits++) {
+      int distinct = 1;
+      for (int i = 0; i < n; i++) {
+        double t = n > 1 ? (double)i / (n - 1) : 0;
+        lev[i] = round_sig(logl ? lo * pow(hi / lo, t) : lo + (hi - lo) * t, digits);
+        if (i && !(lev[i] > lev[i - 1])) distinct = 0;
+      }
+      if (distinct) break;
+    }
+    return (int)n;
+  }
+  int k = 0;
+  for (const char *p = spec; *p && k < max;) {
+    double v = strtod(p, &end);
+    if (end == p || (*end && *end != ',') || !isfinite(v) || v < 0)
+      return au_fail(AU_EUSAGE, "--levels %s: expected N, log:N or non-negative values V1,V2,...", spec), -1;
+    if (k && !(v > lev[k - 1])) return au_fail(AU_EUSAGE, "--levels %s: values must increase", spec), -1;
+    lev[k++] = v;
+    p = *end ? end + 1 : end;
+  }
+  return k;
+}
+
+#define MAX_LEVELS 100
+
+static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *ax, const cli_args *a, grid_domain *gd) {
   double lo[3], hi[3];
   int set[3] = {0, 0, 0}, rc = 0;
+  char origin[3][160];
   for (int i = 0; i < cli_count(a, "--range"); i++) {
     int c;
     double l, h;
     if ((rc = parse_range(cli_nth(a, "--range", i), &c, &l, &h))) return rc;
     if (c > D_REDUCTANT_MM) return au_fail(AU_EUSAGE, "--range %s: only concentrations have 5-D ranges", cli_nth(a, "--range", i));
     lo[c] = l; hi[c] = h; set[c] = 1;
+    snprintf(origin[c], sizeof origin[c], "--range");
   }
   for (int c = 0; c < 3; c++)
-    if (!set[c]) conc_range(m, b, c, &lo[c], &hi[c]);
-  double lev[3][L];
+    if (!set[c]) conc_range(m, b, c, &lo[c], &hi[c], origin[c], sizeof origin[c]);
+  /* --levels: the last spec without a name for all, then NAME=SPEC for one */
+  const char *spec[3] = {"10", "10", "10"};
+  for (int i = 0; i < cli_count(a, "--levels"); i++) {
+    const char *v = cli_nth(a, "--levels", i), *eq = strchr(v, '=');
+    if (!eq) { spec[0] = spec[1] = spec[2] = v; continue; }
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - v), v);
+    int c = cond_index(name);
+    if (c < 0 || c > D_REDUCTANT_MM)
+      return au_fail(AU_EUSAGE, "--levels %s: '%s' is not a concentration (ligand_mM, haucl4_mM, reductant_mM)", v, name);
+    spec[c] = eq + 1;
+  }
+  double lev[3][MAX_LEVELS];
+  int nl[3];
   for (int c = 0; c < 3; c++)
-    for (int i = 0; i < L; i++) lev[c][i] = lin(lo[c], hi[c], i, L);
+    if ((nl[c] = make_levels(spec[c], lo[c], hi[c], lev[c], MAX_LEVELS, au_desc_name[c])) < 0) return AU_EUSAGE;
+  /* where the levels came from: stderr now, the CSV's first lines later */
+  char note[3][1024];
+  for (int c = 0; c < 3; c++) {
+    size_t l = (size_t)snprintf(note[c], sizeof note[c], "%s levels (mM): ", au_desc_name[c]);
+    for (int i = 0; i < nl[c] && l < sizeof note[c]; i++)
+      l += snprintf(note[c] + l, sizeof note[c] - l, "%s%g", i ? " " : "", lev[c][i]);
+    if (l < sizeof note[c])
+      snprintf(note[c] + l, sizeof note[c] - l, "; range %g..%g from %s", lo[c], hi[c], origin[c]);
+  }
   int nx = ax->nx, ny = ax->ny;
-  long n = (long)L * L * L * nx * ny;
+  long n = (long)nl[0] * nl[1] * nl[2] * nx * ny;
   if (n > 20000000)
-    return au_fail(AU_EUSAGE, "--grid5d: %d^3 levels x %d x %d maps is %ld points; keep it under 20 million", L, nx, ny, n);
+    return au_fail(AU_EUSAGE, "--grid5d: %d x %d x %d levels x %d x %d maps is %ld points; keep it under 20 million", nl[0],
+                   nl[1], nl[2], nx, ny, n);
   double *cond = xmalloc(sizeof(double) * AU_NCOND * n), *mean = xmalloc(sizeof(double) * n), *sd = xmalloc(sizeof(double) * n);
   long k = 0;
-  for (int i3 = 0; i3 < L; i3++)
-    for (int i2 = 0; i2 < L; i2++)
-      for (int i1 = 0; i1 < L; i1++)
+  for (int i3 = 0; i3 < nl[2]; i3++)
+    for (int i2 = 0; i2 < nl[1]; i2++)
+      for (int i1 = 0; i1 < nl[0]; i1++)
         for (int j = 0; j < ny; j++)
           for (int i = 0; i < nx; i++, k++) {
             double *c = cond + k * AU_NCOND;
@@ -253,10 +369,11 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
             c[ax->cx] = lin(ax->x0, ax->x1, i, nx);
             c[ax->cy] = lin(ax->y0, ax->y1, j, ny);
           }
-  scorer_eval_mean(sc, cond, (int)n, mean, sd);
+  if (scorer_eval_mean(sc, cond, (int)n, mean, sd)) { free(cond); free(mean); free(sd); return AU_ENUM; }
   gd->cond = cond;
   const char *out = cli_get(a, "--output"), *csv = cli_get(a, "--csv");
   const char *cols[7] = {"ligand_mM", "haucl4_mM", "reductant_mM", au_desc_name[ax->cx], au_desc_name[ax->cy], "p_mean", "p_std"};
+  const char *cm[3] = {note[0], note[1], note[2]};
   double *rows = xmalloc(sizeof(double) * 7 * n);
   for (long q = 0; q < n; q++) {
     const double *c = cond + q * AU_NCOND;
@@ -264,10 +381,17 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
     memcpy(rows + 7 * q, r, sizeof r);
   }
   if (is_svg(out)) {
-    char title[768];
-    names_title(title, sizeof title, m, b, "P(success) over concentrations");
-    svg_grid5d_spec s = {L, L, L, lev[0], lev[1], lev[2], "ligand", "HAuCl4", b->r->name[ROLE_REDUCTANT], "mM", nx, ny,
-                         ax->x0, ax->x1, ax->y0, ax->y1, cond_label(ax->cx), cond_label(ax->cy), mean, title, NULL};
+    char title[1024], fixed[512];
+    int vary[5] = {D_LIGAND_MM, D_HAUCL4_MM, D_REDUCTANT_MM, ax->cx, ax->cy};
+    names_title(title, 400, m, b, "P(success) over concentrations");
+    fixed_text(fixed, sizeof fixed, b, vary, 5);
+    if (fixed[0]) snprintf(title + strlen(title), sizeof title - strlen(title), "; %s", fixed);
+    if (cli_get(a, "--title")) snprintf(title, sizeof title, "%s", cli_get(a, "--title"));
+    char c1[160];
+    snprintf(c1, sizeof c1, "[%s]", b->r->name[ROLE_LIGAND]);
+    svg_grid5d_spec s = {nl[0], nl[1], nl[2], lev[0], lev[1], lev[2], c1, "[HAuCl4]", b->r->name[ROLE_REDUCTANT], "mM", nx, ny,
+                         ax->x0, ax->x1, ax->y0, ax->y1, cond_label(ax->cx), cond_label(ax->cy), mean, title, NULL,
+                         cli_flag(a, "--vector")};
     outfile o;
     if (!(rc = out_open(&o, out))) {
       rc = svg_grid5d(o.f, &s);
@@ -276,9 +400,10 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   } else if (out && strcmp(out, "-") && !ends_with(out, ".csv")) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .svg or .csv file", out);
   } else {
-    rc = write_csv(out, cols, 7, rows, (int)n, gd);
+    rc = write_csv(out, cols, 7, rows, (int)n, gd, cm, 3);
   }
-  if (!rc && csv) rc = write_csv(csv, cols, 7, rows, (int)n, gd);
+  if (!rc && csv) rc = write_csv(csv, cols, 7, rows, (int)n, gd, cm, 3);
+  for (int c = 0; c < 3 && !rc; c++) au_note("%s", note[c]); /* after the output, so an error stays the only line */
   if (!rc) report_domain(gd, (int)n);
   gd->cond = NULL;
   free(rows); free(cond); free(mean); free(sd);
@@ -290,14 +415,16 @@ int cmd_heatmap(int argc, char **argv) {
   int rc;
   if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   int g5 = cli_flag(&a, "--grid5d");
-  long grid = 100, levels = 10, inner = 10;
+  long grid = 100, inner = 10;
   double sim = DOMAIN_THRESHOLD_DEFAULT;
   axes ax = {0};
   const char *xs = cli_get(&a, "--x") ? cli_get(&a, "--x") : "pH:7:14";
   const char *ys = cli_get(&a, "--y") ? cli_get(&a, "--y") : "temperature_C:0:80";
   if (!cli_get(&a, "--base")) rc = au_fail(AU_EUSAGE, "--base RECIPE is required");
   if (!rc) rc = cli_int(&a, "--grid", 1, 2000, &grid);
-  if (!rc) rc = cli_int(&a, "--levels", 1, 100, &levels);
+  const char *ov = cli_get(&a, "--overlay");
+  if (!rc && ov && strcmp(ov, "matching") && strcmp(ov, "all"))
+    rc = au_fail(AU_EUSAGE, "--overlay must be matching or all, not '%s'", ov);
   if (!rc) rc = cli_int(&a, "--inner", 1, 100, &inner);
   if (!rc) rc = cli_double(&a, "--similarity-threshold", 0, 1, &sim);
   if (!rc) rc = parse_range(xs, &ax.cx, &ax.x0, &ax.x1);
@@ -319,12 +446,20 @@ int cmd_heatmap(int argc, char **argv) {
     const molecule *lig = &b.rs.mol[b.r->mol[ROLE_LIGAND]];
     rc = domain_components(&dom, lig->canonical, lig->binding, b.rs.mol[b.r->mol[ROLE_SOLVENT]].canonical,
                            b.rs.mol[b.r->mol[ROLE_REDUCTANT]].canonical, &gd.v);
+    if (!rc && b.r->ph_missing && (ax.cx == D_PH || ax.cy == D_PH)) {
+      rc = g5 ? au_fail(AU_EUSAGE, "--base %s: the base recipe has no pH (empty: its solvent %s is not water), and the "
+                        "small maps of --grid5d are pH x temperature: no 5-D grid for it", cli_get(&a, "--base"),
+                        b.r->name[ROLE_SOLVENT])
+              : au_fail(AU_EUSAGE, "--base %s: the base recipe has no pH (empty: its solvent %s is not water), so a pH "
+                        "axis means nothing; map two other conditions, e.g. --x ligand_mM:0.5:10 --y temperature_C:0:80",
+                        cli_get(&a, "--base"), b.r->name[ROLE_SOLVENT]);
+    }
     if (!rc) {
       gd.nearest = gd.v.nearest >= 0 ? m.names[gd.v.nearest] : "";
       const molgraph *mols[NROLES];
       recipe_graphs(&b.rs, b.r, mols);
       scorer *sc = scorer_new(&m, mols, b.r->x);
-      rc = g5 ? map5d(&m, &b, sc, &ax, &a, (int)levels, &gd) : map2d(&m, &b, sc, &ax, &a, &gd);
+      rc = g5 ? map5d(&m, &b, sc, &ax, &a, &gd) : map2d(&m, &b, sc, &ax, &a, &gd);
       scorer_free(sc);
     }
     domain_free(&dom);

@@ -17,6 +17,7 @@
 #include "jsonfile.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 
 static const cli_opt opts[] = {
     {"--model", "-m", "NAME", "gcnn_snn (default), gcnn_dnn, gcnn_svm, snn, dnn or svm"},
@@ -35,6 +36,8 @@ static const cli_opt opts[] = {
                                                "                             scaled like them, stored in the model, required by predict"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
+    CLI_INPUT_OPTS,
+    CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -153,6 +156,7 @@ int cmd_tune(int argc, char **argv) {
     for (int i = 0; i < space.n; i++) fprintf(log.f, ",%s", space.dims[i].name);
     fputs(",mcc,mcc_std,accuracy,f1,seconds\n", log.f);
   }
+  progress_begin("tune, CV fits", trials * folds * repeats);
   for (int t = 0; t < trials && !rc; t++) {
     bo_ask(bo, x);
     hparams hp = base;
@@ -175,9 +179,9 @@ int cmd_tune(int argc, char **argv) {
       fprintf(log.f, ",%.6f,%.6f,%.6f,%.6f,%.2f\n", mcc, s.sd[CV_MCC], s.mean[CV_ACC], s.mean[CV_F1],
               (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec));
     }
-    progress("trial %d/%ld: MCC %.3f (best %.3f)", t + 1, trials, mcc, best);
+    progress_note("trial %d/%ld: MCC %.3f, best %.3f", t + 1, trials, mcc, best);
   }
-  progress_done();
+  progress_end();
   if (log.f) {
     if (rc) out_abort(&log);
     else rc = out_commit(&log);

@@ -1,5 +1,6 @@
 #include "conditions.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,9 @@ int base_recipe_load(const model *m, const char *spec, const char *recipes, cons
   const char *path = is_file ? spec : (recipes ? recipes : m->train_file);
   if (!is_file && (!path || !*path))
     return au_fail(AU_EUSAGE, "--base %s: not a file, and no recipe file to look the id up in (give --recipes)", spec);
+  if (!is_file && !recipes && stat(path, &st))
+    return au_fail(AU_EIO, "--base %s: the model's training file %s (the path stored in the model) cannot be read: %s; "
+                   "give the recipe file with --recipes FILE", spec, path, strerror(errno));
   int rc = open_recipes_for_model(m, path, comp_path, io, &b->comp, &b->rs);
   if (rc) return rc;
   if (is_file) {

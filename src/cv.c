@@ -7,6 +7,7 @@
 #include "model.h"
 #include "net.h"
 #include "par.h"
+#include "progress.h"
 
 const char *const cv_metric_names[5] = {"accuracy", "f1", "mcc", "log_loss", "brier"};
 
@@ -45,6 +46,7 @@ static int cv_job(int job, void *vc) {
     }
   }
   free(train); free(test);
+  progress_add(1); /* one fit of the caller's progress_begin count */
   return rc;
 }
 

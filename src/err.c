@@ -20,11 +20,23 @@ int au_fail(int code, const char *fmt, ...) {
 }
 
 const char *au_errmsg(void) { return errbuf; }
+
+static const char *command = "";
+void au_set_command(const char *name) { command = name ? name : ""; }
+
+void au_note(const char *fmt, ...) {
+  char b[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(b, sizeof b, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "auclust%s%s: %s\n", command[0] ? " " : "", command, b);
+}
 int au_errcode(void) { return errcode; }
 void au_errclear(void) { errbuf[0] = 0; errcode = 0; }
 
 static void oom(size_t n) {
-  fprintf(stderr, "auclust: out of memory (%zu bytes)\n", n);
+  fprintf(stderr, "auclust%s%s: out of memory (%zu bytes)\n", command[0] ? " " : "", command, n);
   exit(AU_ENOMEM);
 }
 void *xmalloc(size_t n) {
@@ -35,6 +47,12 @@ void *xmalloc(size_t n) {
 void *xcalloc(size_t n, size_t size) {
   void *p = calloc(n ? n : 1, size ? size : 1);
   if (!p) oom(n * size);
+  return p;
+}
+void *xaligned(size_t align, size_t n) {
+  n = (n ? n : 1) + align - 1;
+  void *p = aligned_alloc(align, n - n % align);
+  if (!p) oom(n);
   return p;
 }
 void *xrealloc(void *p, size_t n) {

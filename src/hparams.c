@@ -10,8 +10,9 @@
 #include "err.h"
 #include "jsonfile.h"
 
-const char *const model_kind_names[N_MODEL_KINDS] = {"gcnn_snn", "gcnn_dnn", "gcnn_svm", "snn", "dnn", "svm"};
-const char *const model_kind_labels[N_MODEL_KINDS] = {"GCNN + SNN", "GCNN + DNN", "GCNN + SVM", "SNN", "DNN", "SVM"};
+const char *const model_kind_names[N_ALL_KINDS] = {"gcnn_snn", "gcnn_dnn", "gcnn_svm", "snn", "dnn", "svm", "prior", "rf"};
+const char *const model_kind_labels[N_ALL_KINDS] = {"GCNN + SNN", "GCNN + DNN", "GCNN + SVM", "SNN", "DNN", "SVM",
+                                                    "prior", "RF"};
 
 int hparams_default(const char *kind, hparams *hp) {
   char k[32];
@@ -24,13 +25,14 @@ int hparams_default(const char *kind, hparams *hp) {
   while (n && k[n - 1] == '_') n--;
   k[n] = 0;
   int idx = -1;
-  for (int i = 0; i < N_MODEL_KINDS; i++)
+  for (int i = 0; i < N_ALL_KINDS; i++)
     if (!strcmp(k, model_kind_names[i])) idx = i;
+  if (!strcmp(k, "random_forest")) idx = N_MODEL_KINDS + 1;
   if (idx < 0)
-    return au_fail(AU_EUSAGE, "unknown model '%s' (one of gcnn_snn, gcnn_dnn, gcnn_svm, snn, dnn, svm)", kind);
+    return au_fail(AU_EUSAGE, "unknown model '%s' (one of gcnn_snn, gcnn_dnn, gcnn_svm, snn, dnn, svm, prior, rf)", kind);
   memset(hp, 0, sizeof *hp);
   hp->use_gcnn = idx < 3;
-  hp->head = (head_kind)(idx % 3);
+  hp->head = idx < N_MODEL_KINDS ? (head_kind)(idx % 3) : (head_kind)(HEAD_PRIOR + idx - N_MODEL_KINDS);
   hp->learning_rate = 1e-3;
   hp->adam_beta1 = 0.9;
   hp->adam_beta2 = 0.999;
@@ -45,10 +47,18 @@ int hparams_default(const char *kind, hparams *hp) {
   hp->graph_layers = 2;
   hp->graph_width = 8;
   hp->ph_missing = 7.0;
+  hp->rf_trees = 500;
+  hp->rf_max_depth = 0;
+  hp->rf_min_leaf = 1;
+  hp->rf_max_features = 0;
   return 0;
 }
 
-int hparams_kind_index(const hparams *hp) { return (hp->use_gcnn ? 0 : 3) + (int)hp->head; }
+int hparams_is_baseline(const hparams *hp) { return hp->head == HEAD_PRIOR || hp->head == HEAD_RF; }
+int hparams_kind_index(const hparams *hp) {
+  if (hparams_is_baseline(hp)) return N_MODEL_KINDS + (int)hp->head - HEAD_PRIOR;
+  return (hp->use_gcnn ? 0 : 3) + (int)hp->head;
+}
 const char *hparams_kind(const hparams *hp) { return model_kind_names[hparams_kind_index(hp)]; }
 
 typedef struct {
@@ -64,7 +74,8 @@ static const hp_field fields[] = {
     F(adam_beta1, 0, 0, 0.999999), F(adam_beta2, 0, 0, 0.999999999), F(adam_epsilon, 0, 1e-12, 1),
     F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
     F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
-    F(graph_width, 1, 1, 1024), F(ph_missing, 0, 0, 14)};
+    F(graph_width, 1, 1, 1024), F(ph_missing, 0, 0, 14), F(rf_trees, 1, 1, 100000), F(rf_max_depth, 1, 0, 1000),
+    F(rf_min_leaf, 1, 1, 100000), F(rf_max_features, 1, 0, 1024)};
 #undef F
 static const int nfields = sizeof fields / sizeof fields[0];
 
@@ -129,6 +140,9 @@ int hparams_check(const hparams *hp) {
 }
 
 int hparams_relevant(const hparams *hp, const char *name) {
+  /* a baseline uses only its own settings and the pH encoding */
+  if (hparams_is_baseline(hp)) return hp->head == HEAD_RF ? !strncmp(name, "rf_", 3) || !strcmp(name, "ph_missing") : !strcmp(name, "ph_missing");
+  if (!strncmp(name, "rf_", 3)) return 0;
   if (!strncmp(name, "graph_", 6) || !strcmp(name, "fingerprint_length")) return hp->use_gcnn;
   if (!strcmp(name, "feature_vector_dim")) return hp->head == HEAD_SNN;
   if (!strncmp(name, "hidden", 6) || !strcmp(name, "dropout")) return hp->head != HEAD_SVM;

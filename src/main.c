@@ -21,7 +21,9 @@ static const struct {
     {"distill", cmd_distill, "a decision tree that mimics the model, for rules (Figure 6)"},
     {"tune", cmd_tune, "Gaussian-process Bayesian optimisation of hyperparameters (CV MCC)"},
     {"suggest", cmd_suggest, "the next experiments: top-ranked recipes inside bounds"},
+    {"loop", cmd_loop, "the closed loop (Figure 2) against the simulated lab: strategies compared"},
     {"simulate", cmd_simulate, "a virtual lab: recipes labelled by a known (synthetic) truth"},
+    {"report", cmd_report, "one HTML page with every figure: data, CV, reliability, map, distances, tree, domain"},
 };
 static const int ncommands = sizeof commands / sizeof commands[0];
 
@@ -33,7 +35,7 @@ static void usage(FILE *f) {
           AUCLUST_VERSION);
   for (int i = 0; i < ncommands; i++) fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
   fprintf(f,
-          "\n`auclust COMMAND --help` describes each command. `-` as a file means stdin/stdout.\n\n"
+          "\n`auclust COMMAND --help` (or `auclust help COMMAND`) describes each command. `-` as a file means stdin/stdout.\n\n"
           "exit codes:\n"
           "  0  success\n"
           "  2  bad command line\n"
@@ -47,6 +49,15 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
   disable_logging(); /* RDKit's own log lines stay off the user's terminal */
   par_init_blas();
+  if (argc >= 3 && !strcmp(argv[1], "help")) { /* `auclust help CMD` = `auclust CMD --help` */
+    for (int i = 0; i < ncommands; i++)
+      if (!strcmp(argv[2], commands[i].name)) {
+        char *hv[] = {"--help", NULL};
+        return commands[i].fn(1, hv);
+      }
+    fprintf(stderr, "auclust: unknown command '%s' (see auclust --help)\n", argv[2]);
+    return AU_EUSAGE;
+  }
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(stdout);
     return argc < 2 ? AU_EUSAGE : 0;
@@ -59,6 +70,7 @@ int main(int argc, char **argv) {
   }
   for (int i = 0; i < ncommands; i++) {
     if (strcmp(argv[1], commands[i].name)) continue;
+    au_set_command(commands[i].name);
     int rc = commands[i].fn(argc - 2, argv + 2);
     if (rc) fprintf(stderr, "auclust %s: %s\n", commands[i].name, au_errmsg());
     return rc;

@@ -1,5 +1,8 @@
 #include "metrics.h"
 #include <math.h>
+#include <stdlib.h>
+
+#include "err.h"
 
 #define LOGLOSS_EPS 1e-15
 
@@ -67,6 +70,67 @@ double metric_brier(const int *y, const double *p, int n) {
     sum += d * d;
   }
   return sum / n;
+}
+
+typedef struct {
+  double p;
+  int y;
+} scored;
+
+static int cmp_scored(const void *a, const void *b) {
+  double x = ((const scored *)a)->p, z = ((const scored *)b)->p;
+  return (x > z) - (x < z);
+}
+
+double metric_auc(const int *y, const double *p, int n) {
+  scored *s = xmalloc(sizeof *s * (n > 0 ? n : 1));
+  long npos = 0;
+  for (int i = 0; i < n; i++) {
+    s[i] = (scored){p[i], y[i] != 0};
+    npos += s[i].y;
+  }
+  long nneg = n - npos;
+  if (!npos || !nneg) { free(s); return NAN; }
+  qsort(s, n, sizeof *s, cmp_scored);
+  /* Mann-Whitney: sum of the successes' mid-ranks (ties share the mean rank) */
+  double rank_sum = 0;
+  for (int i = 0; i < n;) {
+    int j = i;
+    long pos = 0;
+    while (j < n && s[j].p == s[i].p) pos += s[j++].y;
+    rank_sum += pos * (i + 1 + j) / 2.0; /* mean of ranks i+1 .. j */
+    i = j;
+  }
+  free(s);
+  return (rank_sum - npos * (npos + 1) / 2.0) / ((double)npos * nneg);
+}
+
+double metric_brier_skill(const int *y, const double *p, const double *pref, int n) {
+  double ref = metric_brier(y, pref, n);
+  return ref > 0 ? 1 - metric_brier(y, p, n) / ref : 0.0;
+}
+
+void metric_reliability(const int *y, const double *p, int n, int nbins, int *count, double *mean_p, double *frac) {
+  for (int b = 0; b < nbins; b++) { count[b] = 0; mean_p[b] = frac[b] = 0; }
+  for (int i = 0; i < n; i++) {
+    int b = (int)floor(p[i] * nbins);
+    if (b >= nbins) b = nbins - 1;
+    if (b < 0) b = 0;
+    count[b]++;
+    mean_p[b] += p[i];
+    frac[b] += y[i] != 0;
+  }
+  for (int b = 0; b < nbins; b++)
+    if (count[b]) { mean_p[b] /= count[b]; frac[b] /= count[b]; }
+}
+
+double metric_ece(const int *y, const double *p, int n) {
+  if (n <= 0) return 0.0;
+  int c[10];
+  double mp[10], fr[10], e = 0;
+  metric_reliability(y, p, n, 10, c, mp, fr);
+  for (int b = 0; b < 10; b++) e += (double)c[b] / n * fabs(mp[b] - fr[b]);
+  return e;
 }
 
 void metric_mean_std(const double *v, int n, double *mean, double *std) {

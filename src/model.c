@@ -1,14 +1,17 @@
 #include "model.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "forest.h"
 #include "outfile.h"
 #include "par.h"
+#include "progress.h"
 
 void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold) {
   int *idx = xmalloc(sizeof(int) * (n + 1));
@@ -43,6 +46,7 @@ static int train_job(int k, void *vc) {
   rng_seed3(&r, c->seed, 1, (uint64_t)k);
   int rc = instance_train(c->L, c->d, rows, n, rng_u64(&r), &c->inst[k]);
   free(rows);
+  progress_add(1); /* one instance */
   return rc;
 }
 
@@ -98,7 +102,10 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   copy_components(m, rs, comp);
   m->ensemble = ensemble;
   m->seed = seed;
-  m->train_file = xstrdup(rs->path);
+  /* absolute, so heatmap --base ID finds the file from any directory */
+  char *abs = strcmp(rs->path, "-") ? realpath(rs->path, NULL) : NULL;
+  m->train_file = xstrdup(abs ? abs : rs->path);
+  free(abs);
   m->train_rows = rs->n;
   m->ninst = ensemble ? ensemble : 1;
   m->inst = xcalloc(m->ninst, sizeof(instance));
@@ -228,10 +235,27 @@ static cJSON *instance_json(const model *m, const instance *in) {
     cJSON_AddItemToObject(e, "data", exact_array(in->p + t[i].off, t[i].rows * t[i].cols));
     cJSON_AddItemToArray(ts, e);
   }
+  if (in->forest) cJSON_AddItemToObject(o, "forest", forest_to_json(in->forest));
   return o;
 }
 
+/* Every number a model file holds must read back: a NaN or infinite weight
+ * (a diverged fit) is refused here rather than written as -nan. */
+static int check_finite_model(const model *m) {
+  for (int k = 0; k < m->ninst; k++) {
+    const instance *in = &m->inst[k];
+    for (long i = 0; in->p && i < m->L.nparams; i++)
+      if (!isfinite(in->p[i])) return au_fail(AU_ENUM, "instance %d has a non-finite weight (%g); nothing written", k + 1, in->p[i]);
+    for (int j = 0; j < m->L.nx; j++)
+      if (!isfinite(in->lo[j]) || !isfinite(in->hi[j]) || !isfinite(in->hi[j] - in->lo[j]))
+        return au_fail(AU_ENUM, "instance %d: the scaler of descriptor %d is not finite; nothing written", k + 1, j + 1);
+  }
+  return 0;
+}
+
 int model_save(const model *m, const char *path) {
+  int frc = check_finite_model(m);
+  if (frc) return frc;
   cJSON *root = cJSON_CreateObject();
   cJSON_AddStringToObject(root, "format", "auclust-model");
   cJSON_AddNumberToObject(root, "version", MODEL_FORMAT_VERSION);
@@ -356,6 +380,10 @@ static int load_instance(model *m, const cJSON *o, instance *in, const char *pat
     snprintf(what, sizeof what, "instances[%d] tensor %.100s", k, t[i].name);
     if (read_doubles(cJSON_GetObjectItemCaseSensitive(e, "data"), in->p + t[i].off, t[i].rows * t[i].cols, path, what))
       return AU_EMODEL;
+  }
+  if (m->hp.head == HEAD_RF) {
+    snprintf(what, sizeof what, "%s: instances[%d]", path, k);
+    if (!(in->forest = forest_from_json(cJSON_GetObjectItemCaseSensitive(o, "forest"), m->L.nx, what))) return AU_EMODEL;
   }
   return 0;
 }
@@ -552,26 +580,48 @@ int model_predict(const model *m, const recipe_set *q, double *p) {
   return rc;
 }
 
+static int same_row(const int *ma, const double *xa, int ya, const int *mb, const double *xb, int yb, int nx) {
+  return ya == yb && !memcmp(ma, mb, sizeof(int) * NROLES) && !memcmp(xa, xb, sizeof(double) * nx);
+}
+
+/* Instances share most of their support rows, so rows are merged by value;
+ * a recipe listed twice in the training file (a repeated synthesis) stays
+ * twice: its count is the most copies any one support set holds. */
 int model_training_rows(const model *m, int **mol, double **x, int **y) {
   int cap = 0, n = 0, nx = m->L.nx;
   for (int k = 0; k < m->ninst; k++) cap += m->inst[k].nsup;
-  *mol = xmalloc(sizeof(int) * NROLES * (cap + 1));
-  *x = xmalloc(sizeof(double) * nx * (cap + 1));
-  *y = xmalloc(sizeof(int) * (cap + 1));
-  for (int k = 0; k < m->ninst; k++)
+  int *dm = xmalloc(sizeof(int) * NROLES * (cap + 1)), *dy = xmalloc(sizeof(int) * (cap + 1));
+  int *mult = xcalloc(cap + 1, sizeof(int)), *here = xcalloc(cap + 1, sizeof(int));
+  double *dx = xmalloc(sizeof(double) * nx * (cap + 1));
+  for (int k = 0; k < m->ninst; k++) {
+    memset(here, 0, sizeof(int) * (cap + 1));
     for (int i = 0; i < m->inst[k].nsup; i++) {
       const int *mi = m->inst[k].sup_mol + i * NROLES;
       const double *xi = m->inst[k].sup_x + (size_t)i * nx;
-      int dup = 0;
-      for (int j = 0; j < n && !dup; j++)
-        dup = !memcmp(*mol + j * NROLES, mi, sizeof(int) * NROLES) && !memcmp(*x + (size_t)j * nx, xi, sizeof(double) * nx) &&
-              (*y)[j] == m->inst[k].sup_y[i];
-      if (dup) continue;
-      memcpy(*mol + n * NROLES, mi, sizeof(int) * NROLES);
-      memcpy(*x + (size_t)n * nx, xi, sizeof(double) * nx);
-      (*y)[n++] = m->inst[k].sup_y[i];
+      int yi = m->inst[k].sup_y[i], j = 0;
+      while (j < n && !same_row(dm + j * NROLES, dx + (size_t)j * nx, dy[j], mi, xi, yi, nx)) j++;
+      if (j == n) {
+        memcpy(dm + n * NROLES, mi, sizeof(int) * NROLES);
+        memcpy(dx + (size_t)n * nx, xi, sizeof(double) * nx);
+        dy[n++] = yi;
+      }
+      if (++here[j] > mult[j]) mult[j] = here[j];
     }
-  return n;
+  }
+  int total = 0;
+  for (int j = 0; j < n; j++) total += mult[j];
+  *mol = xmalloc(sizeof(int) * NROLES * (total + 1));
+  *x = xmalloc(sizeof(double) * nx * (total + 1));
+  *y = xmalloc(sizeof(int) * (total + 1));
+  int t = 0;
+  for (int j = 0; j < n; j++)
+    for (int c = 0; c < mult[j]; c++, t++) {
+      memcpy(*mol + t * NROLES, dm + j * NROLES, sizeof(int) * NROLES);
+      memcpy(*x + (size_t)t * nx, dx + (size_t)j * nx, sizeof(double) * nx);
+      (*y)[t] = dy[j];
+    }
+  free(dm); free(dy); free(dx); free(mult); free(here);
+  return total;
 }
 
 void model_mean_std(const model *m, const double *p, int i, double *mean, double *sd) {

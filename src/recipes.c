@@ -26,6 +26,7 @@ int parse_number(const char *s, double *v) {
 }
 
 char *canonical_smiles(const char *smiles) {
+  if (smiles_check_text(smiles)) return NULL;
   size_t sz = 0;
   char *pkl = get_mol(smiles, &sz, "");
   if (!pkl) {
@@ -55,7 +56,8 @@ void components_free(component_table *t) {
 
 static int comp_number(const table *tb, int i, int col, double *v, const char *what) {
   if (col < 0 || !tb->cell[i][col][0]) { *v = NAN; return 0; }
-  if (parse_number(tb->cell[i][col], v))
+  char nb[64];
+  if (parse_number(table_number_text(tb, tb->cell[i][col], nb, sizeof nb), v))
     return au_fail(AU_EDATA, "%s: row %d, column '%s': '%s' is not a number", tb->path, tb->rowno[i], what,
                    tb->cell[i][col]);
   return 0;
@@ -86,8 +88,9 @@ int components_load(const char *path, component_table *t) {
     }
     char *can = canonical_smiles(tb.cell[i][cs]);
     if (!can) {
-      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': RDKit cannot parse '%s'", path, tb.rowno[i],
-                   tb.cell[i][cs]);
+      char msg[600];
+      snprintf(msg, sizeof msg, "%s", au_errmsg());
+      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': %s", path, tb.rowno[i], msg);
       break;
     }
     if (components_find(t, can) >= 0) {
@@ -106,6 +109,13 @@ int components_load(const char *path, component_table *t) {
     if (!rc && !isnan(c->dielectric) && c->dielectric <= 0)
       rc = au_fail(AU_EDATA, "%s: row %d, column 'dielectric_constant': %g must be positive", path,
                    tb.rowno[i], c->dielectric);
+    for (int q = 0; q < 2 && !rc; q++) {
+      int d = q ? D_REDOX : D_DIELECTRIC;
+      double v = q ? c->redox : c->dielectric;
+      if (!isnan(v) && (v < au_desc_min[d] || v > au_desc_max[d]))
+        rc = au_fail(AU_EDATA, "%s: row %d, column '%s': %g is outside %g..%g, the physical bounds of %s", path, tb.rowno[i],
+                     au_desc_name[d], v, au_desc_min[d], au_desc_max[d], au_desc_name[d]);
+    }
   }
   table_free(&tb);
   if (rc) components_free(t);
@@ -138,31 +148,36 @@ char *components_default_path(const char *recipes_path) {
     if (!stat(p, &st)) return p;
     free(p);
   }
+  /* $AUCLUST_DATA, else the source tree's data/, else the installed copy */
   const char *env = getenv("AUCLUST_DATA");
-  size_t n = strlen(env ? env : AUCLUST_SOURCE_DIR "/data") + 20;
+  const char *dir = env ? env : AUCLUST_SOURCE_DIR "/data";
+  struct stat st;
+  if (!env && stat(AUCLUST_SOURCE_DIR "/data/components.csv", &st)) dir = AUCLUST_INSTALL_DATA_DIR;
+  size_t n = strlen(dir) + 20;
   char *p = xmalloc(n);
-  snprintf(p, n, "%s/components.csv", env ? env : AUCLUST_SOURCE_DIR "/data");
+  snprintf(p, n, "%s/components.csv", dir);
   return p;
 }
 
 /* ---- molecules ---------------------------------------------------------- */
-static int add_canonical(recipe_set *s, char *can, int need_props);
+static int add_canonical(recipe_set *s, char *can, const char *shown, int need_props);
 
 int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props) {
   char *can = canonical_smiles(smiles);
   if (!can) return -1;
-  return add_canonical(s, can, need_props);
+  return add_canonical(s, can, smiles, need_props);
 }
 
 int recipes_add_ligand(recipe_set *s, const char *smiles, char **dropped) {
   char *kept, *drop;
   unsigned mask;
   if (dropped) *dropped = NULL;
+  if (smiles_check_text(smiles)) return -1;
   if (ligand_strip(smiles, &kept, &drop, &mask)) return -1;
   if (drop) /* in canonical terms, so that every spelling of a salt is said once */
     recipes_note(s, "ligand %s: counter-ion%s %s dropped (the fragment with the gold-binding group is kept)", kept,
                  strchr(drop, '.') ? "s" : "", drop);
-  int k = add_canonical(s, kept, 1);
+  int k = add_canonical(s, kept, smiles, 1);
   if (k >= 0) s->mol[k].binding = mask;
   if (dropped) *dropped = drop;
   else free(drop);
@@ -181,13 +196,13 @@ void recipes_note(recipe_set *s, const char *fmt, ...) {
   s->notes[s->nnotes++] = xstrdup(buf);
 }
 
-/* takes ownership of `can` */
-static int add_canonical(recipe_set *s, char *can, int need_props) {
+/* takes ownership of `can`; errors name `shown`, the user's SMILES */
+static int add_canonical(recipe_set *s, char *can, const char *shown, int need_props) {
   int k = 0;
   while (k < s->nmol && strcmp(s->mol[k].canonical, can)) k++;
   if (k == s->nmol) {
     molecule m = {0};
-    if (molgraph_from_smiles(can, &m.g)) { free(can); return -1; }
+    if (molgraph_from_smiles_as(can, shown, &m.g)) { free(can); return -1; }
     m.canonical = can;
     s->mol = xrealloc(s->mol, sizeof(molecule) * (s->nmol + 1));
     s->mol[s->nmol++] = m;
@@ -233,7 +248,69 @@ void recipes_free(recipe_set *s) {
 }
 
 /* ---- recipes ------------------------------------------------------------ */
-recipe_opts recipe_opts_default(void) { return (recipe_opts){.ph_missing_value = 7.0}; }
+static recipe_opts input_defaults = {.ph_missing_value = 7.0};
+
+recipe_opts recipe_opts_default(void) { return input_defaults; }
+
+int recipes_set_input(const char *delimiter, int ncolmap, const char *const *colmap) {
+  recipe_opts o = {.ph_missing_value = 7.0};
+  if (delimiter) {
+    if (!strcmp(delimiter, "tab") || !strcmp(delimiter, "\\t") || !strcmp(delimiter, "\t")) o.delimiter = '\t';
+    else if (!strcmp(delimiter, "comma")) o.delimiter = ',';
+    else if (!strcmp(delimiter, "semicolon")) o.delimiter = ';';
+    else if (strlen(delimiter) == 1 && delimiter[0] != '"' && delimiter[0] != '\n' && delimiter[0] != '\r')
+      o.delimiter = delimiter[0];
+    else
+      return au_fail(AU_EUSAGE, "--delimiter '%s': give one character, e.g. ';', ',' or tab", delimiter);
+  }
+  if (ncolmap > RECIPE_MAX_COLMAP) return au_fail(AU_EUSAGE, "--column: at most %d mappings", RECIPE_MAX_COLMAP);
+  for (int i = 0; i < ncolmap; i++) {
+    const char *eq = strchr(colmap[i], '=');
+    if (!eq || eq == colmap[i] || !eq[1])
+      return au_fail(AU_EUSAGE, "--column '%s': expected NAME=HEADER, e.g. temperature_C=\"Temperature (C)\"", colmap[i]);
+    o.colmap[o.ncolmap++] = colmap[i];
+  }
+  input_defaults = o;
+  return 0;
+}
+
+/* --column NAME=HEADER: the file's HEADER column is read as NAME. */
+static int apply_colmap(table *t, const recipe_opts *o) {
+  for (int i = 0; i < o->ncolmap; i++) {
+    const char *eq = strchr(o->colmap[i], '=');
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - o->colmap[i]), o->colmap[i]);
+    int rc = table_rename(t, name, eq + 1);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* Every missing required column in one message, each with the closest
+ * header when one is close: "missing required columns temperature_C (did
+ * you mean 'Temperature (C)'?), pH (did you mean 'PH'?)". */
+static int missing_columns(const table *t, const char *const *need, int nneed) {
+  char msg[900] = "";
+  int nmiss = 0;
+  size_t len = 0;
+  for (int k = 0; k < nneed; k++) {
+    if (table_col(t, need[k]) >= 0) continue;
+    int j = table_closest_col(t, need[k]);
+    for (int q = 0; q < nneed && j >= 0; q++)
+      if (!strcmp(t->header[j], need[q])) j = -1; /* a column that is already something else */
+    len += snprintf(msg + len, len < sizeof msg ? sizeof msg - len : 0, "%s'%s'", nmiss ? ", " : "", need[k]);
+    if (j >= 0 && len < sizeof msg)
+      len += snprintf(msg + len, sizeof msg - len, " (did you mean '%s'? --column %s=\"%s\")", t->header[j], need[k],
+                      t->header[j]);
+    nmiss++;
+  }
+  if (!nmiss) return 0;
+  char how[96] = "";
+  if (t->delim != ',' || t->ncols == 1)
+    snprintf(how, sizeof how, "; read as %s-separated (%s; --delimiter C to force one)", table_delim_name(t->delim),
+             t->detected ? "detected" : "given");
+  return au_fail(AU_EDATA, "%s: row 1: missing required column%s %s%s", t->path, nmiss > 1 ? "s" : "", msg, how);
+}
 
 typedef struct {
   const table *t;
@@ -253,7 +330,9 @@ static int cell_number(const rowctx *c, int col, double *v, int *present) {
   if (col < 0) return 0;
   const char *s = c->t->cell[c->i][col];
   if (!s[0]) return 0;
-  if (parse_number(s, v)) return row_fail(c, c->t->header[col], "'%s' is not a number", s, 0);
+  char nb[64];
+  if (parse_number(table_number_text(c->t, s, nb, sizeof nb), v))
+    return row_fail(c, c->t->header[col], "'%s' is not a number", s, 0);
   *present = 1;
   return 0;
 }
@@ -280,6 +359,11 @@ static int check_range(const rowctx *c, int d, double v) {
     case D_AROMATIC:
       if (v != 0 && v != 1) return row_fail(c, col, "%s%g must be 0 (aliphatic) or 1 (aromatic)", "", v);
       break;
+  }
+  if (v < au_desc_min[d] || v > au_desc_max[d]) { /* 1e308 would overflow the scaler */
+    char f[160];
+    snprintf(f, sizeof f, "%%s%%g is outside %g..%g, the physical bounds of %s", au_desc_min[d], au_desc_max[d], col);
+    return row_fail(c, col, f, "", v);
   }
   return 0;
 }
@@ -421,19 +505,19 @@ static void note_zero(recipe_set *s, int d, const char *meaning) {
 int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s) {
   memset(s, 0, sizeof *s);
   table t;
-  int rc = table_read(path, &t);
+  int rc = table_read_delim(path, o->delimiter, &t);
   if (rc) return rc;
+  if ((rc = apply_colmap(&t, o))) { table_free(&t); return rc; }
   /* column indexes: the 5 conditions, then the 3 SMILES columns */
   int col[AU_NDESC + NROLES];
   for (int d = 0; d < AU_NCOND; d++) col[d] = table_col(&t, au_desc_name[d]);
   for (int k = 0; k < NROLES; k++) col[AU_NDESC + k] = table_col(&t, role_smiles_col[k]);
-  const char *missing = NULL;
-  for (int k = 0; k < NROLES && !missing; k++)
-    if (col[AU_NDESC + k] < 0) missing = role_smiles_col[k];
-  for (int d = 0; d < AU_NCOND && !missing; d++)
-    if (col[d] < 0) missing = au_desc_name[d];
-  if (!missing && o->require_outcome && table_col(&t, "outcome") < 0) missing = "outcome";
-  if (missing) rc = au_fail(AU_EDATA, "%s: row 1: missing required column '%s'", path, missing);
+  const char *need_req[NROLES + AU_NCOND + 1];
+  int nneed = 0;
+  for (int k = 0; k < NROLES; k++) need_req[nneed++] = role_smiles_col[k];
+  for (int d = 0; d < AU_NCOND; d++) need_req[nneed++] = au_desc_name[d];
+  if (o->require_outcome) need_req[nneed++] = "outcome";
+  rc = missing_columns(&t, need_req, nneed);
   for (int j = 0; j < o->nextra && !rc; j++)
     if (table_col(&t, o->extra[j]) < 0)
       rc = au_fail(AU_EDATA, "%s: row 1: missing column '%s', %s", path, o->extra[j],
@@ -460,6 +544,9 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
     return rc;
   }
   s->path = xstrdup(path);
+  s->delim = t.delim;
+  s->delim_detected = t.detected;
+  s->decimal_comma = t.decimal_comma;
   s->has_outcome = table_col(&t, "outcome") >= 0;
   for (int k = 0; k < RECIPE_NCARRY; k++) s->has_carry[k] = table_col(&t, recipe_carry_cols[k]) >= 0;
   s->r = xcalloc(t.nrows, sizeof(recipe));
@@ -469,11 +556,15 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
     s->n++;
     if ((rc = load_row(s, &t, i, col, comp, o, &s->r[i]))) break;
   }
+  char delim = t.delim, detected = t.detected, dcomma = t.decimal_comma;
   table_free(&t);
   if (rc) {
     recipes_free(s);
     return rc;
   }
+  if (delim != ',') /* say how a spreadsheet export was read */
+    recipes_note(s, "%s: read as %s-separated%s%s", path, table_delim_name(delim), detected ? " (detected)" : "",
+                 dcomma ? ", decimal commas accepted" : "");
   note_overrides(s);
   note_zero(s, D_LIGAND_MM, "without ligand");
   note_zero(s, D_REDUCTANT_MM, "without reducing agent");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "err.h"
 
 typedef struct {
@@ -15,6 +16,7 @@ typedef struct {
 struct scorer {
   const model *m;
   inst_fold *f; /* per instance */
+  double x[AU_XMAX]; /* baselines: the component descriptors, conditions filled per recipe */
 };
 
 static void one_fp(const net_layout *L, const double *p, int role, const molgraph *g, double *fp) {
@@ -38,6 +40,8 @@ int model_fingerprint(const model *m, int role, const molgraph *g, double *mean)
     for (int j = 0; j < L->D; j++) mean[j] += fp[j] / m->ninst;
   }
   free(fp);
+  for (int j = 0; j < L->D; j++)
+    if (!isfinite(mean[j])) return au_fail(AU_ENUM, "the model gives a non-finite fingerprint for '%s'", g->canonical ? g->canonical : "?");
   return 0;
 }
 
@@ -47,6 +51,8 @@ scorer *scorer_new(const model *m, const molgraph *const mols[NROLES], const dou
   scorer *s = xcalloc(1, sizeof *s);
   s->m = m;
   s->f = xcalloc(m->ninst, sizeof(inst_fold));
+  memcpy(s->x, x, sizeof(double) * L->nx);
+  if (hparams_is_baseline(&m->hp)) return s; /* nothing to fold */
   double *iiv = xmalloc(sizeof(double) * in);
   for (int k = 0; k < m->ninst; k++) {
     const instance *it = &m->inst[k];
@@ -122,7 +128,7 @@ static void eval_instance(const model *m, int k, const inst_fold *f, const doubl
           cnt[it->sup_y[s]]++;
         }
         double m1 = cnt[1] ? sum[1] / cnt[1] : 0, m0 = cnt[0] ? sum[0] / cnt[0] : 0;
-        q = m1 + m0 > 0 ? m1 / (m1 + m0) : 0.5;
+        q = m1 + m0 > 0 || isnan(m1 + m0) ? m1 / (m1 + m0) : 0.5; /* a NaN stays NaN, to be caught */
       } else {
         q = sigm(o[1] - o[0]);
       }
@@ -131,19 +137,40 @@ static void eval_instance(const model *m, int k, const inst_fold *f, const doubl
   }
 }
 
-void scorer_eval(const scorer *s, const double *cond, int n, double *p) {
+static void eval_baseline(const scorer *s, const double *cond, int n, double *p) {
+  const model *m = s->m;
+  double x[AU_XMAX];
+  memcpy(x, s->x, sizeof x);
+  for (int i = 0; i < n; i++) {
+    memcpy(x, cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+    for (int k = 0; k < m->ninst; k++) p[(size_t)i * m->ninst + k] = baseline_prob(&m->L, &m->inst[k], x);
+  }
+}
+
+/* A loadable model with extreme (finite) weights can still overflow to
+ * NaN: every probability is checked, as instance_predict does. */
+static int check_finite(const double *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(p[i])) return au_fail(AU_ENUM, "the model gives a non-finite probability (%g) for point %zu", p[i], i + 1);
+  return 0;
+}
+
+int scorer_eval(const scorer *s, const double *cond, int n, double *p) {
+  if (hparams_is_baseline(&s->m->hp)) { eval_baseline(s, cond, n, p); return check_finite(p, (size_t)n * s->m->ninst); }
   const net_layout *L = &s->m->L;
   int maxd = 0;
   for (int l = 0; l <= L->nl; l++) if (L->dim[l] > maxd) maxd = L->dim[l];
   double *a = xmalloc(sizeof(double) * CH * maxd), *b = xmalloc(sizeof(double) * CH * maxd);
   for (int k = 0; k < s->m->ninst; k++) eval_instance(s->m, k, &s->f[k], cond, n, p, a, b);
   free(a); free(b);
+  return check_finite(p, (size_t)n * s->m->ninst);
 }
 
-void scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd) {
+int scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd) {
   int K = s->m->ninst;
   double *p = xmalloc(sizeof(double) * (size_t)n * K);
-  scorer_eval(s, cond, n, p);
+  int rc = scorer_eval(s, cond, n, p);
+  if (rc) { free(p); return rc; }
   for (int i = 0; i < n; i++) {
     double sum = 0, s2 = 0;
     for (int k = 0; k < K; k++) sum += p[(size_t)i * K + k];
@@ -154,4 +181,5 @@ void scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, 
     }
   }
   free(p);
+  return 0;
 }

@@ -34,6 +34,13 @@ static void drop_row(reader *r) {
   r->nrow = 0;
 }
 
+/* No field has any text: a blank line or a row of bare delimiters. */
+static int row_is_empty(const reader *r) {
+  for (int i = 0; i < r->nrow; i++)
+    if (r->row[i][strspn(r->row[i], " \t")]) return 0;
+  return 1;
+}
+
 /* With CSV_REPALL_NL libcsv reports every unquoted CR and LF as a row end,
  * so blank lines can be counted; the LF of a CRLF pair is not a row. */
 static void on_row(int c, void *data) {
@@ -44,7 +51,7 @@ static void on_row(int c, void *data) {
   if (crlf) return;
   r->rowcount++;
   if (r->rc) { drop_row(r); return; }
-  if (r->nrow == 0 || (r->nrow == 1 && !r->row[0][0])) { drop_row(r); return; } /* blank line */
+  if (row_is_empty(r)) { drop_row(r); return; } /* blank line, or only delimiters (Excel) */
   if (!t->header) {
     t->ncols = r->nrow;
     t->header = xmalloc(sizeof(char *) * r->nrow);
@@ -70,10 +77,108 @@ static void on_row(int c, void *data) {
   r->nrow = 0;
 }
 
+/* ---- delimiters, decimal commas, column names ------------------------------ */
+
+/* The most frequent of , ; tab on the first line outside quotes; ties: comma. */
+static char detect_delim(const char *buf, size_t len) {
+  static const char cand[3] = {',', ';', '\t'};
+  int cnt[3] = {0, 0, 0}, quoted = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = buf[i];
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\n' || c == '\r') {
+      if (cnt[0] + cnt[1] + cnt[2]) break; /* the first line with any delimiter */
+      continue;
+    }
+    for (int k = 0; k < 3; k++) cnt[k] += c == cand[k];
+  }
+  int best = 0;
+  for (int k = 1; k < 3; k++)
+    if (cnt[k] > cnt[best]) best = k;
+  return cand[best];
+}
+
+const char *table_delim_name(char delim) {
+  return delim == ';' ? "semicolon" : delim == '\t' ? "tab" : delim == ',' ? "comma" : "other";
+}
+
+const char *table_number_text(const table *t, const char *s, char *buf, size_t n) {
+  const char *comma = strchr(s, ',');
+  if (!t->decimal_comma || !comma || strchr(comma + 1, ',') || strchr(s, '.') || strlen(s) >= n) return s;
+  strcpy(buf, s);
+  buf[comma - s] = '.';
+  return buf;
+}
+
+int table_rename(table *t, const char *to, const char *from) {
+  int j = table_col(t, from), k = table_col(t, to);
+  if (j < 0)
+    return au_fail(AU_EDATA, "%s: row 1: --column %s=\"%s\": no column '%s' in the header", t->path, to, from, from);
+  if (k >= 0 && k != j)
+    return au_fail(AU_EDATA, "%s: row 1: --column %s=\"%s\": the file already has a column '%s'", t->path, to, from, to);
+  free(t->header[j]);
+  t->header[j] = xstrdup(to);
+  return 0;
+}
+
+/* Lower-case letters and digits of s: "Temperature (C)" -> "temperaturec",
+ * "Ligand_SMILES" -> "ligandsmiles". */
+static void squash(const char *s, char *out, size_t n) {
+  size_t k = 0;
+  for (; *s && k + 1 < n; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c >= 'A' && c <= 'Z') c += 32;
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out[k++] = (char)c;
+  }
+  out[k] = 0;
+}
+
+static int edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  int *d = xmalloc(sizeof(int) * (lb + 1));
+  for (size_t j = 0; j <= lb; j++) d[j] = (int)j;
+  for (size_t i = 1; i <= la; i++) {
+    int diag = d[0];
+    d[0] = (int)i;
+    for (size_t j = 1; j <= lb; j++) {
+      int up = d[j], best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (d[j - 1] + 1 < best) best = d[j - 1] + 1;
+      diag = up;
+      d[j] = best;
+    }
+  }
+  int r = d[lb];
+  free(d);
+  return r;
+}
+
+int table_closest_col(const table *t, const char *name) {
+  char want[128], have[128];
+  squash(name, want, sizeof want);
+  int best = -1, bestd = 1 << 30;
+  int limit = (int)strlen(want) / 3 > 2 ? (int)strlen(want) / 3 : 2; /* a third of the letters */
+  for (int j = 0; j < t->ncols; j++) {
+    squash(t->header[j], have, sizeof have);
+    if (!have[0]) continue;
+    int d = edit_distance(want, have);
+    if (d < bestd) { bestd = d; best = j; }
+  }
+  return bestd <= limit ? best : -1;
+}
+
 int table_read_buffer(const char *name, const char *buf, size_t len, table *t) {
+  return table_read_buffer_delim(name, buf, len, 0, t);
+}
+
+int table_read_buffer_delim(const char *name, const char *buf, size_t len, char delim, table *t) {
   memset(t, 0, sizeof *t);
   t->path = xstrdup(name);
   if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) { buf += 3; len -= 3; } /* UTF-8 BOM */
+  t->detected = !delim;
+  t->delim = delim ? delim : detect_delim(buf, len);
+  t->decimal_comma = t->delim == ';';
   if (memchr(buf, 0, len)) {
     table_free(t);
     return au_fail(AU_EDATA, "%s: not a text CSV file (contains NUL bytes)", name);
@@ -93,6 +198,7 @@ int table_read_buffer(const char *name, const char *buf, size_t len, table *t) {
     table_free(t);
     return au_fail(AU_ENOMEM, "%s: cannot initialise the CSV parser", name);
   }
+  csv_set_delim(&p, (unsigned char)t->delim);
   reader r = {.t = t, .rowcount = comments};
   if (csv_parse(&p, buf, len, on_field, on_row, &r) != len || csv_fini(&p, on_field, on_row, &r)) {
     if (!r.rc)
@@ -117,7 +223,9 @@ int table_read_buffer(const char *name, const char *buf, size_t len, table *t) {
   return r.rc;
 }
 
-int table_read(const char *path, table *t) {
+int table_read(const char *path, table *t) { return table_read_delim(path, 0, t); }
+
+int table_read_delim(const char *path, char delim, table *t) {
   memset(t, 0, sizeof *t);
   FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   if (!f) return au_fail(AU_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -134,7 +242,7 @@ int table_read(const char *path, table *t) {
     free(buf);
     return au_fail(AU_EIO, "%s: read error", path);
   }
-  int rc = table_read_buffer(path, buf, len, t);
+  int rc = table_read_buffer_delim(path, buf, len, delim, t);
   free(buf);
   return rc;
 }

@@ -111,7 +111,7 @@ run "train snn" "$BIN" train "$DATA" --model snn --set epochs=5 --seed 7 -j 2 -o
 
 # ---- heatmap: 2-D ----------------------------------------------------------------
 HM=("$BIN" heatmap "$M" --base A01)
-run "heatmap svg --grid 7" "${HM[@]}" --grid 7 -o "$T/map7.svg" --csv "$T/map7b.csv"
+run "heatmap svg --grid 7" "${HM[@]}" --grid 7 --vector -o "$T/map7.svg" --csv "$T/map7b.csv"
 if xml_ok "heatmap --grid 7 svg" "$T/map7.svg"; then
   n=$(group_rects "$T/map7.svg" cells)
   [ "$n" -eq 49 ] || fail "heatmap --grid 7: $n cell rects in <g class=\"cells\">, expected 49"
@@ -128,7 +128,7 @@ no_leftovers "heatmap svg" "$T"
 check_map_csv "heatmap --csv beside svg" "$T/map7b.csv" pH temperature_C 7 14 0 80 7
 
 # the default grid is 100 x 100
-run "heatmap svg default grid" "${HM[@]}" -o "$T/map100.svg" --no-points
+run "heatmap svg default grid" "${HM[@]}" -o "$T/map100.svg" --no-points --vector
 if xml_ok "heatmap default svg" "$T/map100.svg"; then
   n=$(group_rects "$T/map100.svg" cells)
   [ "$n" -eq 10000 ] || fail "heatmap default grid: $n cell rects, expected 10000"
@@ -143,7 +143,7 @@ cmp -s "$T/out" "$T/map7.csv" || fail "heatmap: CSV on stdout differs from -o ma
 # custom axes
 run "heatmap custom axes" "${HM[@]}" --x ligand_mM:0.5:10 --y pH:8:13 --grid 6 -o "$T/lp.csv"
 check_map_csv "heatmap custom axes" "$T/lp.csv" ligand_mM pH 0.5 10 8 13 6
-run "heatmap custom axes svg" "${HM[@]}" --x ligand_mM:0.5:10 --y pH:8:13 --grid 6 -o "$T/lp.svg"
+run "heatmap custom axes svg" "${HM[@]}" --x ligand_mM:0.5:10 --y pH:8:13 --grid 6 --vector -o "$T/lp.svg"
 if xml_ok "heatmap custom axes svg" "$T/lp.svg"; then
   svg_text "$T/lp.svg" >"$T/txt"
   grep -qx 'ligand (mM)' "$T/txt" || fail "heatmap custom axes svg: no x-axis label 'ligand (mM)'"
@@ -188,11 +188,12 @@ check_map_csv "heatmap --grid 1" "$T/g1.csv" pH temperature_C 7 14 0 80 1
 # ---- heatmap: 5-D grid ------------------------------------------------------------
 run "heatmap --grid5d csv" "${HM[@]}" --grid5d --levels 3 --inner 4 -o "$T/g5.csv"
 if [ -s "$T/g5.csv" ]; then
-  hdr=$(head -1 "$T/g5.csv")
+  hdr=$(grep -v '^#' "$T/g5.csv" | head -1)
   [ "$hdr" = "ligand_mM,haucl4_mM,reductant_mM,pH,temperature_C,p_mean,p_std,nearest_ligand,ligand_similarity,domain" ] ||
     fail "heatmap --grid5d: header '$hdr'"
   awk -F, -v name="heatmap --grid5d" '
-    NR == 1 { next }
+    /^#/ { next }
+    !hdr { hdr = 1; next }
     {
       rows++
       if (NF != 10) { print name ": row " NR - 1 " has " NF " fields"; bad = 1 }
@@ -212,7 +213,7 @@ if [ -s "$T/g5.csv" ]; then
 else
   fail "heatmap --grid5d: no CSV written"
 fi
-run "heatmap --grid5d svg" "${HM[@]}" --grid5d --levels 3 --inner 4 -o "$T/g5.svg" --csv "$T/g5b.csv"
+run "heatmap --grid5d svg" "${HM[@]}" --grid5d --levels 3 --inner 4 --vector -o "$T/g5.svg" --csv "$T/g5b.csv"
 if xml_ok "heatmap --grid5d svg" "$T/g5.svg"; then
   n=$(grep -o '<g class="m"' "$T/g5.svg" | wc -l)
   [ "$n" -eq 27 ] || fail "heatmap --grid5d svg: $n small maps, expected 27"
@@ -223,7 +224,7 @@ cmp -s "$T/g5.csv" "$T/g5b.csv" || fail "heatmap --grid5d: --csv beside the SVG 
 no_leftovers "heatmap --grid5d" "$T"
 # --range fixes a concentration's levels
 run "heatmap --grid5d --range" "${HM[@]}" --grid5d --levels 3 --inner 2 --range ligand_mM:1:3 -o "$T/g5r.csv"
-lv=$(awk -F, 'NR > 1 { print $1 }' "$T/g5r.csv" | sort -un | tr '\n' ' ')
+lv=$(grep -v '^#' "$T/g5r.csv" | awk -F, 'NR > 1 { print $1 }' | sort -un | tr '\n' ' ')
 [ "$lv" = "1 2 3 " ] || fail "heatmap --grid5d --range ligand_mM:1:3: ligand levels '$lv', expected '1 2 3 '"
 
 # ---- heatmap: bad input ------------------------------------------------------------
@@ -350,12 +351,13 @@ if [ -s "$T/tree.txt" ]; then
     fail "distill text: fidelity header: $fid"
   grep -q '^|--- ' "$T/tree.txt" || fail "distill text: no '|--- ' rules"
   grep -Eq 'class: (success|failure)' "$T/tree.txt" || fail "distill text: no leaf classes"
-  # every test of a quantity with a unit prints it
-  awk '/--- [a-zA-Z_0-9]+ (<=|>) / {
-         f = $0; sub(/.*--- /, "", f); split(f, w, " "); u = ""
-         if (w[1] ~ /_mM$/) u = "(mM)"; else if (w[1] == "temperature_C") u = "(°C)"
-         else if (w[1] ~ /_to_Au$/) u = "(mol/mol)"; else if (w[1] == "ligand_solubility") u = "(log10 mol/L)"
+  # every test of a quantity with a unit prints it (chemist labels: "[ligand]", "ligand:Au", ...)
+  awk '/--- .* (<=|>) -?[0-9]/ {
+         f = $0; sub(/.*--- /, "", f); if (f ~ / is .*\(/) sub(/^[^(]*\(/, "", f); sub(/ (<=|>) .*/, "", f); u = ""
+         if (f ~ /^\[(ligand|HAuCl4|reductant)\]$/) u = "(mM)"; else if (f == "temperature") u = "(°C)"
+         else if (f ~ /:Au$/) u = "(mol/mol)"; else if (f == "ligand solubility") u = "(log10 mol/L)"
          if (u != "" && index($0, u) == 0) { print "distill text: no unit " u " in: " $0; bad = 1 }
+         if (f ~ /_/) { print "distill text: a column name, not a label: " $0; bad = 1 }
          n++
        }
        END { if (!n) print "distill text: no threshold tests"; exit bad || !n }' "$T/tree.txt" >"$T/awk" ||

@@ -444,11 +444,11 @@ static void test_bad_input(void) {
 
 enum { WF = 5 };
 static const cart_feature FEAT[WF] = {
-    {"ligand_aromatic", NULL, 1, "ligand is aliphatic", "ligand is aromatic"},
-    {"ligand_to_Au", "mol/mol", 0, NULL, NULL},
-    {"pH", "", 0, NULL, NULL},
-    {"temperature", "\xc2\xb0" "C", 0, NULL, NULL},
-    {"odd <&> \"name\" \\", "a'b", 0, NULL, NULL},
+    {"ligand_aromatic", NULL, 1, "ligand is aliphatic", "ligand is aromatic", NULL},
+    {"ligand_to_Au", "mol/mol", 0, NULL, NULL, NULL},
+    {"pH", "", 0, NULL, NULL, NULL},
+    {"temperature", "\xc2\xb0" "C", 0, NULL, NULL, NULL},
+    {"odd <&> \"name\" \\", "a'b", 0, NULL, NULL, NULL},
 };
 static const char *const CLASSES[] = {"failure", "success"};
 
@@ -598,13 +598,14 @@ static void test_svg(const cart_tree *t) {
   double w = 0, h = 0;
   CHECK(sscanf(strstr(s, "viewBox=\""), "viewBox=\"0 0 %lf %lf", &w, &h) == 2);
   int inside = 1;
-  for (const char *p = s; (p = strstr(p, "<rect x=\"")); p++) {
+  int nrect = 0;
+  for (const char *p = s; (p = strstr(p, "<rect class=\"leaf\" x=\"")); p++, nrect++) {
     double x, y, rw, rh;
-    inside &= sscanf(p, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &x, &y, &rw,
+    inside &= sscanf(p, "<rect class=\"leaf\" x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &x, &y, &rw,
                      &rh) == 4 &&
               x >= 0 && y >= 0 && x + rw <= w && y + rh <= h;
   }
-  CHECK(inside);
+  CHECK(inside && nrect == cart_leaves(t));
   free(s);
   /* a one-leaf tree is a picture too */
   int y1[] = {1, 1};
@@ -698,6 +699,213 @@ static void test_writers(void) {
   free(y);
 }
 
+
+/* ---- merging, left-to-right layout, ties (cart_merge, cart_write) ------------- */
+
+/* A tree written by hand (pre-order):
+ *   0 x0<=0.5 ? 1 : 4
+ *   1   x1<=0.5 ? 2 (class 0, 5/0) : 3 (class 0, 4/1)       -> one leaf
+ *   4   x2<=0.5 ? 5 : 8
+ *   5     x1<=0.5 ? 6 (class 1, 0/6) : 7 (class 1, 1/3)     -> one leaf
+ *   8     leaf (class 0, 2/0)
+ * Merged: 0 ? 1 (merged 2) : 2, 2 ? 3 (merged 2) : 4. */
+static cart_tree *hand_tree(void) {
+  static const int feat[9] = {0, 1, -1, -1, 2, 1, -1, -1, -1}, left[9] = {1, 2, -1, -1, 5, 6, -1, -1, -1},
+                   right[9] = {4, 3, -1, -1, 8, 7, -1, -1, -1}, depth[9] = {0, 1, 2, 2, 1, 2, 3, 3, 2};
+  static const int cnt[9][2] = {{11, 10}, {9, 1}, {5, 0}, {4, 1}, {3, 9}, {1, 9}, {0, 6}, {1, 3}, {2, 0}};
+  cart_tree *t = calloc(1, sizeof *t);
+  t->n_nodes = 9;
+  t->n_features = 3;
+  t->n_classes = 2;
+  t->node = calloc(9, sizeof *t->node);
+  t->count = calloc(18, sizeof(int));
+  for (int i = 0; i < 9; i++) {
+    cart_node *nd = &t->node[i];
+    nd->feature = feat[i];
+    nd->threshold = 0.5;
+    nd->left = left[i];
+    nd->right = right[i];
+    nd->depth = depth[i];
+    nd->n = cnt[i][0] + cnt[i][1];
+    nd->klass = cnt[i][1] > cnt[i][0];
+    t->count[2 * i] = cnt[i][0];
+    t->count[2 * i + 1] = cnt[i][1];
+  }
+  return t;
+}
+
+static void test_merge(void) {
+  cart_tree *t = hand_tree(), *m = cart_merge(t);
+  CHECK(m->n_nodes == 5);
+  CHECK(cart_merged_splits(m) == 2 && cart_merged_splits(t) == 0);
+  CHECK(cart_leaves(m) == 3 && cart_depth(m) == 2);
+  if (m->n_nodes == 5) {
+    CHECK(m->node[0].feature == 0 && m->node[0].left == 1 && m->node[0].right == 2);
+    CHECK(m->node[1].feature < 0 && m->node[1].merged == 2 && m->node[1].klass == 0 && m->node[1].n == 10);
+    CHECK(cart_counts(m, 1)[0] == 9 && cart_counts(m, 1)[1] == 1);
+    CHECK(m->node[2].feature == 2 && m->node[2].left == 3 && m->node[2].right == 4 && m->node[2].depth == 1);
+    CHECK(m->node[3].merged == 2 && m->node[3].klass == 1 && m->node[3].depth == 2);
+    CHECK(m->node[4].feature < 0 && m->node[4].merged == 0 && m->node[4].klass == 0);
+  }
+  /* the same class everywhere */
+  int same = 1;
+  for (int k = 0; k < 8; k++) {
+    double x[3] = {k & 1, (k >> 1) & 1, (k >> 2) & 1};
+    same &= cart_predict(t, x) == cart_predict(m, x);
+  }
+  CHECK(same);
+  /* merging twice changes nothing more; a tree of one class is one leaf */
+  cart_tree *m2 = cart_merge(m);
+  CHECK(m2->n_nodes == 5 && cart_merged_splits(m2) == 2);
+  cart_free(m2);
+  for (int i = 0; i < 9; i++) t->node[i].klass = 1;
+  m2 = cart_merge(t);
+  CHECK(m2->n_nodes == 1 && m2->node[0].merged == 5);
+  cart_free(m2);
+
+  /* the writers say what was merged */
+  cart_style st = {0};
+  st.legend = 1;
+  FILE *f = tmpfile();
+  char buf[8192];
+  size_t n;
+  if (f && !cart_write(m, CART_TEXT, &st, f)) {
+    rewind(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    CHECK(count_of(buf, "[2 leaves merged]") == 2);
+    CHECK(strstr(buf, "# n = 57 (39/18)") != NULL); /* the legend */
+  }
+  if (f) fclose(f);
+  f = tmpfile();
+  if (f && !cart_write(m, CART_JSON, &st, f)) {
+    rewind(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    cJSON *j = cJSON_Parse(buf);
+    CHECK(j && cJSON_GetObjectItem(j, "merged_splits")->valueint == 2);
+    const cJSON *l = j ? cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tree"), "left") : NULL;
+    CHECK(l && cJSON_GetObjectItem(l, "merged_leaves") && cJSON_GetObjectItem(l, "merged_leaves")->valueint == 2);
+    cJSON_Delete(j);
+  }
+  if (f) fclose(f);
+  cart_free(m);
+  cart_free(t);
+}
+
+/* Left to right: children right of their parent, leaves top to bottom in
+ * pre-order, a parent level with the middle of its children; DOT says
+ * rankdir=LR. The hand tree unmerged has 9 nodes. */
+static void test_layout_lr(void) {
+  cart_tree *t = hand_tree();
+  cart_style st = {0};
+  st.left_to_right = 1;
+  FILE *f = tmpfile();
+  static char buf[65536];
+  if (!f || cart_write(t, CART_SVG, &st, f)) { CHECK(0); return; }
+  rewind(f);
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = 0;
+  fclose(f);
+  char err[200] = "";
+  CHECK(xml_wellformed(buf, err, sizeof err));
+  double cx[9], cy[9];
+  int k = 0;
+  for (const char *p = buf; k < 9 && (p = strstr(p, "<rect class=\"")); p++) {
+    double x, y, w, h;
+    const char *q = strstr(p, " x=\"");
+    if (q && sscanf(q, " x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &x, &y, &w, &h) == 4) {
+      cx[k] = x + w / 2;
+      cy[k++] = y + h / 2;
+    }
+  }
+  CHECK(k == 9);
+  if (k == 9) {
+    int ok = 1;
+    for (int i = 0; i < 9; i++) {
+      const cart_node *nd = &t->node[i];
+      if (nd->feature < 0) continue;
+      ok &= cx[nd->left] > cx[i] && cx[nd->right] > cx[i];
+      ok &= fabs(cy[i] - (cy[nd->left] + cy[nd->right]) / 2) < 0.11;
+    }
+    CHECK(ok);
+    const int leaves[5] = {2, 3, 6, 7, 8}; /* pre-order */
+    for (int j = 1; j < 5; j++) CHECK(cy[leaves[j]] > cy[leaves[j - 1]]);
+    CHECK(cx[6] > cx[8] && cx[2] == cx[8]); /* columns by depth */
+  }
+  f = tmpfile();
+  if (f && !cart_write(t, CART_DOT, &st, f)) {
+    rewind(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    CHECK(strstr(buf, "rankdir=LR;") != NULL);
+  }
+  if (f) fclose(f);
+  st.left_to_right = 0;
+  f = tmpfile();
+  if (f && !cart_write(t, CART_DOT, &st, f)) {
+    rewind(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    CHECK(strstr(buf, "rankdir=TB;") != NULL);
+  }
+  if (f) fclose(f);
+  cart_free(t);
+}
+
+/* Feature 1 is feature 0 doubled, so both split the same samples equally
+ * well: the fit keeps feature 0 (the lower index) and lists feature 1 with
+ * its own threshold; feature 2 is noise and is not tied. Branch labels
+ * replace the test and keep it in parentheses. */
+static void test_tie_alternatives(void) {
+  enum { N = 8 };
+  double X[N * 3];
+  int y[N];
+  for (int i = 0; i < N; i++) {
+    X[3 * i] = i;
+    X[3 * i + 1] = 2 * i;
+    X[3 * i + 2] = (i * 5) % 8;
+    y[i] = i >= 4;
+  }
+  cart_tree *t = cart_fit(X, y, N, 3, NULL);
+  CHECK(t && t->node[0].feature == 0 && t->node[0].threshold == 3.5);
+  CHECK(t && t->node[0].n_tied == 1 && t->node[0].tied_feature[0] == 1 && t->node[0].tied_threshold[0] == 7);
+  if (!t) return;
+  static const cart_feature F[3] = {{"a", "mM", 0, NULL, NULL, "[A]"}, {"b", NULL, 0, NULL, NULL, NULL},
+                                    {"c", NULL, 0, NULL, NULL, NULL}};
+  const char *l0[3] = {"ligand is X", NULL, NULL}, *l1[3] = {"ligand is Y or Z", NULL, NULL};
+  cart_style st = {F, NULL, 0, 0, NULL, {l0, l1}};
+  FILE *f = tmpfile();
+  static char buf[8192];
+  if (f && !cart_write(t, CART_TEXT, &st, f)) {
+    rewind(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    CHECK(strstr(buf, "|--- ligand is X ([A] <= 3.5 (mM)) [tied with b <= 7]\n") != NULL);
+    CHECK(strstr(buf, "|--- ligand is Y or Z ([A] > 3.5 (mM))\n") != NULL);
+  }
+  if (f) fclose(f);
+  f = tmpfile();
+  if (f && !cart_write(t, CART_JSON, &st, f)) {
+    rewind(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    cJSON *j = cJSON_Parse(buf);
+    const cJSON *root = j ? cJSON_GetObjectItem(j, "tree") : NULL;
+    const cJSON *tied = root ? cJSON_GetObjectItem(root, "tied") : NULL;
+    CHECK(cJSON_GetArraySize(tied) == 1);
+    const cJSON *t0 = cJSON_GetArrayItem(tied, 0);
+    CHECK(t0 && !strcmp(cJSON_GetObjectItem(t0, "feature")->valuestring, "b") &&
+          cJSON_GetObjectItem(t0, "threshold")->valuedouble == 7);
+    CHECK(root && !strcmp(cJSON_GetObjectItem(root, "feature")->valuestring, "a") &&
+          !strcmp(cJSON_GetObjectItem(root, "label")->valuestring, "[A]"));
+    CHECK(root && !strcmp(cJSON_GetObjectItem(root, "left_label")->valuestring, "ligand is X"));
+    cJSON_Delete(j);
+  }
+  if (f) fclose(f);
+  cart_free(t);
+}
+
 int main(void) {
   test_hand();
   test_pure();
@@ -708,5 +916,8 @@ int main(void) {
   test_adjacent_values();
   test_bad_input();
   test_writers();
+  test_merge();
+  test_layout_lr();
+  test_tie_alternatives();
   return check_report();
 }

@@ -114,7 +114,56 @@ static void test_mean_std(void) {
   CHECK_NEAR(std, 1.0, 1e-9);
 }
 
+/* y = 1 0 1 1 0, p = .9 .8 .4 .8 .1. Success/failure pairs by hand:
+ * (.9,.8) 1, (.9,.1) 1, (.4,.8) 0, (.4,.1) 1, (.8,.8) 1/2, (.8,.1) 1 -> AUC 4.5/6.
+ * Brier = (.01+.64+.36+.04+.01)/5 = .212; the prior .6 has (.16+.36+.16+.16+.36)/5
+ * = .24, so the skill is 1 - .212/.24 = 7/60. */
+static void test_auc_skill(void) {
+  int y[] = {1, 0, 1, 1, 0};
+  double p[] = {0.9, 0.8, 0.4, 0.8, 0.1}, pref[] = {0.6, 0.6, 0.6, 0.6, 0.6};
+  CHECK_NEAR(metric_auc(y, p, 5), 0.75, 1e-12);
+  CHECK_NEAR(metric_brier_skill(y, p, pref, 5), 7.0 / 60.0, 1e-12);
+  CHECK_NEAR(metric_brier_skill(y, pref, pref, 5), 0.0, 1e-15); /* the prior itself */
+  /* perfect ranking, inverted ranking, all tied */
+  double up[] = {0.9, 0.2, 0.8, 0.7, 0.3}, down[5], tie[5];
+  for (int i = 0; i < 5; i++) down[i] = 1 - up[i], tie[i] = 0.5;
+  CHECK_NEAR(metric_auc(y, up, 5), 1.0, 1e-12);
+  CHECK_NEAR(metric_auc(y, down, 5), 0.0, 1e-12);
+  CHECK_NEAR(metric_auc(y, tie, 5), 0.5, 1e-12);
+  int one[] = {1, 1, 1};
+  CHECK(isnan(metric_auc(one, p, 3))); /* undefined with one class */
+  /* a perfect reference: skill defined as 0, not a division by zero */
+  double exact[] = {1, 0, 1, 1, 0};
+  CHECK(metric_brier_skill(y, p, exact, 5) == 0);
+}
+
+/* p = .05 .15 .12 .95 .91 .55 with y = 0 1 0 1 0 1 fill bins 0, 1, 1, 9, 9, 5:
+ * bin 0 |.05 - 0| = .05 (1 row), bin 1 |.135 - .5| = .365 (2), bin 5
+ * |.55 - 1| = .45 (1), bin 9 |.93 - .5| = .43 (2):
+ * ECE = (.05 + 2*.365 + .45 + 2*.43) / 6 = 2.09/6. */
+static void test_ece(void) {
+  int y[] = {0, 1, 0, 1, 0, 1};
+  double p[] = {0.05, 0.15, 0.12, 0.95, 0.91, 0.55};
+  CHECK_NEAR(metric_ece(y, p, 6), 2.09 / 6, 1e-12);
+  int c[10];
+  double mp[10], fr[10];
+  metric_reliability(y, p, 6, 10, c, mp, fr);
+  CHECK(c[0] == 1 && c[1] == 2 && c[5] == 1 && c[9] == 2 && c[2] == 0);
+  CHECK_NEAR(mp[1], 0.135, 1e-12);
+  CHECK_NEAR(fr[9], 0.5, 1e-12);
+  CHECK(mp[3] == 0 && fr[3] == 0);
+  /* p = 1 belongs to the last bin; p = 0 to the first; calibrated bins give 0 */
+  int y2[] = {1, 0};
+  double p2[] = {1.0, 0.0};
+  metric_reliability(y2, p2, 2, 10, c, mp, fr);
+  CHECK(c[9] == 1 && c[0] == 1);
+  CHECK(metric_ece(y2, p2, 2) == 0);
+  CHECK(metric_ece(y2, p2, 0) == 0);
+}
+
 int main(void) {
+  test_auc_skill();
+  test_ece();
   test_fixed_matrix();
   test_count();
   test_degenerate();

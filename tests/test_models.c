@@ -448,10 +448,11 @@ static void test_model_files(void) {
   snprintf(pb, sizeof pb, "%s/b.json", tmpdir);
   snprintf(pc, sizeof pc, "%s/c.json", tmpdir);
   int inexact = 0;
-  for (int k = 0; k < N_MODEL_KINDS; k++) {
+  for (int k = 0; k < N_ALL_KINDS; k++) { /* the baselines too: rf stores its trees */
     hparams hp;
     small_hp(model_kind_names[k], 2, &hp);
     hp.steps_per_epoch = 16;
+    hp.rf_trees = 30;
     if (k == 0) { hp.hidden[1] = 7; hp.nhidden = 2; hp.l2 = 1e-3; } /* a non-default shape */
     int ens = k % 2 ? 0 : 3;
     model m1, m2, m3;

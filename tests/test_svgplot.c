@@ -4,6 +4,7 @@
 #include "err.h"
 #include <math.h>
 #include <stdlib.h>
+#include <zlib.h>
 #include "check.h"
 #include "xmlcheck.h"
 
@@ -97,10 +98,10 @@ static void test_heatmap(void) {
   int nx = 100, ny = 100;
   double *v = malloc(sizeof *v * nx * ny);
   fill_map(v, nx, ny);
-  svg_point pts[] = {{8, 25, 1}, {12, 70, 0}, {10.5, 40, 1}, {30, 30, 0} /* off plot */};
+  svg_point pts[] = {{8, 25, 1, 1}, {12, 70, 0, 1}, {10.5, 40, 1, 1}, {30, 30, 0, 1} /* off plot */};
   svg_heatmap_spec s = {nx, ny, v, 7, 14, 0, 100, "pH", "temperature (\xC2\xB0" "C)",
                         "P(success): 6-mercaptohexanoic acid / water / sodium borohydride",
-                        NULL, pts, 4};
+                        NULL, pts, 4, 1};
   int rc;
   long size;
   char *doc = render(heatmap_w, &s, &rc, &size);
@@ -125,7 +126,7 @@ static void test_heatmap(void) {
   w[3] = NAN;
   svg_heatmap_spec t = {7, 5, w, 7, 14, 10, 80, "pH <&> \"q\" 'a'", "T (\xC2\xB0" "C) & <x>",
                         "A & B <b>title</b> \"quoted\" 'single' \xC2\xB0 \x01 \xff end",
-                        "P <ok> & \"sure\"", NULL, 0};
+                        "P <ok> & \"sure\"", NULL, 0, 1};
   doc = render(heatmap_w, &t, &rc, NULL);
   CHECK(rc == 0);
   CHECK(wellformed(doc));
@@ -140,7 +141,7 @@ static void test_heatmap(void) {
 
   /* a single cell, NULL labels */
   double one = 0.5;
-  svg_heatmap_spec u = {1, 1, &one, 7, 7, 25, 25, NULL, NULL, NULL, NULL, NULL, 0};
+  svg_heatmap_spec u = {1, 1, &one, 7, 7, 25, 25, NULL, NULL, NULL, NULL, NULL, 0, 1};
   doc = render(heatmap_w, &u, &rc, NULL);
   CHECK(rc == 0 && wellformed(doc) && cell_rects(doc) == 1);
   free(doc);
@@ -180,7 +181,7 @@ static void test_grid5d(void) {
   svg_grid5d_spec s = {10, 10, 10, c1, c2, c3, "ligand", "HAuCl\xE2\x82\x84", "NaBH\xE2\x82\x84", NULL,
                        10, 10, 7, 14, 0, 100, "pH", "temperature (\xC2\xB0" "C)", v,
                        "P(success) over ligand, HAuCl4 and NaBH4 concentrations, pH and temperature",
-                       NULL};
+                       NULL, 1};
   int rc;
   long size;
   char *doc = render(grid_w, &s, &rc, &size);
@@ -204,7 +205,7 @@ static void test_grid5d(void) {
   double *w = calloc(n, sizeof *w);
   for (size_t k = 0; k < map; k++) w[(((size_t)1 * 3 + 0) * 2 + 1) * map + k] = 1;
   svg_grid5d_spec t = {2, 3, 2, d1, d2, d3, "L & <x>", "Au \"1\"", "R 'b' \xC2\xB0", "\xC2\xB5M",
-                       nx, ny, 7, 14, 10, 80, "pH & <p>", "T (\xC2\xB0" "C)", w, "a <title> & more", "P&"};
+                       nx, ny, 7, 14, 10, 80, "pH & <p>", "T (\xC2\xB0" "C)", w, "a <title> & more", "P&", 1};
   doc = render(grid_w, &t, &rc, NULL);
   CHECK(rc == 0);
   CHECK(wellformed(doc));
@@ -283,12 +284,79 @@ static void test_matrix(void) {
   CHECK(svg_matrix(stdout, 0, NULL, m, NULL, NULL) == AU_EDATA);
 }
 
+/* ---- line plots ---- */
+
+static int lines_w(FILE *f, const void *a) { return svg_lines(f, a); }
+
+/* the points of the k-th <polyline> as x, y pairs; returns how many */
+static int polyline_points(const char *doc, int k, double *xy, int max) {
+  const char *p = doc;
+  for (int i = 0; i <= k; i++) {
+    p = strstr(p, "<polyline");
+    if (!p) return -1;
+    p++;
+  }
+  p = strstr(p, "points=\"") + 8;
+  int n = 0;
+  while (n < max && *p != '"') {
+    char *e;
+    xy[2 * n] = strtod(p, &e);
+    xy[2 * n + 1] = strtod(e + 1, &e);
+    n++;
+    p = e;
+    while (*p == ' ') p++;
+  }
+  return n;
+}
+
+static void test_lines(void) {
+  double x[4] = {0, 1, 2, 3}, a[4] = {0, 1, 2, 4}, b[4] = {0, 2, 3, 3}, sd[4] = {0, 0.5, 0.5, 1};
+  double pa[4] = {0.2, 0.5, 0.8, 0.9}, pb[4] = {0.2, 0.3, 0.6, 1};
+  svg_series s1[2] = {{"ucb & <p>", a, sd}, {"random", b, NULL}}, s2[2] = {{"ucb & <p>", pa, sd}, {"random", pb, NULL}};
+  svg_panel pn[2] = {{"successes", s1, 2, 0, NAN}, {"best p", s2, 2, 0, 1}};
+  svg_lines_spec sp = {4, x, "round", pn, 2, "Discovery curves"};
+  int rc;
+  char *doc = render(lines_w, &sp, &rc, NULL);
+  CHECK(rc == 0 && wellformed(doc));
+  CHECK(count(doc, "<g class=\"series\">") == 4);
+  CHECK(count(doc, "<polyline") == 4);
+  CHECK(count(doc, "fill-opacity") == 2); /* bands only where given */
+  CHECK(count(doc, "ucb &amp; &lt;p&gt;") == 1); /* one legend entry per series */
+  CHECK(strstr(doc, ">round</text>") && strstr(doc, ">best p</text>") && strstr(doc, ">Discovery curves</text>"));
+  /* whole-number x: ticks 0 1 2 3 only */
+  CHECK(!strstr(doc, ">0.5</text>") && strstr(doc, ">3</text>"));
+  /* the points lie on a straight map of the data: equal x steps; in panel 2
+   * (0..1) y = 0.2 and 1 at 80% and 0% of the height from the top */
+  double xy[8], q[8];
+  CHECK(polyline_points(doc, 0, xy, 4) == 4);
+  CHECK_NEAR(xy[2] - xy[0], xy[6] - xy[4], 1e-2);
+  CHECK(xy[1] > xy[3] && xy[3] > xy[5] && xy[5] > xy[7]); /* rising */
+  CHECK(polyline_points(doc, 3, q, 4) == 4);
+  double top = q[7], bottom = q[1] + 0.2 / 0.8 * (q[1] - top); /* y(1) and y(0) */
+  CHECK_NEAR((q[5] - top) / (bottom - top), 0.4, 1e-3);     /* pb[2] = 0.6 */
+  free(doc);
+  /* bad input */
+  double bad[4] = {0, 1, NAN, 3};
+  svg_series s3[1] = {{"x", bad, NULL}};
+  svg_panel p3[1] = {{"y", s3, 1, NAN, NAN}};
+  svg_lines_spec b3 = {4, x, "r", p3, 1, NULL};
+  CHECK(svg_lines(stdout, &b3) == AU_EDATA);
+  double xd[4] = {0, 2, 1, 3};
+  svg_lines_spec b4 = {4, xd, "r", pn, 1, NULL};
+  CHECK(svg_lines(stdout, &b4) == AU_EDATA);
+  FILE *f = fopen("/dev/full", "w");
+  if (f) {
+    CHECK(svg_lines(f, &sp) == AU_EIO);
+    fclose(f);
+  }
+}
+
 /* ---- failing streams ---- */
 
 static void test_io_errors(void) {
   double v[4] = {0, 0.3, 0.6, 1}, c[2] = {1, 2};
-  svg_heatmap_spec h = {2, 2, v, 7, 14, 0, 100, "pH", "T", "t", NULL, NULL, 0};
-  svg_grid5d_spec g = {2, 2, 1, c, c, c, "a", "b", "c", NULL, 1, 1, 7, 7, 20, 20, "pH", "T", v, NULL, NULL};
+  svg_heatmap_spec h = {2, 2, v, 7, 14, 0, 100, "pH", "T", "t", NULL, NULL, 0, 0};
+  svg_grid5d_spec g = {2, 2, 1, c, c, c, "a", "b", "c", NULL, 1, 1, 7, 7, 20, 20, "pH", "T", v, NULL, NULL, 0};
   const char *names[] = {"a", "b"};
   for (int mode = 0; mode < 2; mode++) {
     /* /dev/full fails on flush; a stream opened for reading fails at once */
@@ -311,11 +379,115 @@ static void test_io_errors(void) {
   if (f) {
     double *w = malloc(sizeof *w * 100 * 100);
     fill_map(w, 100, 100);
-    svg_heatmap_spec big = {100, 100, w, 7, 14, 0, 100, "pH", "T", NULL, NULL, NULL, 0};
+    svg_heatmap_spec big = {100, 100, w, 7, 14, 0, 100, "pH", "T", NULL, NULL, NULL, 0, 1};
     CHECK(svg_heatmap(f, &big) == AU_EIO);
     fclose(f);
     free(w);
   }
+}
+
+
+/* ---- raster maps: the embedded PNG, decoded here ---- */
+
+/* CRC-32 (ISO 3309, as PNG uses it), bit by bit: independent of zlib's table. */
+static unsigned long crc_bitwise(const unsigned char *p, size_t n) {
+  unsigned long c = 0xffffffffUL;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320UL ^ (c >> 1) : c >> 1;
+  }
+  return c ^ 0xffffffffUL;
+}
+
+static int b64v(int ch) {
+  const char *A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const char *q = ch ? strchr(A, ch) : NULL;
+  return q ? (int)(q - A) : -1;
+}
+
+/* Decodes base64 up to the closing quote; returns the byte count or -1. */
+static long b64decode(const char *s, unsigned char *out, long cap) {
+  long n = 0;
+  int acc = 0, bits = 0;
+  for (; *s && *s != '"'; s++) {
+    if (*s == '=') continue;
+    int v = b64v(*s);
+    if (v < 0) return -1;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (n >= cap) return -1;
+      out[n++] = (unsigned char)(acc >> bits);
+      acc &= (1 << bits) - 1;
+    }
+  }
+  return n;
+}
+
+static unsigned long be32(const unsigned char *p) {
+  return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+
+static void test_raster(void) {
+  enum { NX = 3, NY = 2 };
+  double v[NX * NY] = {0, 0.25, 0.5, 0.75, 1, NAN}; /* row j = 0 (lowest y) first */
+  svg_heatmap_spec s = {NX, NY, v, 7, 14, 0, 80, "pH", "T", "raster", NULL, NULL, 0, 0};
+  int rc;
+  char *doc = render(heatmap_w, &s, &rc, NULL);
+  CHECK(rc == 0 && wellformed(doc));
+  CHECK(count(doc, "<image class=\"cells\"") == 1 && cell_rects(doc) == -1); /* no rect group */
+  const char *b = doc ? strstr(doc, "href=\"data:image/png;base64,") : NULL;
+  CHECK(b != NULL);
+  if (!b) { free(doc); return; }
+  static unsigned char png[4096];
+  long n = b64decode(b + strlen("href=\"data:image/png;base64,"), png, sizeof png);
+  CHECK(n > 8 + 25 + 12 + 12);
+  static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  CHECK(n > 8 && !memcmp(png, sig, 8));
+  /* chunks: IHDR, IDAT, IEND, each CRC right */
+  const char *want[3] = {"IHDR", "IDAT", "IEND"};
+  long at = 8;
+  unsigned char *idat = NULL;
+  unsigned long idat_n = 0;
+  for (int k = 0; k < 3 && at + 12 <= n; k++) {
+    unsigned long len = be32(png + at);
+    CHECK(!memcmp(png + at + 4, want[k], 4));
+    CHECK(at + 12 + (long)len <= n && be32(png + at + 8 + len) == crc_bitwise(png + at + 4, len + 4));
+    if (k == 0) {
+      CHECK(len == 13 && be32(png + at + 8) == NX && be32(png + at + 12) == NY);
+      CHECK(png[at + 16] == 8 && png[at + 17] == 2 && png[at + 20] == 0); /* 8-bit RGB, no interlace */
+    }
+    if (k == 1) { idat = png + at + 8; idat_n = len; }
+    at += 12 + (long)len;
+  }
+  CHECK(at == n);
+  /* pixels: top row = highest y, viridis of each value, NaN grey */
+  unsigned char raw[NY * (1 + 3 * NX)];
+  uLongf rn = sizeof raw;
+  CHECK(idat && uncompress(raw, &rn, idat, idat_n) == Z_OK && rn == sizeof raw);
+  int same = 1;
+  for (int r = 0; r < NY; r++) {
+    same &= raw[r * (1 + 3 * NX)] == 0; /* filter: none */
+    for (int i = 0; i < NX; i++) {
+      double t = v[(NY - 1 - r) * NX + i];
+      unsigned char c[3] = {0x99, 0x99, 0x99};
+      if (!isnan(t)) colormap_viridis(t, c);
+      same &= !memcmp(raw + r * (1 + 3 * NX) + 1 + 3 * i, c, 3);
+    }
+  }
+  CHECK(same);
+  free(doc);
+  /* a 100 x 100 map in well under 100 kB */
+  double *w = malloc(sizeof *w * 10000);
+  fill_map(w, 100, 100);
+  svg_heatmap_spec big = {100, 100, w, 7, 14, 0, 100, "pH", "T", NULL, NULL, NULL, 0, 0};
+  long size;
+  doc = render(heatmap_w, &big, &rc, &size);
+  CHECK(rc == 0 && size < 100000);
+  fprintf(stderr, "100x100 raster heatmap: %ld bytes\n", size);
+  free(doc);
+  free(w);
 }
 
 int main(void) {
@@ -323,6 +495,8 @@ int main(void) {
   test_heatmap();
   test_grid5d();
   test_matrix();
+  test_lines();
   test_io_errors();
+  test_raster();
   return check_report();
 }
