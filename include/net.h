@@ -53,6 +53,7 @@ typedef struct {
   double *sup_G;   /* SNN half-net outputs of the support set (derived) */
   struct forest *forest; /* rf baseline only (baseline.h) */
   double loss;     /* mean training loss over the last epoch */
+  double flops;    /* floating-point operations training took (counted, see pass_flops) */
 } instance;
 
 /* Train on rows[] of d (all rows when rows == NULL). Deterministic per seed.
@@ -65,9 +66,6 @@ int instance_prepare(const net_layout *L, instance *in, const molgraph *const *m
 int instance_predict(const net_layout *L, const instance *in, const dataset *q, const int *rows, int n, double *p);
 void instance_free(instance *in);
 
-/* Floating-point operations of one training step (forward + backward, the
- * sparse layers counted by their non-zeros), for benchmarks. */
-double net_step_flops(const net_layout *L, const dataset *d, const int *rows, int nrows);
 
 /* ---- lower level, for the gradient checks and the fast scorer ---------- */
 typedef struct pass pass;
@@ -77,6 +75,10 @@ void pass_free(pass *ps);
  * SNN: pairs (a[i], b[i]) with targets same[i]; DNN/SVM: rows a[i], b unused. */
 double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb, double *grads,
                        rng_t *dropout_rng);
+/* Floating-point operations of the pass's calls so far: 2 per multiply-add
+ * of the dense products and per non-zero of the sparse ones, 1 per
+ * elementwise operation (bias, activation, exp, softmax, distances). */
+double pass_flops(const pass *ps);
 /* Scale nx raw descriptors with the instance's scaler. */
 void scale_row(const instance *in, int nx, const double *x, double *out);
 #endif

@@ -19,5 +19,5 @@ typedef struct {
 /* Fills a panel from n probabilities p and outcomes y. */
 void reliability_fill(reliability_panel *rp, const char *label, const int *y, const double *p, int n);
 /* One standalone SVG; title may be NULL. 0, AU_EDATA (no panels) or AU_EIO. */
-int svg_reliability(FILE *f, const reliability_panel *panels, int n, const char *title);
+int svg_reliability_grid(FILE *f, const reliability_panel *panels, int n, const char *title);
 #endif

@@ -55,6 +55,17 @@ extern const sim_range sim_ranges[SIM_NRANGES];
  * cond = ligand_mM, haucl4_mM, reductant_mM, temperature_C, pH, and the
  * index of the ligand among nlig. */
 void sim_draw(uint64_t seed, long i, int nlig, double cond[5], int *ligand);
+/* The candidate ligands recipes are drawn with: a CSV with name,smiles
+ * (data/ligands.csv by default, $AUCLUST_DATA/ligands.csv when set), each
+ * with its aromaticity and gold-binding check. */
+typedef struct {
+  char **name, **smiles;
+  int *aromatic, *binds, n;
+} sim_ligands;
+char *sim_ligands_default_path(void); /* malloc'd */
+int sim_ligands_load(const char *path, sim_ligands *l);
+void sim_ligands_free(sim_ligands *l);
+
 /* The outcome: a draw from p_true, then flipped with probability `noise`. */
 int sim_outcome(double p_true, double noise, rng_t *r);
 #endif

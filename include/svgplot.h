@@ -83,4 +83,40 @@ int svg_grid5d(FILE *f, const svg_grid5d_spec *s);
  * title and value_label (the colour bar's) may be NULL. */
 int svg_matrix(FILE *f, int n, const char *const *names, const double *m,
                const char *title, const char *value_label);
+/* A reliability diagram: for each of nbins bins of predicted probability,
+ * the observed fraction of successes (y) against the mean prediction (x),
+ * a circle whose area grows with count[k], labelled "n=…"; the diagonal is
+ * perfect calibration. Empty bins (count 0) are skipped. */
+int svg_reliability(FILE *f, int nbins, const double *mean_p, const double *frac, const int *count,
+                    const char *title);
+
+/* Curves over a shared x axis (e.g. the discovery curves of `loop`): panels
+ * side by side, one line per series with a shaded band of +-band around
+ * it, and one legend below (the first panel's series names; series k has
+ * the same colour in every panel, from a colour-blind-safe palette of 8).
+ * Each series is a <g class="series"> holding its band <path> (when
+ * band != NULL) and its line <polyline>. */
+typedef struct {
+  const char *name;   /* legend text */
+  const double *y;    /* [nx] */
+  const double *band; /* [nx] half-widths >= 0, or NULL */
+} svg_series;
+
+typedef struct {
+  const char *ylabel;
+  const svg_series *series;
+  int nseries;
+  double ymin, ymax; /* NAN: from the data (bands included) */
+} svg_panel;
+
+typedef struct {
+  int nx;
+  const double *x; /* increasing */
+  const char *xlabel;
+  const svg_panel *panels;
+  int npanels;
+  const char *title; /* may be NULL */
+} svg_lines_spec;
+
+int svg_lines(FILE *f, const svg_lines_spec *s);
 #endif

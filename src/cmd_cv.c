@@ -216,7 +216,7 @@ static int write_reliability(const char *path, const cv_result *res, const int *
   outfile o;
   int rc = out_open(&o, path);
   if (!rc) {
-    rc = svg_reliability(o.f, rp, nm, title);
+    rc = svg_reliability_grid(o.f, rp, nm, title);
     if (rc || (rc = out_commit(&o))) out_abort(&o);
   }
   free(rp); free(yy);

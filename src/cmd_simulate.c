@@ -44,48 +44,6 @@ static const cli_spec spec = {
     "  auclust simulate --truth paper-tree --n 54 --seed 7 -o lab.csv\n"
     "  auclust simulate --truth kinetic --label next.csv -o next_labelled.csv"};
 
-typedef struct {
-  char **name, **smiles;
-  int *aromatic, *binds, n;
-} ligand_list;
-
-static void ligands_free(ligand_list *l) {
-  for (int i = 0; i < l->n; i++) { free(l->name[i]); free(l->smiles[i]); }
-  free(l->name); free(l->smiles); free(l->aromatic); free(l->binds);
-  memset(l, 0, sizeof *l);
-}
-
-static int ligands_load(const char *path, ligand_list *l) {
-  memset(l, 0, sizeof *l);
-  table t;
-  int rc = table_read(path, &t);
-  if (rc) return rc;
-  int cn = table_col(&t, "name"), cs = table_col(&t, "smiles");
-  if (cn < 0 || cs < 0) rc = au_fail(AU_EDATA, "%s: row 1: missing required column '%s'", path, cn < 0 ? "name" : "smiles");
-  else if (!t.nrows) rc = au_fail(AU_EDATA, "%s: no ligands", path);
-  l->name = xcalloc(t.nrows + 1, sizeof(char *));
-  l->smiles = xcalloc(t.nrows + 1, sizeof(char *));
-  l->aromatic = xcalloc(t.nrows + 1, sizeof(int));
-  l->binds = xcalloc(t.nrows + 1, sizeof(int));
-  for (int i = 0; i < t.nrows && !rc; i++) {
-    molgraph g;
-    if (molgraph_from_smiles(t.cell[i][cs], &g)) {
-      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': RDKit cannot parse '%s'", path, t.rowno[i], t.cell[i][cs]);
-      break;
-    }
-    int arom = 0;
-    for (int a = 0; a < g.natoms; a++) arom |= g.aromatic[a];
-    l->aromatic[l->n] = arom;
-    l->binds[l->n] = ligand_binds_gold(&g);
-    molgraph_free(&g);
-    l->name[l->n] = xstrdup(t.cell[i][cn][0] ? t.cell[i][cn] : t.cell[i][cs]);
-    l->smiles[l->n++] = xstrdup(t.cell[i][cs]);
-  }
-  table_free(&t);
-  if (rc) ligands_free(l);
-  return rc;
-}
-
 static void synthetic_header(FILE *f, sim_truth truth, uint64_t seed, double noise, const char *what) {
   fprintf(f,
           "# SYNTHETIC DATA, not experiments: %s by auclust simulate --truth %s (seed %llu, noise %g); "
@@ -93,7 +51,7 @@ static void synthetic_header(FILE *f, sim_truth truth, uint64_t seed, double noi
           what, sim_truth_names[truth], (unsigned long long)seed, noise);
 }
 
-static int draw_recipes(FILE *f, sim_truth truth, long n, uint64_t seed, double noise, const ligand_list *l) {
+static int draw_recipes(FILE *f, sim_truth truth, long n, uint64_t seed, double noise, const sim_ligands *l) {
   synthetic_header(f, truth, seed, noise, "recipes drawn and labelled");
   fputs("id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,"
         "reductant_mM,temperature_C,pH,outcome,p_true,set_ii\n", f);
@@ -171,13 +129,13 @@ int cmd_simulate(int argc, char **argv) {
     cli_free(&a);
     return rc;
   }
-  ligand_list l = {0};
+  sim_ligands l = {0};
   if (!label) {
     const char *lp = cli_get(&a, "--ligands");
-    const char *env = getenv("AUCLUST_DATA");
-    char def[4096];
-    snprintf(def, sizeof def, "%s/ligands.csv", env ? env : AUCLUST_SOURCE_DIR "/data");
-    if ((rc = ligands_load(lp ? lp : def, &l))) { cli_free(&a); return rc; }
+    char *def = sim_ligands_default_path();
+    rc = sim_ligands_load(lp ? lp : def, &l);
+    free(def);
+    if (rc) { cli_free(&a); return rc; }
   }
   outfile o;
   if (!(rc = out_open(&o, cli_get(&a, "--output")))) {
@@ -185,7 +143,7 @@ int cmd_simulate(int argc, char **argv) {
                : draw_recipes(o.f, truth, n, seed, noise, &l);
     if (rc || (rc = out_commit(&o))) out_abort(&o);
   }
-  ligands_free(&l);
+  sim_ligands_free(&l);
   cli_free(&a);
   return rc;
 }

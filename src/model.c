@@ -214,7 +214,23 @@ static cJSON *instance_json(const model *m, const instance *in) {
   return o;
 }
 
+/* Every number a model file holds must read back: a NaN or infinite weight
+ * (a diverged fit) is refused here rather than written as -nan. */
+static int check_finite_model(const model *m) {
+  for (int k = 0; k < m->ninst; k++) {
+    const instance *in = &m->inst[k];
+    for (long i = 0; in->p && i < m->L.nparams; i++)
+      if (!isfinite(in->p[i])) return au_fail(AU_ENUM, "instance %d has a non-finite weight (%g); nothing written", k + 1, in->p[i]);
+    for (int j = 0; j < m->L.nx; j++)
+      if (!isfinite(in->lo[j]) || !isfinite(in->hi[j]) || !isfinite(in->hi[j] - in->lo[j]))
+        return au_fail(AU_ENUM, "instance %d: the scaler of descriptor %d is not finite; nothing written", k + 1, j + 1);
+  }
+  return 0;
+}
+
 int model_save(const model *m, const char *path) {
+  int frc = check_finite_model(m);
+  if (frc) return frc;
   cJSON *root = cJSON_CreateObject();
   cJSON_AddStringToObject(root, "format", "auclust-model");
   cJSON_AddNumberToObject(root, "version", MODEL_FORMAT_VERSION);

@@ -63,7 +63,7 @@ static void panel(FILE *f, const reliability_panel *rp, double ox, double oy) {
   fputs("</g>\n", f);
 }
 
-int svg_reliability(FILE *f, const reliability_panel *panels, int n, const char *title) {
+int svg_reliability_grid(FILE *f, const reliability_panel *panels, int n, const char *title) {
   if (n < 1) return au_fail(AU_EDATA, "reliability diagram: no models");
   int cols = n < 4 ? n : 4, rows = (n + cols - 1) / cols, top = title ? 30 : 0;
   int pw = ML + PW + MR, ph = MT + PW + HIST + MB, w = cols * pw, h = rows * ph + top + 24;

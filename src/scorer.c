@@ -40,6 +40,8 @@ int model_fingerprint(const model *m, int role, const molgraph *g, double *mean)
     for (int j = 0; j < L->D; j++) mean[j] += fp[j] / m->ninst;
   }
   free(fp);
+  for (int j = 0; j < L->D; j++)
+    if (!isfinite(mean[j])) return au_fail(AU_ENUM, "the model gives a non-finite fingerprint for '%s'", g->canonical ? g->canonical : "?");
   return 0;
 }
 
@@ -126,7 +128,7 @@ static void eval_instance(const model *m, int k, const inst_fold *f, const doubl
           cnt[it->sup_y[s]]++;
         }
         double m1 = cnt[1] ? sum[1] / cnt[1] : 0, m0 = cnt[0] ? sum[0] / cnt[0] : 0;
-        q = m1 + m0 > 0 ? m1 / (m1 + m0) : 0.5;
+        q = m1 + m0 > 0 || isnan(m1 + m0) ? m1 / (m1 + m0) : 0.5; /* a NaN stays NaN, to be caught */
       } else {
         q = sigm(o[1] - o[0]);
       }
@@ -145,13 +147,23 @@ static void eval_baseline(const scorer *s, const double *cond, int n, double *p)
   }
 }
 
+/* A loadable model with extreme (finite) weights can still overflow to
+ * NaN: every probability is checked, as instance_predict does. */
+static int check_finite(const double *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(p[i])) return au_fail(AU_ENUM, "the model gives a non-finite probability (%g) for point %zu", p[i], i + 1);
+  return 0;
+}
+
 static void eval_network(const scorer *s, const double *cond, int n, double *p);
 
-void scorer_eval(const scorer *s, const double *cond, int n, double *p) {
+int scorer_eval(const scorer *s, const double *cond, int n, double *p) {
   if (hparams_is_baseline(&s->m->hp)) eval_baseline(s, cond, n, p);
   else eval_network(s, cond, n, p);
-  if (s->m->calib.fitted && !s->m->uncalibrated)
+  int rc = check_finite(p, (size_t)n * s->m->ninst);
+  if (!rc && s->m->calib.fitted && !s->m->uncalibrated)
     for (size_t i = 0; i < (size_t)n * s->m->ninst; i++) p[i] = model_calibrated(s->m, p[i]);
+  return rc;
 }
 
 static void eval_network(const scorer *s, const double *cond, int n, double *p) {
@@ -163,10 +175,11 @@ static void eval_network(const scorer *s, const double *cond, int n, double *p) 
   free(a); free(b);
 }
 
-void scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd) {
+int scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd) {
   int K = s->m->ninst;
   double *p = xmalloc(sizeof(double) * (size_t)n * K);
-  scorer_eval(s, cond, n, p);
+  int rc = scorer_eval(s, cond, n, p);
+  if (rc) { free(p); return rc; }
   for (int i = 0; i < n; i++) {
     double sum = 0, s2 = 0;
     for (int k = 0; k < K; k++) sum += p[(size_t)i * K + k];
@@ -177,4 +190,5 @@ void scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, 
     }
   }
   free(p);
+  return 0;
 }

@@ -1,10 +1,13 @@
 #include "simulate.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "binding.h"
 #include "err.h"
+#include "table.h"
 
 const char *const sim_truth_names[SIM_NTRUTHS] = {"paper-tree", "kinetic"};
 
@@ -112,3 +115,50 @@ int sim_outcome(double p_true, double noise, rng_t *r) {
   if (noise > 0 && rng_uniform(r) < noise) y = !y;
   return y;
 }
+
+/* ---- the candidate ligands ------------------------------------------------- */
+char *sim_ligands_default_path(void) {
+  const char *env = getenv("AUCLUST_DATA");
+  size_t n = strlen(env ? env : AUCLUST_SOURCE_DIR "/data") + 16;
+  char *p = xmalloc(n);
+  snprintf(p, n, "%s/ligands.csv", env ? env : AUCLUST_SOURCE_DIR "/data");
+  return p;
+}
+
+void sim_ligands_free(sim_ligands *l) {
+  for (int i = 0; i < l->n; i++) { free(l->name[i]); free(l->smiles[i]); }
+  free(l->name); free(l->smiles); free(l->aromatic); free(l->binds);
+  memset(l, 0, sizeof *l);
+}
+
+int sim_ligands_load(const char *path, sim_ligands *l) {
+  memset(l, 0, sizeof *l);
+  table t;
+  int rc = table_read(path, &t);
+  if (rc) return rc;
+  int cn = table_col(&t, "name"), cs = table_col(&t, "smiles");
+  if (cn < 0 || cs < 0) rc = au_fail(AU_EDATA, "%s: row 1: missing required column '%s'", path, cn < 0 ? "name" : "smiles");
+  else if (!t.nrows) rc = au_fail(AU_EDATA, "%s: no ligands", path);
+  l->name = xcalloc(t.nrows + 1, sizeof(char *));
+  l->smiles = xcalloc(t.nrows + 1, sizeof(char *));
+  l->aromatic = xcalloc(t.nrows + 1, sizeof(int));
+  l->binds = xcalloc(t.nrows + 1, sizeof(int));
+  for (int i = 0; i < t.nrows && !rc; i++) {
+    molgraph g;
+    if (molgraph_from_smiles(t.cell[i][cs], &g)) {
+      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': RDKit cannot parse '%s'", path, t.rowno[i], t.cell[i][cs]);
+      break;
+    }
+    int arom = 0;
+    for (int a = 0; a < g.natoms; a++) arom |= g.aromatic[a];
+    l->aromatic[l->n] = arom;
+    l->binds[l->n] = ligand_binds_gold(&g);
+    molgraph_free(&g);
+    l->name[l->n] = xstrdup(t.cell[i][cn][0] ? t.cell[i][cn] : t.cell[i][cs]);
+    l->smiles[l->n++] = xstrdup(t.cell[i][cs]);
+  }
+  table_free(&t);
+  if (rc) sim_ligands_free(l);
+  return rc;
+}
+

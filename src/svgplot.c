@@ -782,3 +782,165 @@ int svg_matrix(FILE *f, int n, const char *const *names, const double *m,
   put_cbar(f, &cb, L.left + n * L.cs + CBAR_GAP, L.top, n * L.cs);
   return svg_close(f, "matrix");
 }
+
+/* ---- reliability diagram ------------------------------------------------- */
+
+#define RD_PLOT 320
+
+int svg_reliability(FILE *f, int nbins, const double *mean_p, const double *frac, const int *count,
+                    const char *title) {
+  if (nbins < 1 || !mean_p || !frac || !count) return au_fail(AU_EDATA, "reliability: need bins");
+  double t[MAX_TICKS];
+  int nt = nice_ticks(0, 1, 5, t);
+  frame fr = {16 + FONT + 10 + (int)ceil(ticks_w(t, nt, TICK_FONT)) + 8, 0, RD_PLOT, RD_PLOT, 0, 1, 0, 1};
+  int width = (int)fr.x0 + RD_PLOT + 20;
+  int tl = title_lines(title, width - 20);
+  fr.y0 = tl ? 22 + tl * (TITLE_FONT + 4) : 20;
+  int height = (int)fr.y0 + RD_PLOT + 50;
+  int total = 0;
+  for (int k = 0; k < nbins; k++) total += count[k];
+  svg_open(f, width, height);
+  put_title(f, title, width / 2.0, 12 + TITLE_FONT, width - 20);
+  put_axes(f, &fr, t, nt, t, nt);
+  fprintf(f, "<path d=\"M%.4g %.4gL%.4g %.4g\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n", px(&fr, 0), py(&fr, 0),
+          px(&fr, 1), py(&fr, 1));
+  fputs("<path class=\"curve\" fill=\"none\" stroke=\"#21918c\" stroke-width=\"1.5\" d=\"", f);
+  for (int k = 0, first = 1; k < nbins; k++) {
+    if (!count[k]) continue;
+    fprintf(f, "%s%.4g %.4g", first ? "M" : "L", px(&fr, mean_p[k]), py(&fr, frac[k]));
+    first = 0;
+  }
+  fputs("\"/>\n<g class=\"bins\">\n", f);
+  for (int k = 0; k < nbins; k++) {
+    if (!count[k]) continue;
+    double x = px(&fr, mean_p[k]), y = py(&fr, frac[k]);
+    double r = 3 + 9 * sqrt((double)count[k] / (total > 0 ? total : 1));
+    fprintf(f, "<circle cx=\"%.4g\" cy=\"%.4g\" r=\"%.3g\" fill=\"#21918c\" fill-opacity=\"0.6\" stroke=\"#000\"/>\n", x, y, r);
+    char b[32];
+    snprintf(b, sizeof b, "n=%d", count[k]);
+    put_text(f, x + r + 3, y + 4, " font-size=\"10\"", b);
+  }
+  fputs("</g>\n", f);
+  put_text(f, fr.x0 + fr.w / 2, fr.y0 + fr.h + 38, " text-anchor=\"middle\"", "mean predicted P(success)");
+  put_vtext(f, 16 + FONT, fr.y0 + fr.h / 2, "observed fraction of successes");
+  return svg_close(f, "reliability");
+}
+
+/* ---- line plots ---------------------------------------------------------- */
+
+#define LP_W 360
+#define LP_H 250
+#define LP_GAP 30
+/* Okabe & Ito's palette, safe for colour-blind readers */
+static const char *const LINE_COLOURS[8] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                            "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+
+static int lines_check(const svg_lines_spec *s) {
+  if (!s || s->nx < 2 || !s->x || s->npanels < 1 || !s->panels)
+    return au_fail(AU_EDATA, "line plot: need at least 2 x values and a panel");
+  for (int i = 0; i < s->nx; i++)
+    if (!isfinite(s->x[i]) || (i && !(s->x[i] > s->x[i - 1])))
+      return au_fail(AU_EDATA, "line plot: x values must be finite and increasing");
+  for (int p = 0; p < s->npanels; p++) {
+    const svg_panel *pn = &s->panels[p];
+    if (pn->nseries < 1 || !pn->series) return au_fail(AU_EDATA, "line plot: panel %d has no series", p + 1);
+    for (int k = 0; k < pn->nseries; k++)
+      for (int i = 0; i < s->nx; i++) {
+        const svg_series *se = &pn->series[k];
+        if (!se->y || !isfinite(se->y[i]) || (se->band && !(se->band[i] >= 0 && isfinite(se->band[i]))))
+          return au_fail(AU_EDATA, "line plot: series %d of panel %d has a value that is not finite", k + 1, p + 1);
+      }
+  }
+  return 0;
+}
+
+static void lines_extent(const svg_panel *pn, int nx, double *lo, double *hi) {
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  for (int k = 0; k < pn->nseries; k++)
+    for (int i = 0; i < nx; i++) {
+      double b = pn->series[k].band ? pn->series[k].band[i] : 0, y = pn->series[k].y[i];
+      *lo = fmin(*lo, y - b);
+      *hi = fmax(*hi, y + b);
+    }
+  if (!isnan(pn->ymin)) *lo = pn->ymin;
+  if (!isnan(pn->ymax)) *hi = pn->ymax;
+  if (!(*hi > *lo)) { *lo -= 0.5; *hi += 0.5; }
+}
+
+static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+static void lines_panel(FILE *f, const svg_lines_spec *s, const svg_panel *pn, const frame *fr, const double *xt,
+                        int nxt, const double *yt, int nyt) {
+  put_axes(f, fr, xt, nxt, yt, nyt);
+  for (int k = 0; k < pn->nseries; k++) {
+    const svg_series *se = &pn->series[k];
+    const char *col = LINE_COLOURS[k % 8];
+    fputs("<g class=\"series\">\n", f);
+    if (se->band) {
+      fprintf(f, "<path fill=\"%s\" fill-opacity=\"0.15\" stroke=\"none\" d=\"", col);
+      for (int i = 0; i < s->nx; i++)
+        fprintf(f, "%c%.4g %.4g", i ? 'L' : 'M', px(fr, s->x[i]), py(fr, clampd(se->y[i] + se->band[i], fr->ey0, fr->ey1)));
+      for (int i = s->nx - 1; i >= 0; i--)
+        fprintf(f, "L%.4g %.4g", px(fr, s->x[i]), py(fr, clampd(se->y[i] - se->band[i], fr->ey0, fr->ey1)));
+      fputs("Z\"/>\n", f);
+    }
+    fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", col);
+    for (int i = 0; i < s->nx; i++)
+      fprintf(f, "%s%.4g,%.4g", i ? " " : "", px(fr, s->x[i]), py(fr, clampd(se->y[i], fr->ey0, fr->ey1)));
+    fputs("\"/>\n</g>\n", f);
+  }
+  put_text(f, fr->x0 + fr->w / 2, fr->y0 + fr->h + 38, " text-anchor=\"middle\"", s->xlabel);
+}
+
+int svg_lines(FILE *f, const svg_lines_spec *s) {
+  int rc = lines_check(s);
+  if (rc) return rc;
+  double xt[MAX_TICKS], yt[8][MAX_TICKS], ylo[8], yhi[8];
+  int np = s->npanels < 8 ? s->npanels : 8, nyt[8], left[8];
+  int whole = 1; /* whole-number x (rounds): no ticks between them */
+  for (int i = 0; i < s->nx; i++) whole &= s->x[i] == round(s->x[i]);
+  double span = s->x[s->nx - 1] - s->x[0];
+  int nxt = nice_ticks(s->x[0], s->x[s->nx - 1], whole && span < 6 ? (int)span : 6, xt);
+  int width = 10;
+  for (int p = 0; p < np; p++) {
+    lines_extent(&s->panels[p], s->nx, &ylo[p], &yhi[p]);
+    nyt[p] = nice_ticks(ylo[p], yhi[p], 6, yt[p]);
+    left[p] = 16 + FONT + 10 + (int)ceil(ticks_w(yt[p], nyt[p], TICK_FONT)) + 8;
+    width += left[p] + LP_W + (p + 1 < np ? LP_GAP : 10);
+  }
+  const svg_panel *p0 = &s->panels[0];
+  int tl = title_lines(s->title, width - 20), y0 = tl ? 22 + tl * (TITLE_FONT + 4) : 20;
+  /* legend: entries in rows that fit the width */
+  double lx = 0;
+  int lrows = 1;
+  for (int k = 0; k < p0->nseries; k++) {
+    double w = 34 + text_w(p0->series[k].name, FONT) + 20;
+    if (lx > 0 && lx + w > width - 20) { lrows++; lx = 0; }
+    lx += w;
+  }
+  int height = y0 + LP_H + 50 + lrows * 20 + 10;
+  svg_open(f, width, height);
+  put_title(f, s->title, width / 2.0, 12 + TITLE_FONT, width - 20);
+  int x = 10;
+  for (int p = 0; p < np; p++) {
+    frame fr = {x + left[p], y0, LP_W, LP_H, s->x[0], s->x[s->nx - 1], ylo[p], yhi[p]};
+    fprintf(f, "<g class=\"panel\">\n");
+    lines_panel(f, s, &s->panels[p], &fr, xt, nxt, yt[p], nyt[p]);
+    put_vtext(f, x + 16 + FONT, fr.y0 + fr.h / 2, s->panels[p].ylabel);
+    fputs("</g>\n", f);
+    x += left[p] + LP_W + LP_GAP;
+  }
+  fputs("<g class=\"legend\">\n", f);
+  lx = 20;
+  double ly = y0 + LP_H + 50 + 14;
+  for (int k = 0; k < p0->nseries; k++) {
+    double w = 34 + text_w(p0->series[k].name, FONT) + 20;
+    if (lx > 20 && lx + w > width - 20) { ly += 20; lx = 20; }
+    fprintf(f, "<path stroke=\"%s\" stroke-width=\"3\" d=\"M%.4g %.4gh26\"/>\n", LINE_COLOURS[k % 8], lx, ly - 4);
+    put_text(f, lx + 32, ly, NULL, p0->series[k].name);
+    lx += w;
+  }
+  fputs("</g>\n", f);
+  return svg_close(f, "line plot");
+}

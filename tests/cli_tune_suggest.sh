@@ -11,26 +11,6 @@ DATA=data/au_nc_recipes.csv
 COMPS=data/components.csv
 . "$(dirname "$0")/lib.sh"
 
-# expect_err NAME CODES CMD...: exit status one of CODES ("2" or "2|3"),
-# exactly one line on stderr starting with "auclust", nothing on stdout
-expect_err() {
-  local name=$1 codes=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  local lines; lines=$(wc -l <"$T/err")
-  if [ $rc -eq 0 ] || ! [[ "|$codes|" == *"|$rc|"* ]]; then
-    fail "$name: exit $rc, expected $codes; stderr: $(head -c 400 "$T/err")"; return 1
-  elif [ "$lines" -ne 1 ] || [ -n "$(tail -c 1 "$T/err")" ]; then
-    fail "$name: stderr should be exactly one line, got $lines: $(head -c 400 "$T/err")"; return 1
-  elif ! grep -q '^auclust' "$T/err"; then
-    fail "$name: stderr does not start with 'auclust': $(cat "$T/err")"; return 1
-  elif [ -s "$T/out" ]; then
-    fail "$name: printed to stdout on error: $(head -c 200 "$T/out")"; return 1
-  fi
-  return 0
-}
-
-
 # ---- JSON helpers: jq, else python3 ------------------------------------------------
 if command -v jq >/dev/null 2>&1; then JSON=jq
 elif command -v python3 >/dev/null 2>&1; then JSON=py
@@ -280,7 +260,7 @@ no_leftovers "tunes with confirmation" "$T"
 ###############################################################################
 # suggest
 ###############################################################################
-HDR="rank,id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,p_success,p_std,nearest_ligand,ligand_similarity,domain"
+HDR="rank,id,ligand,ligand_smiles,solvent,solvent_smiles,reductant,reductant_smiles,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,p_success,p_std,ligand_to_Au,reductant_to_Au,strategy,score,nearest_ligand,ligand_similarity,domain"
 M="$T/ens.json"
 run "train a small ensemble" "$BIN" train "$DATA" --model snn --set epochs=5 --ensemble 3 --seed 3 -j 2 -o "$M" ||
   { echo "cli_tune_suggest: cannot train the model suggest needs; $FAILS failure(s)" >&2; exit 1; }
@@ -309,18 +289,20 @@ check_sugg() {
     NR == 1 { next }
     {
       r = NR - 1
-      if (NF != 18) { print name ": row " r " has " NF " fields: " $0; bad = 1; next }
-      if ($16 == "" || !($17 >= 0 && $17 <= 1) || $18 !~ /^[a-zA-Z_;0-9().=]*$/) { print name ": row " r " domain columns " $16 "," $17 "," $18; bad = 1 }
+      if (NF != 22) { print name ": row " r " has " NF " fields: " $0; bad = 1; next }
+      if ($20 == "" || !($21 >= 0 && $21 <= 1) || $22 !~ /^[a-zA-Z_;0-9().=]*$/) { print name ": row " r " domain columns " $20 "," $21 "," $22; bad = 1 }
       split("ligand_mM haucl4_mM reductant_mM temperature_C pH", cn, " ")
       for (c = 0; c < 5; c++) {
         # (printed to 6 digits: values at a range end are left alone)
         v = $(9 + c) + 0; tl = 1e-4 * (1 + (dlo[c] < 0 ? -dlo[c] : dlo[c])); th = 1e-4 * (1 + (dhi[c] < 0 ? -dhi[c] : dhi[c]))
-        named = (";" $18 ";") ~ (";" cn[c + 1] ";")
+        named = (";" $22 ";") ~ (";" cn[c + 1] ";")
         if ((named && v > dlo[c] + tl && v < dhi[c] - th) || (!named && (v < dlo[c] - tl || v > dhi[c] + th))) {
-          print name ": row " r " " cn[c + 1] " = " v " (training range " dlo[c] ".." dhi[c] ") but domain '" $18 "'"; bad = 1 }
+          print name ": row " r " " cn[c + 1] " = " v " (training range " dlo[c] ".." dhi[c] ") but domain '" $22 "'"; bad = 1 }
         nout += named
       }
-      if ($1 != r || $2 != "S" r) { print name ": row " r " has rank " $1 ", id " $2; bad = 1 }
+      pre = $2; if (!sub(r "$", "", pre) || (r > 1 && pre != pre1)) { print name ": row " r " has id " $2 ", not PREFIX" r " with the prefix of row 1"; bad = 1 }
+      if (r == 1) pre1 = pre
+      if ($1 != r) { print name ": row " r " has rank " $1; bad = 1 }
       for (c = 0; c < 5; c++) {
         v = $(9 + c) + 0; x[r, c] = v
         eps = 1e-9 * (lo[c] < 0 ? -lo[c] : lo[c]) + 1e-9
@@ -382,7 +364,7 @@ cat >"$T/bounds.json" <<'EOF'
 EOF
 # --range overrides --bounds (pH, temperature); reductant keeps the training range
 BOUNDS="1 10 0.5 5 $RED_LO $RED_HI 10 60 9 13"
-SUG=("$BIN" suggest "$M" "${MHA[@]}" --bounds "$T/bounds.json" --range pH:9:13 --range temperature_C:10:60 -n 3000)
+SUG=("$BIN" suggest "$M" "${MHA[@]}" --bounds "$T/bounds.json" --range pH:9:13 --range temperature_C:10:60 -n 3000 --id-prefix S)
 mkdir "$T/sw"
 if run "suggest --top 10" "${SUG[@]}" --top 10 --seed 4 -o "$T/sw/s.csv"; then
   no_leftovers "suggest" "$T/sw"
@@ -423,7 +405,7 @@ if run "suggest --top 10" "${SUG[@]}" --top 10 --seed 4 -o "$T/sw/s.csv"; then
   # --exclude: a recipe already tried at the top suggestion's conditions (the
   # suggestion file itself is a recipe CSV) removes it, and nothing within
   # --min-distance of it is suggested
-  head -2 "$T/sw/s.csv" >"$T/sw/tried.csv"
+  head -2 "$T/sw/s.csv" | awk -F, -v OFS=, 'NR == 2 { $2 = "tried1" } { print }' >"$T/sw/tried.csv"
   sed -n 2p "$T/sw/s.csv" | cut -d, -f9-13 >"$T/sw/tried.conds"
   if run "suggest --exclude" "${SUG[@]}" --top 10 --seed 4 --exclude "$T/sw/tried.csv" -o "$T/sw/s_ex.csv"; then
     check_sugg "suggest --exclude" "$T/sw/s_ex.csv" 10 "$BOUNDS" 0.05

@@ -284,6 +284,73 @@ static void test_matrix(void) {
   CHECK(svg_matrix(stdout, 0, NULL, m, NULL, NULL) == AU_EDATA);
 }
 
+/* ---- line plots ---- */
+
+static int lines_w(FILE *f, const void *a) { return svg_lines(f, a); }
+
+/* the points of the k-th <polyline> as x, y pairs; returns how many */
+static int polyline_points(const char *doc, int k, double *xy, int max) {
+  const char *p = doc;
+  for (int i = 0; i <= k; i++) {
+    p = strstr(p, "<polyline");
+    if (!p) return -1;
+    p++;
+  }
+  p = strstr(p, "points=\"") + 8;
+  int n = 0;
+  while (n < max && *p != '"') {
+    char *e;
+    xy[2 * n] = strtod(p, &e);
+    xy[2 * n + 1] = strtod(e + 1, &e);
+    n++;
+    p = e;
+    while (*p == ' ') p++;
+  }
+  return n;
+}
+
+static void test_lines(void) {
+  double x[4] = {0, 1, 2, 3}, a[4] = {0, 1, 2, 4}, b[4] = {0, 2, 3, 3}, sd[4] = {0, 0.5, 0.5, 1};
+  double pa[4] = {0.2, 0.5, 0.8, 0.9}, pb[4] = {0.2, 0.3, 0.6, 1};
+  svg_series s1[2] = {{"ucb & <p>", a, sd}, {"random", b, NULL}}, s2[2] = {{"ucb & <p>", pa, sd}, {"random", pb, NULL}};
+  svg_panel pn[2] = {{"successes", s1, 2, 0, NAN}, {"best p", s2, 2, 0, 1}};
+  svg_lines_spec sp = {4, x, "round", pn, 2, "Discovery curves"};
+  int rc;
+  char *doc = render(lines_w, &sp, &rc, NULL);
+  CHECK(rc == 0 && wellformed(doc));
+  CHECK(count(doc, "<g class=\"series\">") == 4);
+  CHECK(count(doc, "<polyline") == 4);
+  CHECK(count(doc, "fill-opacity") == 2); /* bands only where given */
+  CHECK(count(doc, "ucb &amp; &lt;p&gt;") == 1); /* one legend entry per series */
+  CHECK(strstr(doc, ">round</text>") && strstr(doc, ">best p</text>") && strstr(doc, ">Discovery curves</text>"));
+  /* whole-number x: ticks 0 1 2 3 only */
+  CHECK(!strstr(doc, ">0.5</text>") && strstr(doc, ">3</text>"));
+  /* the points lie on a straight map of the data: equal x steps; in panel 2
+   * (0..1) y = 0.2 and 1 at 80% and 0% of the height from the top */
+  double xy[8], q[8];
+  CHECK(polyline_points(doc, 0, xy, 4) == 4);
+  CHECK_NEAR(xy[2] - xy[0], xy[6] - xy[4], 1e-2);
+  CHECK(xy[1] > xy[3] && xy[3] > xy[5] && xy[5] > xy[7]); /* rising */
+  CHECK(polyline_points(doc, 3, q, 4) == 4);
+  double top = q[7], bottom = q[1] + 0.2 / 0.8 * (q[1] - top); /* y(1) and y(0) */
+  CHECK_NEAR((q[5] - top) / (bottom - top), 0.4, 1e-3);     /* pb[2] = 0.6 */
+  free(doc);
+  /* bad input */
+  double bad[4] = {0, 1, NAN, 3};
+  svg_series s3[1] = {{"x", bad, NULL}};
+  svg_panel p3[1] = {{"y", s3, 1, NAN, NAN}};
+  svg_lines_spec b3 = {4, x, "r", p3, 1, NULL};
+  CHECK(svg_lines(stdout, &b3) == AU_EDATA);
+  double xd[4] = {0, 2, 1, 3};
+  svg_lines_spec b4 = {4, xd, "r", pn, 1, NULL};
+  CHECK(svg_lines(stdout, &b4) == AU_EDATA);
+  FILE *f = fopen("/dev/full", "w");
+  if (f) {
+    CHECK(svg_lines(f, &sp) == AU_EIO);
+    fclose(f);
+  }
+}
+
 /* ---- failing streams ---- */
 
 static void test_io_errors(void) {
@@ -428,6 +495,7 @@ int main(void) {
   test_heatmap();
   test_grid5d();
   test_matrix();
+  test_lines();
   test_io_errors();
   test_raster();
   return check_report();
