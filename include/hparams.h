@@ -21,7 +21,6 @@ typedef struct {
   int fingerprint_length, graph_layers, graph_width; /* GCNN: D, P, width */
   int fingerprint_pool;                    /* 0: sum over atoms (paper), 1: mean over atoms */
   int ratio_inputs;                        /* 1: log10 ligand:Au and reductant:Au join the IIV (DESIGN 8) */
-  int inits;                               /* networks from different initial weights averaged per fit */
   double ph_missing;                       /* encoding of an empty pH */
   int rf_trees, rf_max_depth, rf_min_leaf; /* random forest: trees, depth (0: unlimited), leaf size */
   int rf_max_features;                     /* features drawn per split, 0: floor(sqrt(17)) */

@@ -51,7 +51,6 @@ static int paper_defaults(const char *kind, hparams *hp) {
   hp->rf_max_depth = 0;
   hp->rf_min_leaf = 1;
   hp->rf_max_features = 0;
-  hp->inits = 1;
   return 0;
 }
 
@@ -99,7 +98,7 @@ static const hp_field fields[] = {
     F(adam_beta1, 0, 0, 0.999999), F(adam_beta2, 0, 0, 0.999999999), F(adam_epsilon, 0, 1e-12, 1),
     F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
     F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
-    F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1), F(inits, 1, 1, 100),
+    F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1),
     F(ph_missing, 0, 0, 14), F(rf_trees, 1, 1, 100000), F(rf_max_depth, 1, 0, 1000),
     F(rf_min_leaf, 1, 1, 100000), F(rf_max_features, 1, 0, 1024)};
 #undef F

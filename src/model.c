@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ensemble.h"
 #include "err.h"
 #include "forest.h"
 #include "outfile.h"
@@ -28,33 +29,6 @@ void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold) {
 }
 
 /* ---- training -------------------------------------------------------------- */
-typedef struct {
-  const net_layout *L;
-  const dataset *d;
-  const int *fold;
-  int ensemble;
-  uint64_t seed;
-  instance *inst;
-} train_ctx;
-
-/* Instance k is init k % inits of split k / inits (the seeds of cv's jobs:
- * init j takes the (j+1)-th draw of the split's stream). */
-static int train_job(int k, void *vc) {
-  train_ctx *c = vc;
-  int K = c->L->hp.inits, split = k / K;
-  int *rows = xmalloc(sizeof(int) * (c->d->n + 1)), n = 0;
-  for (int i = 0; i < c->d->n; i++)
-    if (!c->ensemble || c->fold[i] != split) rows[n++] = i;
-  rng_t r;
-  rng_seed3(&r, c->seed, 1, (uint64_t)split);
-  uint64_t s = rng_u64(&r);
-  for (int j = 0; j < k % K; j++) s = rng_u64(&r);
-  int rc = instance_train(c->L, c->d, rows, n, s, &c->inst[k]);
-  free(rows);
-  progress_add(1); /* one instance */
-  return rc;
-}
-
 static void comp_copy(component *o, const component *c) {
   *o = *c;
   o->name = xstrdup(c->name); o->smiles = xstrdup(c->smiles);
@@ -112,21 +86,17 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   m->train_file = xstrdup(abs ? abs : rs->path);
   free(abs);
   m->train_rows = rs->n;
-  m->ninst = (ensemble ? ensemble : 1) * hp->inits;
+  m->ninst = ensemble ? ensemble : 1;
   m->inst = xcalloc(m->ninst, sizeof(instance));
   dataset d;
   dataset_from_recipes(rs, &d);
   free((void *)d.mols);
   d.mols = m->gp; /* same order as rs->mol */
-  int *fold = xcalloc(rs->n + 1, sizeof(int));
-  if (ensemble) {
-    rng_t r;
-    rng_seed3(&r, seed, 0, 0);
-    stratified_folds(d.y, d.n, ensemble, &r, fold);
-  }
-  train_ctx c = {&m->L, &d, fold, ensemble, seed, m->inst};
-  int rc = par_for(m->ninst, nthreads, train_job, &c);
-  free(fold);
+  int *rows = xmalloc(sizeof(int) * (rs->n + 1));
+  for (int i = 0; i < rs->n; i++) rows[i] = i;
+  /* an ensemble's instances also give one out-of-fold prediction per recipe: its calibration */
+  int rc = ensemble_train(&m->L, &d, rows, rs->n, ensemble, seed, nthreads, 1, m->inst, &m->calib);
+  free(rows);
   d.mols = NULL;
   free((void *)d.mol); free((void *)d.x); free((void *)d.y);
   if (rc) model_free(m);
@@ -294,6 +264,13 @@ int model_save(const model *m, const char *path) {
   }
   cJSON_AddItemToObject(root, "molecules", cJSON_CreateStringArray((const char *const *)m->smiles, m->nmol));
   cJSON_AddItemToObject(root, "molecule_names", cJSON_CreateStringArray((const char *const *)m->names, m->nmol));
+  if (m->calib.fitted) { /* Platt scaling of every instance's probability */
+    cJSON *cal = cJSON_AddObjectToObject(root, "calibration");
+    cJSON_AddStringToObject(cal, "method", "platt");
+    double ab[2] = {m->calib.a, m->calib.b};
+    cJSON_AddItemToObject(cal, "a_b", exact_array(ab, 2));
+    cJSON_AddNumberToObject(cal, "out_of_fold_predictions", m->calib.n);
+  }
   cJSON *is = cJSON_AddArrayToObject(root, "instances");
   for (int k = 0; k < m->ninst; k++) cJSON_AddItemToArray(is, instance_json(m, &m->inst[k]));
   char *txt = cJSON_PrintUnformatted(root);
@@ -487,6 +464,15 @@ static int load_root(model *m, const cJSON *root, const char *path) {
     const cJSON *s = names ? cJSON_GetArrayItem(names, i) : NULL;
     m->names[i] = xstrdup(cJSON_IsString(s) ? s->valuestring : m->smiles[i]);
   }
+  const cJSON *cal = cJSON_GetObjectItemCaseSensitive(root, "calibration");
+  if (cal) { /* absent: a model without calibration */
+    const cJSON *meth = cJSON_GetObjectItemCaseSensitive(cal, "method"), *nn = cJSON_GetObjectItemCaseSensitive(cal, "out_of_fold_predictions");
+    double ab[2];
+    if (!cJSON_IsString(meth) || strcmp(meth->valuestring, "platt") || !cJSON_IsNumber(nn) ||
+        read_doubles(cJSON_GetObjectItemCaseSensitive(cal, "a_b"), ab, 2, path, "calibration.a_b"))
+      return BAD("%s: 'calibration' must be {\"method\": \"platt\", \"a_b\": [a, b], \"out_of_fold_predictions\": n}", path);
+    m->calib = (platt){1, ab[0], ab[1], nn->valueint};
+  }
   const cJSON *is = cJSON_GetObjectItemCaseSensitive(root, "instances");
   int ni = cJSON_GetArraySize(is);
   if (!cJSON_IsArray(is) || ni < 1) return BAD("%s: 'instances' must be a non-empty array", path);
@@ -573,10 +559,12 @@ static int predict_job(int k, void *vc) {
   int n = c->q->n;
   double *tmp = xmalloc(sizeof(double) * (n + 1));
   int rc = instance_predict(&c->m->L, &c->m->inst[k], c->q, NULL, n, tmp);
-  for (int i = 0; i < n && !rc; i++) c->p[(size_t)i * c->m->ninst + k] = tmp[i];
+  for (int i = 0; i < n && !rc; i++) c->p[(size_t)i * c->m->ninst + k] = model_calibrated(c->m, tmp[i]);
   free(tmp);
   return rc;
 }
+
+double model_calibrated(const model *m, double p) { return m->uncalibrated ? p : platt_apply(&m->calib, p); }
 
 int model_predict(const model *m, const recipe_set *q, double *p) {
   dataset d;

@@ -174,8 +174,9 @@ int recipes_add_ligand(recipe_set *s, const char *smiles, char **dropped) {
   if (dropped) *dropped = NULL;
   if (smiles_check_text(smiles)) return -1;
   if (ligand_strip(smiles, &kept, &drop, &mask)) return -1;
-  if (drop)
-    recipes_note(s, "ligand '%s': kept %s, dropped %s as counter-ion%s", smiles, kept, drop, strchr(drop, '.') ? "s" : "");
+  if (drop) /* in canonical terms, so that every spelling of a salt is said once */
+    recipes_note(s, "ligand %s: counter-ion%s %s dropped (the fragment with the gold-binding group is kept)", kept,
+                 strchr(drop, '.') ? "s" : "", drop);
   int k = add_canonical(s, kept, smiles, 1);
   if (k >= 0) s->mol[k].binding = mask;
   if (dropped) *dropped = drop;

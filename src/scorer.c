@@ -169,15 +169,24 @@ static int check_finite(const double *p, size_t n) {
   return 0;
 }
 
+static void eval_network(const scorer *s, const double *cond, int n, double *p);
+
 int scorer_eval(const scorer *s, const double *cond, int n, double *p) {
-  if (hparams_is_baseline(&s->m->hp)) { eval_baseline(s, cond, n, p); return check_finite(p, (size_t)n * s->m->ninst); }
+  if (hparams_is_baseline(&s->m->hp)) eval_baseline(s, cond, n, p);
+  else eval_network(s, cond, n, p);
+  int rc = check_finite(p, (size_t)n * s->m->ninst);
+  if (!rc && s->m->calib.fitted && !s->m->uncalibrated)
+    for (size_t i = 0; i < (size_t)n * s->m->ninst; i++) p[i] = model_calibrated(s->m, p[i]);
+  return rc;
+}
+
+static void eval_network(const scorer *s, const double *cond, int n, double *p) {
   const net_layout *L = &s->m->L;
   int maxd = 0;
   for (int l = 0; l <= L->nl; l++) if (L->dim[l] > maxd) maxd = L->dim[l];
   double *a = xmalloc(sizeof(double) * CH * maxd), *b = xmalloc(sizeof(double) * CH * maxd);
   for (int k = 0; k < s->m->ninst; k++) eval_instance(s->m, k, &s->f[k], cond, n, p, a, b);
   free(a); free(b);
-  return check_finite(p, (size_t)n * s->m->ninst);
 }
 
 int scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd) {

@@ -363,8 +363,10 @@ if [ -s "$T/tree.txt" ]; then
        }
        END { if (!n) print "distill text: no threshold tests"; exit bad || !n }' "$T/tree.txt" >"$T/awk" ||
     fail "$(head -3 "$T/awk")"
-  # stderr: one line with the fidelity, the same numbers as the header
-  [ "$(wc -l <"$T/tree.err")" -eq 1 ] || fail "distill: stderr is not one line: $(cat "$T/tree.err")"
+  # stderr: one line with the fidelity, the same numbers as the header, and
+  # one saying whether the model's probabilities are calibrated
+  grep -q 'calibrat' "$T/tree.err" || fail "distill: stderr does not say whether probabilities are calibrated"
+  [ "$(grep -vc 'calibrat' "$T/tree.err")" -eq 1 ] || fail "distill: stderr is not one line: $(cat "$T/tree.err")"
   f1=$(echo "$fid" | sed -n 's/.*F1 \([0-9.-]*\), MCC \([0-9.-]*\)$/F1 \1, MCC \2/p')
   grep -q "$f1" "$T/tree.err" 2>/dev/null && [ -n "$f1" ] ||
     fail "distill: stderr does not report '$f1': $(cat "$T/tree.err")"

@@ -326,7 +326,7 @@ static void test_cv(void) {
   small_hp("snn", 2, &hp[0]);
   small_hp("gcnn_dnn", 2, &hp[1]);
   hp[0].steps_per_epoch = hp[1].steps_per_epoch = 16;
-  cv_opts o = {4, 2, 1, 77, 2, hp};
+  cv_opts o = {4, 2, 1, 77, 2, hp, NULL, 0, 0};
   cv_result r1, r2;
   double t0 = now();
   CHECK(cv_run(&rs, &o, &r1) == 0);
@@ -511,6 +511,21 @@ static void test_model_files(void) {
               "%s: model_save/model_load is not exact: max |weight diff| %.3g, |support G diff| %.3g, "
               "|prediction diff| %.3g\n",
               model_kind_names[k], werr, gerr, perr);
+    }
+    /* an ensemble is calibrated on its out-of-fold predictions, the
+     * calibration is stored exactly, and it changes the probabilities */
+    CHECK(m1.calib.fitted == (ens > 0));
+    CHECK(m3.calib.fitted == m1.calib.fitted && m3.calib.a == m1.calib.a && m3.calib.b == m1.calib.b &&
+          m3.calib.n == m1.calib.n);
+    if (ens) {
+      CHECK(m1.calib.n == rs.n);
+      m3.uncalibrated = 1;
+      CHECK(model_predict(&m3, &rs, p3) == 0);
+      int differ = 0;
+      for (int i = 0; i < rs.n * m1.ninst; i++) differ |= fabs(p1[i] - p3[i]) > 1e-9;
+      CHECK(differ);
+      CHECK_NEAR(p1[0], platt_apply(&m1.calib, p3[0]), 1e-15);
+      m3.uncalibrated = 0;
     }
     double mean, sd;
     model_mean_std(&m1, p1, 0, &mean, &sd);
@@ -702,7 +717,7 @@ static void test_hparams(void) {
   CHECK(hparams_preset("snn", "paper", &hp) == 0);
   net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 2 && L.dim[2] == 10 && L.nparams == (long)AU_NDESC * 30 + 30 + 30 * 10 + 10 + 10 + 1);
-  CHECK(hp.fingerprint_pool == 0 && hp.ratio_inputs == 0 && hp.epochs == 100 && hp.inits == 1);
+  CHECK(hp.fingerprint_pool == 0 && hp.ratio_inputs == 0 && hp.epochs == 100);
   /* ratio_inputs adds the two derived ratios after the descriptors (and any extras) */
   CHECK(hparams_set(&hp, "ratio_inputs", "1") == 0);
   net_layout_init(&L, &hp, 2);

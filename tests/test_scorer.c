@@ -40,7 +40,7 @@ typedef struct {
   const molgraph *const *mols; /* table */
   int nmol;
   int mol[NROLES];
-  const double *x; /* AU_NDESC raw descriptors; conditions replaced */
+  const double *x; /* the model's L.nx raw descriptors; conditions replaced */
 } base_row;
 
 /* Random conditions, mostly inside the data's ranges, some well outside
@@ -64,24 +64,24 @@ static void random_conditions(rng_t *r, double *cond, int n) {
 static double compare_base(const model *m, const base_row *b, const double *cond, int n) {
   int K = m->ninst;
   /* the reference: a dataset of n recipes with b's molecules and descriptors */
-  int *mol = malloc(sizeof(int) * NROLES * n);
-  double *x = malloc(sizeof(double) * AU_NDESC * n);
+  int *mol = malloc(sizeof(int) * NROLES * n), nx = m->L.nx;
+  double *x = malloc(sizeof(double) * nx * n);
   for (int i = 0; i < n; i++) {
     memcpy(mol + i * NROLES, b->mol, sizeof b->mol);
-    memcpy(x + (size_t)i * AU_NDESC, b->x, sizeof(double) * AU_NDESC);
-    memcpy(x + (size_t)i * AU_NDESC, cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+    memcpy(x + (size_t)i * nx, b->x, sizeof(double) * nx);
+    memcpy(x + (size_t)i * nx, cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
   }
-  dataset d = {b->mols, b->nmol, n, mol, x, NULL, AU_NDESC};
+  dataset d = {b->mols, b->nmol, n, mol, x, NULL, nx};
   double *ref = malloc(sizeof(double) * n * K), *tmp = malloc(sizeof(double) * n);
   for (int k = 0; k < K; k++) {
     CHECK(instance_predict(&m->L, &m->inst[k], &d, NULL, n, tmp) == 0);
-    for (int i = 0; i < n; i++) ref[(size_t)i * K + k] = tmp[i];
+    for (int i = 0; i < n; i++) ref[(size_t)i * K + k] = model_calibrated(m, tmp[i]); /* as model_predict */
   }
 
   const molgraph *g[NROLES];
   for (int r = 0; r < NROLES; r++) g[r] = b->mols[b->mol[r]];
   /* the scorer ignores the conditions in x: poison them */
-  double xb[AU_NDESC];
+  double xb[AU_XMAX];
   memcpy(xb, b->x, sizeof xb);
   for (int c = 0; c < AU_NCOND; c++) xb[c] = 1e6 + c;
   scorer *s = scorer_new(m, g, xb);
@@ -352,6 +352,42 @@ static void test_kind(int kind, const char *preset, const recipe_set *rs, const 
   model_free(&m);
 }
 
+/* Two extra descriptors (--extra-descriptors): the scorer folds them into
+ * the bias like the component descriptors. */
+static void test_extra(recipe_set *rs, const component_table *comp) {
+  rs->nextra = 2;
+  rs->extra_name[0] = strdup("e1");
+  rs->extra_name[1] = strdup("e2");
+  for (int i = 0; i < rs->n; i++) {
+    rs->r[i].x[AU_NDESC] = rs->r[i].x[D_MW] / 10 + i % 3;
+    rs->r[i].x[AU_NDESC + 1] = sin(i);
+  }
+  hparams hp;
+  CHECK(hparams_default("gcnn_snn", &hp) == 0);
+  hp.epochs = 3;
+  hp.steps_per_epoch = 16;
+  model m;
+  CHECK(model_train(&m, rs, comp, &hp, 3, 9, 2) == 0);
+  CHECK(m.L.nx == AU_NDESC + 2 && m.L.in_dim == NROLES * m.L.D + AU_NDESC + 2 + m.L.nder);
+  const molgraph **rsg = malloc(sizeof(molgraph *) * rs->nmol);
+  for (int i = 0; i < rs->nmol; i++) rsg[i] = &rs->mol[i].g;
+  rng_t r;
+  rng_seed(&r, 77);
+  double *cond = malloc(sizeof(double) * AU_NCOND * 200);
+  for (int i = 0; i < rs->n; i += 7) {
+    base_row br = {"extra", rsg, rs->nmol, {0}, rs->r[i].x};
+    memcpy(br.mol, rs->r[i].mol, sizeof br.mol);
+    random_conditions(&r, cond, 200);
+    double w = compare_base(&m, &br, cond, 200);
+    if (w > TOL) fprintf(stderr, "extra descriptors, row %d: scorer differs from instance_predict by %g\n", i, w);
+    CHECK(w <= TOL);
+  }
+  free(cond); free(rsg);
+  model_free(&m);
+  for (int j = 0; j < rs->nextra; j++) free(rs->extra_name[j]);
+  rs->nextra = 0;
+}
+
 /* A single fit (ensemble 0): one instance, sd 0. */
 static void test_single(const recipe_set *rs, const component_table *comp) {
   hparams hp;
@@ -423,6 +459,7 @@ int main(void) {
     model_free(&m);
   }
   test_single(&rs, &comp);
+  test_extra(&rs, &comp);
   recipes_free(&novel);
   recipes_free(&rs);
   components_free(&comp);
