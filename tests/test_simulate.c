@@ -127,8 +127,8 @@ static void test_binding(void) {
 }
 
 /* The bundled list: at least 30 ligands, all parse, the binding_group column
- * agrees with the check, and cysteamine (the paper's unseen validation
- * ligand) is absent. */
+ * agrees with the check (all bind gold: train and cv refuse a ligand that
+ * does not), and cysteamine (the paper's unseen validation ligand) is absent. */
 static void test_ligand_list(void) {
   table t;
   CHECK(table_read("data/ligands.csv", &t) == 0);
@@ -148,7 +148,7 @@ static void test_ligand_list(void) {
     CHECK(strcmp(g.canonical, "NCCS") != 0);
     molgraph_free(&g);
   }
-  CHECK(n_none >= 1 && n_arom >= 1); /* both failure kinds are exercised */
+  CHECK(n_none == 0 && n_arom >= 1); /* every candidate can be trained on (issue 9); aromatic ones fail paper-tree */
   table_free(&t);
 }
 
