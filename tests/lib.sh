@@ -28,3 +28,19 @@ json_ok() {
   else echo "note: neither jq nor python3 found, JSON syntax not checked" >&2; return 0
   fi
 }
+
+# expect_err NAME CODES CMD...: exit status one of CODES ("2" or "2|3"),
+# exactly one line on stderr starting with "auclust", nothing on stdout
+expect_err() {
+  local name=$1 codes=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  if [ $rc -eq 0 ] || ! [[ "|$codes|" == *"|$rc|"* ]]; then
+    fail "$name: exit $rc, expected $codes; stderr: $(head -c 400 "$T/err")"; return 1
+  elif [ "$(wc -l <"$T/err")" -ne 1 ] || ! grep -q '^auclust' "$T/err"; then
+    fail "$name: stderr should be one line starting with 'auclust': $(head -c 400 "$T/err")"; return 1
+  elif [ -s "$T/out" ]; then
+    fail "$name: printed to stdout on error: $(head -c 200 "$T/out")"; return 1
+  fi
+  return 0
+}
