@@ -33,6 +33,7 @@ static const cli_opt opts[] = {
     {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     CLI_INPUT_OPTS,
+    CLI_CALIB_OPT,
     CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
@@ -239,7 +240,7 @@ int cmd_distill(int argc, char **argv) {
     return rc;
   }
   model m;
-  if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
+  if ((rc = load_model_cli(&a, "distill", &m))) { cli_free(&a); return rc; }
   component_table comp;
   recipe_set rs;
   input_opts io;
@@ -318,6 +319,7 @@ int cmd_distill(int argc, char **argv) {
   sampler_free(&s);
   recipes_free(&rs);
   components_free(&comp);
+  if (!rc) print_calibration_note("distill", &m);
   model_free(&m);
   cli_free(&a);
   return rc;

@@ -43,6 +43,7 @@ static const cli_opt opts[] = {
                                           "                             new_ligand (default 0.4)"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     CLI_INPUT_OPTS,
+    CLI_CALIB_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -435,7 +436,7 @@ int cmd_heatmap(int argc, char **argv) {
   if (rc) { cli_free(&a); return rc; }
   ax.nx = ax.ny = (int)(g5 ? inner : grid);
   model m;
-  if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
+  if ((rc = load_model_cli(&a, "heatmap", &m))) { cli_free(&a); return rc; }
   base_recipe b;
   input_opts io;
   input_opts_from_cli(&a, NULL, &io);
@@ -465,6 +466,7 @@ int cmd_heatmap(int argc, char **argv) {
     domain_free(&dom);
   }
   base_recipe_free(&b);
+  if (!rc) print_calibration_note("heatmap", &m);
   model_free(&m);
   cli_free(&a);
   return rc;

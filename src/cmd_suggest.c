@@ -52,6 +52,7 @@ static const cli_opt opts[] = {
     {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which a ligand is\n"
                                           "                             new_ligand (default 0.4)"},
     {"--allow-missing-ph", NULL, NULL, "--exclude: accept an empty pH in water-like solvents"},
+    CLI_CALIB_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -321,7 +322,7 @@ int cmd_suggest(int argc, char **argv) {
   int nlig = 0;
   model m;
   if ((rc = gather_ligands(&a, &lig, &nlig)) || (!cli_flag(&a, "--allow-any-ligand") && (rc = refuse_unbound(lig, &nlig))) ||
-      (rc = model_load(&m, a.pos[0]))) {
+      (rc = load_model_cli(&a, "suggest", &m))) {
     for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
     free(lig);
     cli_free(&a);
@@ -457,6 +458,7 @@ int cmd_suggest(int argc, char **argv) {
   free(verdict);
   for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
   free(lig);
+  if (!rc) print_calibration_note("suggest", &m);
   model_free(&m);
   cli_free(&a);
   return rc;
