@@ -13,4 +13,5 @@ int cmd_tune(int argc, char **argv);
 int cmd_suggest(int argc, char **argv);
 int cmd_loop(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 #endif

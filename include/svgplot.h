@@ -83,6 +83,12 @@ int svg_grid5d(FILE *f, const svg_grid5d_spec *s);
  * title and value_label (the colour bar's) may be NULL. */
 int svg_matrix(FILE *f, int n, const char *const *names, const double *m,
                const char *title, const char *value_label);
+/* A reliability diagram: for each of nbins bins of predicted probability,
+ * the observed fraction of successes (y) against the mean prediction (x),
+ * a circle whose area grows with count[k], labelled "n=…"; the diagonal is
+ * perfect calibration. Empty bins (count 0) are skipped. */
+int svg_reliability(FILE *f, int nbins, const double *mean_p, const double *frac, const int *count,
+                    const char *title);
 
 /* Curves over a shared x axis (e.g. the discovery curves of `loop`): panels
  * side by side, one line per series with a shaded band of +-band around

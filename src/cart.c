@@ -760,7 +760,7 @@ static void svg_size(const namer *nm, svg_box *bx) {
   const cart_tree *t = nm->t;
   for (int i = 0; i < t->n_nodes; i++) {
     svg_box *b = &bx[i];
-    b->nl = nm->st->left_to_right ? wrapped_lines(nm, i, SVG_WRAP, b->line) : node_lines(nm, i, b->line);
+    b->nl = wrapped_lines(nm, i, SVG_WRAP, b->line);
     int chars = 0;
     for (int j = 0; j < b->nl; j++)
       if (svg_text_chars(b->line[j]) > chars) chars = svg_text_chars(b->line[j]);

@@ -23,6 +23,7 @@ static const struct {
     {"suggest", cmd_suggest, "the next experiments: top-ranked recipes inside bounds"},
     {"loop", cmd_loop, "the closed loop (Figure 2) against the simulated lab: strategies compared"},
     {"simulate", cmd_simulate, "a virtual lab: recipes labelled by a known (synthetic) truth"},
+    {"report", cmd_report, "one HTML page with every figure: data, CV, reliability, map, distances, tree, domain"},
 };
 static const int ncommands = sizeof commands / sizeof commands[0];
 

@@ -783,6 +783,49 @@ int svg_matrix(FILE *f, int n, const char *const *names, const double *m,
   return svg_close(f, "matrix");
 }
 
+/* ---- reliability diagram ------------------------------------------------- */
+
+#define RD_PLOT 320
+
+int svg_reliability(FILE *f, int nbins, const double *mean_p, const double *frac, const int *count,
+                    const char *title) {
+  if (nbins < 1 || !mean_p || !frac || !count) return au_fail(AU_EDATA, "reliability: need bins");
+  double t[MAX_TICKS];
+  int nt = nice_ticks(0, 1, 5, t);
+  frame fr = {16 + FONT + 10 + (int)ceil(ticks_w(t, nt, TICK_FONT)) + 8, 0, RD_PLOT, RD_PLOT, 0, 1, 0, 1};
+  int width = (int)fr.x0 + RD_PLOT + 20;
+  int tl = title_lines(title, width - 20);
+  fr.y0 = tl ? 22 + tl * (TITLE_FONT + 4) : 20;
+  int height = (int)fr.y0 + RD_PLOT + 50;
+  int total = 0;
+  for (int k = 0; k < nbins; k++) total += count[k];
+  svg_open(f, width, height);
+  put_title(f, title, width / 2.0, 12 + TITLE_FONT, width - 20);
+  put_axes(f, &fr, t, nt, t, nt);
+  fprintf(f, "<path d=\"M%.4g %.4gL%.4g %.4g\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n", px(&fr, 0), py(&fr, 0),
+          px(&fr, 1), py(&fr, 1));
+  fputs("<path class=\"curve\" fill=\"none\" stroke=\"#21918c\" stroke-width=\"1.5\" d=\"", f);
+  for (int k = 0, first = 1; k < nbins; k++) {
+    if (!count[k]) continue;
+    fprintf(f, "%s%.4g %.4g", first ? "M" : "L", px(&fr, mean_p[k]), py(&fr, frac[k]));
+    first = 0;
+  }
+  fputs("\"/>\n<g class=\"bins\">\n", f);
+  for (int k = 0; k < nbins; k++) {
+    if (!count[k]) continue;
+    double x = px(&fr, mean_p[k]), y = py(&fr, frac[k]);
+    double r = 3 + 9 * sqrt((double)count[k] / (total > 0 ? total : 1));
+    fprintf(f, "<circle cx=\"%.4g\" cy=\"%.4g\" r=\"%.3g\" fill=\"#21918c\" fill-opacity=\"0.6\" stroke=\"#000\"/>\n", x, y, r);
+    char b[32];
+    snprintf(b, sizeof b, "n=%d", count[k]);
+    put_text(f, x + r + 3, y + 4, " font-size=\"10\"", b);
+  }
+  fputs("</g>\n", f);
+  put_text(f, fr.x0 + fr.w / 2, fr.y0 + fr.h + 38, " text-anchor=\"middle\"", "mean predicted P(success)");
+  put_vtext(f, 16 + FONT, fr.y0 + fr.h / 2, "observed fraction of successes");
+  return svg_close(f, "reliability");
+}
+
 /* ---- line plots ---------------------------------------------------------- */
 
 #define LP_W 360
