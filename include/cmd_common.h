@@ -9,7 +9,8 @@
 #include "model.h"
 #include "recipes.h"
 
-/* --hparams FILE then each --set name=value, over the defaults of `kind`
+/* --hparams FILE then each --set name=value, over the defaults (or the
+ * --preset) of `kind`
  * (NULL: the model the --hparams file names, else gcnn_snn). */
 int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp);
 /* How a command reads recipe files: --allow-missing-ph, and for the

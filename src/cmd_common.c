@@ -13,7 +13,7 @@
 int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp) {
   const char *f = cli_get(a, "--hparams");
   char *file_kind = !kind && f ? hparams_file_kind(f) : NULL; /* tune's output names its model */
-  int rc = hparams_default(kind ? kind : file_kind ? file_kind : "gcnn_snn", hp);
+  int rc = hparams_preset(kind ? kind : file_kind ? file_kind : "gcnn_snn", cli_get(a, "--preset"), hp);
   free(file_kind);
   if (rc) return rc;
   if (f && (rc = hparams_load_file(f, hp))) return rc;

@@ -31,6 +31,7 @@ static const cli_opt opts[] = {
     {"--json", NULL, NULL, "print JSON instead of the table"},
     {"--predictions", "-p", "FILE", "write every out-of-fold probability (CSV)"},
     {"--output", "-o", "FILE", "write the table/JSON here instead of stdout"},
+    {"--preset", NULL, "NAME", "default (auclust's defaults) or paper (the authors' architecture and budget exactly)"},
     {"--hparams", NULL, "FILE", "hyperparameters from JSON (applied to every model run)"},
     {"--set", NULL, "NAME=VALUE", "one hyperparameter for every model run (repeatable)"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES)"},

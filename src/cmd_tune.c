@@ -33,6 +33,7 @@ static const cli_opt opts[] = {
     {"--seed", "-s", "N", "random seed (default 1)"},
     {"--output", "-o", "BEST.json", "best hyperparameters, for train --hparams (default: stdout)"},
     {"--log", NULL, "TRIALS.csv", "one row per trial: every dimension and the objective"},
+    {"--preset", NULL, "NAME", "default (auclust's defaults) or paper (the authors' architecture and budget exactly)"},
     {"--hparams", NULL, "FILE", "starting hyperparameters (the dimensions searched override them)"},
     {"--set", NULL, "NAME=VALUE", "fix one hyperparameter (repeatable), e.g. --set epochs=50"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES)"},

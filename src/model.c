@@ -186,11 +186,11 @@ static cJSON *exact_array(const double *v, int n) {
 }
 
 static cJSON *instance_json(const model *m, const instance *in) {
-  int nx = m->L.nx;
+  int nx = m->L.nx, ns = nx + m->L.nder; /* the scaler: descriptors, then the derived inputs */
   cJSON *o = cJSON_CreateObject();
   cJSON *sc = cJSON_AddObjectToObject(o, "scaler");
-  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, nx));
-  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, nx));
+  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, ns));
+  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, ns));
   cJSON_AddNumberToObject(o, "training_loss", in->loss);
   cJSON *sup = cJSON_AddObjectToObject(o, "support");
   cJSON *sm = cJSON_AddArrayToObject(sup, "molecules"), *sx = cJSON_AddArrayToObject(sup, "descriptors");
@@ -221,7 +221,7 @@ static int check_finite_model(const model *m) {
     const instance *in = &m->inst[k];
     for (long i = 0; in->p && i < m->L.nparams; i++)
       if (!isfinite(in->p[i])) return au_fail(AU_ENUM, "instance %d has a non-finite weight (%g); nothing written", k + 1, in->p[i]);
-    for (int j = 0; j < m->L.nx; j++)
+    for (int j = 0; j < m->L.nx + m->L.nder; j++)
       if (!isfinite(in->lo[j]) || !isfinite(in->hi[j]) || !isfinite(in->hi[j] - in->lo[j]))
         return au_fail(AU_ENUM, "instance %d: the scaler of descriptor %d is not finite; nothing written", k + 1, j + 1);
   }
@@ -316,12 +316,12 @@ static int read_ints(const cJSON *a, int *out, int n, int lo, int hi, const char
 
 static int load_instance(model *m, const cJSON *o, instance *in, const char *path, int k) {
   char what[160];
-  int nx = m->L.nx;
+  int nx = m->L.nx, ns = nx + m->L.nder;
   const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "scaler");
   snprintf(what, sizeof what, "instances[%d].scaler.min", k);
-  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, nx, path, what)) return AU_EMODEL;
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, ns, path, what)) return AU_EMODEL;
   snprintf(what, sizeof what, "instances[%d].scaler.max", k);
-  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, nx, path, what)) return AU_EMODEL;
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, ns, path, what)) return AU_EMODEL;
   const cJSON *tl = cJSON_GetObjectItemCaseSensitive(o, "training_loss");
   in->loss = cJSON_IsNumber(tl) ? tl->valuedouble : NAN;
   const cJSON *sup = cJSON_GetObjectItemCaseSensitive(o, "support");
@@ -420,7 +420,9 @@ static int load_root(model *m, const cJSON *root, const char *path) {
     return BAD("%s: model format version %g, this auclust reads version %d", path, cJSON_IsNumber(ver) ? ver->valuedouble : -1.0,
                MODEL_FORMAT_VERSION);
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
-  if (!cJSON_IsString(kind) || hparams_default(kind->valuestring, &m->hp))
+  /* keys a file lacks take the paper's values: files written before the
+   * non-paper hyperparameters existed were trained with those */
+  if (!cJSON_IsString(kind) || hparams_preset(kind->valuestring, "paper", &m->hp))
     return BAD("%s: unknown model kind", path);
   if (hparams_from_json(cJSON_GetObjectItemCaseSensitive(root, "hparams"), &m->hp, path)) {
     char msg[600];

@@ -296,9 +296,10 @@ if xml_ok "fingerprint --svg" "$T/fp.svg"; then
     grep -qx "$nm" "$T/txt" || fail "fingerprint --svg: no label '$nm'"
   done
 fi
-# --fingerprints: one vector per molecule (10 = the default fingerprint_length)
+# --fingerprints: one vector per molecule, fingerprint_length values (the model's)
 if [ -s "$T/fpv.csv" ]; then
-  awk -F, 'NR == 1 { nf = NF; ok = ($1 == "molecule" && $2 == "fp1" && NF == 11) } NR > 1 && NF != nf { ok = 0 }
+  D=$(grep -o '"fingerprint_length":[0-9]*' "$M" | head -1 | cut -d: -f2)
+  awk -F, -v D="${D:-0}" 'NR == 1 { nf = NF; ok = ($1 == "molecule" && $2 == "fp1" && NF == D + 1) } NR > 1 && NF != nf { ok = 0 }
            END { exit !(ok && NR == 5) }' "$T/fpv.csv" || fail "fingerprint --fingerprints: unexpected shape: $(head -2 "$T/fpv.csv")"
 else
   fail "fingerprint --fingerprints: not written"

@@ -621,9 +621,9 @@ static void test_model_files(void) {
 /* ---- 7. hyperparameters ------------------------------------------------------- */
 static void test_hparams(void) {
   hparams hp, hq;
-  /* kinds and their defaults */
+  /* kinds and the paper's defaults (the paper preset) */
   for (int k = 0; k < N_MODEL_KINDS; k++) {
-    CHECK(hparams_default(model_kind_names[k], &hp) == 0);
+    CHECK(hparams_preset(model_kind_names[k], "paper", &hp) == 0);
     CHECK_STR(hparams_kind(&hp), model_kind_names[k]);
     CHECK(hparams_kind_index(&hp) == k);
     CHECK(hp.use_gcnn == (k < 3));
@@ -748,19 +748,36 @@ static void test_hparams(void) {
   CHECK(hparams_set_number(&hp, "epochs", 7) == 0 && hp.epochs == 7);
   CHECK(hparams_set_number(&hp, "epochs", 7.5) == AU_EUSAGE && hp.epochs == 7);
   CHECK(hparams_set(&hp, "learning_rate", "1e-2") == 0 && hp.learning_rate == 1e-2);
-  /* the hidden sizes shape the network */
-  CHECK(hparams_default("dnn", &hp) == 0);
+  /* the hidden sizes shape the network (the paper preset: 17 descriptor inputs) */
+  CHECK(hparams_preset("dnn", "paper", &hp) == 0);
   CHECK(hparams_set(&hp, "hidden_layers", "9,5") == 0);
   net_layout L;
   net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 3 && L.dim[0] == AU_NDESC && L.dim[1] == 9 && L.dim[2] == 5 && L.dim[3] == 2);
   CHECK(L.nparams == (long)AU_NDESC * 9 + 9 + 9 * 5 + 5 + 5 * 2 + 2);
-  CHECK(hparams_default("gcnn_svm", &hp) == 0);
+  CHECK(hparams_preset("gcnn_svm", "paper", &hp) == 0);
   net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 1 && L.in_dim == NROLES * 10 + AU_NDESC && L.dim[1] == 2); /* the SVM is one linear layer */
-  CHECK(hparams_default("snn", &hp) == 0);
+  CHECK(hparams_preset("snn", "paper", &hp) == 0);
   net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 2 && L.dim[2] == 10 && L.nparams == (long)AU_NDESC * 30 + 30 + 30 * 10 + 10 + 10 + 1);
+  CHECK(hp.fingerprint_pool == 0 && hp.ratio_inputs == 0 && hp.epochs == 100);
+  /* ratio_inputs adds the two derived ratios after the descriptors (and any extras) */
+  CHECK(hparams_set(&hp, "ratio_inputs", "1") == 0);
+  net_layout_init(&L, &hp, 2);
+  CHECK(L.nder == NET_NDERIVED && L.dim[0] == AU_NDESC + 2 + NET_NDERIVED);
+  CHECK(hparams_set(&hp, "ratio_inputs", "2") == AU_EUSAGE);
+  CHECK(hparams_preset("snn", "papers", &hp) == AU_EUSAGE);
+  /* auclust's defaults differ from the paper's as README documents */
+  CHECK(hparams_default("gcnn_snn", &hp) == 0);
+  CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
+        hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3);
+  CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
+  /* derived inputs by hand: log10 of ligand:Au 2 and NaBH4:Au 4.48 (1 uM offsets) */
+  double x[AU_NDESC] = {2.0, 1.0, 4.48}, dv[NET_NDERIVED];
+  net_derived(x, dv);
+  CHECK_NEAR(dv[0], log10(2.001 / 1.001), 1e-15);
+  CHECK_NEAR(dv[1], log10(4.481 / 1.001), 1e-15);
 }
 
 int main(void) {

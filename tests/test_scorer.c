@@ -145,6 +145,8 @@ static void fp_by_hand(const model *m, int k, int role, const molgraph *const *g
   CHECK(gbatch_build(&gb, gs, nmol) == 0);
   gcnn_ws_init(&ws, &m->L.gl[role], gb.natoms);
   gcnn_forward(&m->L.gl[role], m->inst[k].p, &gb, &ws, fp);
+  for (int i = 0; i < nmol; i++) /* mean pooling: divide by the molecule's atoms */
+    for (int j = 0; j < m->L.D; j++) fp[(size_t)i * m->L.D + j] *= m->hp.fingerprint_pool ? 1.0 / gs[i]->natoms : 1.0;
   gcnn_ws_free(&ws);
   gbatch_free(&gb);
 }
@@ -187,13 +189,13 @@ static void check_fingerprints(const model *m, const molgraph *const *extra, int
   CHECK(worst_mean <= 1e-12);
   CHECK(worst_batch <= 1e-10);
   CHECK(spread > 1e-6);
-  /* the fingerprint is a sum of per-atom softmaxes over P+1 layers */
+  /* the fingerprint is a sum (or mean) of per-atom softmaxes over P+1 layers */
   {
     const molgraph *g = all[0];
     CHECK(model_fingerprint(m, ROLE_LIGAND, g, mean) == 0);
     double s = 0;
     for (int j = 0; j < D; j++) s += mean[j];
-    CHECK_NEAR(s, (double)g->natoms * (m->hp.graph_layers + 1), 1e-9);
+    CHECK_NEAR(s, (m->hp.fingerprint_pool ? 1.0 : g->natoms) * (m->hp.graph_layers + 1), 1e-9);
   }
   free(all); free(batch); free(one); free(mean); free(hand);
 }
@@ -266,9 +268,10 @@ static int find_row(const recipe_set *rs, const char *id) {
   return -1;
 }
 
-static void test_kind(int kind, const recipe_set *rs, const component_table *comp, const recipe_set *novel) {
+static void test_kind(int kind, const char *preset, const recipe_set *rs, const component_table *comp,
+                      const recipe_set *novel) {
   hparams hp;
-  CHECK(hparams_default(model_kind_names[kind], &hp) == 0);
+  CHECK(hparams_preset(model_kind_names[kind], preset, &hp) == 0);
   hp.epochs = 5;
   hp.steps_per_epoch = 64;
   model m;
@@ -365,7 +368,7 @@ static void test_extra(recipe_set *rs, const component_table *comp) {
   hp.steps_per_epoch = 16;
   model m;
   CHECK(model_train(&m, rs, comp, &hp, 3, 9, 2) == 0);
-  CHECK(m.L.nx == AU_NDESC + 2 && m.L.in_dim == NROLES * m.L.D + AU_NDESC + 2);
+  CHECK(m.L.nx == AU_NDESC + 2 && m.L.in_dim == NROLES * m.L.D + AU_NDESC + 2 + m.L.nder);
   const molgraph **rsg = malloc(sizeof(molgraph *) * rs->nmol);
   for (int i = 0; i < rs->nmol; i++) rsg[i] = &rs->mol[i].g;
   rng_t r;
@@ -439,8 +442,11 @@ int main(void) {
   CHECK(novel.n == 3);
 
   for (int k = 0; k < N_MODEL_KINDS; k++) {
-    test_kind(k, &rs, &comp, &novel);
+    test_kind(k, "default", &rs, &comp, &novel);
   }
+  /* the paper preset: sum pooling, no derived inputs */
+  test_kind(0, "paper", &rs, &comp, &novel);
+  test_kind(4, "paper", &rs, &comp, &novel);
   /* the heatmap cross-check on an ensemble too */
   {
     hparams hp;
