@@ -29,5 +29,7 @@ void au_errclear(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* n bytes aligned to `align` (a power of two), rounded up to a multiple of it; free() it. */
+void *xaligned(size_t align, size_t n);
 char *xstrdup(const char *s);
 #endif

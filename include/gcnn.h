@@ -5,9 +5,9 @@
  * with one weight matrix per atom degree 0..5. Output layer l (0..P):
  *   O_l[a] = softmax([H_l[a], sum_bonds E] Wo_l + bo_l)                  [D]
  * fingerprint(m) = sum_l sum_{a in m} O_l[a]. H_0 = the 62 atom features.
- * A batch of molecules is one disjoint graph with atoms grouped by degree,
- * so each degree's matrix is one dgemm; layer 0's inputs are constant and
- * sparse (one-hot), stored as CSR. */
+ * A batch of molecules is one disjoint graph; a pass groups the atoms it
+ * uses by degree so each degree's matrix is one small kernel call (kern.h);
+ * layer 0's inputs are constant and sparse (one-hot), stored as CSR. */
 #ifndef AUCLUST_GCNN_H
 #define AUCLUST_GCNN_H
 #include "molgraph.h"
@@ -30,9 +30,10 @@ void gcnn_init_params(const gcnn_layout *L, double *params, rng_t *r);
 
 typedef struct {
   int nmol, natoms;
-  int *atom_mol;               /* [natoms] molecule of each (degree-sorted) atom */
-  int deg_start[GC_NDEG + 1];  /* atoms of degree d: [deg_start[d], deg_start[d+1]) */
-  int *nbr_start, *nbr;        /* adjacency, CSR, in sorted indexing */
+  int *mol_start;              /* atoms of molecule m: [mol_start[m], mol_start[m+1]) */
+  int *atom_mol;               /* [natoms] molecule of each atom */
+  unsigned char *atom_deg;     /* [natoms] degree class 0..5 */
+  int *nbr_start, *nbr;        /* adjacency, CSR */
   double *bsum;                /* [natoms, 6] summed bond features */
   csr z0, u0;                  /* layer-0 inputs [natoms, 68] */
 } gbatch;
@@ -40,19 +41,35 @@ typedef struct {
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol);
 void gbatch_free(gbatch *g);
 
+/* Workspace of one pass over some of a batch's molecules: their atoms are
+ * renumbered 0..nc-1 grouped by degree (so each degree's matrix applies to
+ * a contiguous block), rows padded to whole vectors (kern.h). Sized once
+ * for the whole batch; nothing is allocated per pass. */
 typedef struct {
-  int cap_atoms;
+  int cap_atoms, nc, nsel;
+  int *perm;                   /* [cap] batch atom of each compact atom */
+  int *cidx;                   /* [batch natoms] compact index of each batch atom */
+  int *cmol;                   /* [cap] selection index of each compact atom's molecule */
+  int deg_start[GC_NDEG + 1];  /* compact atoms of degree d */
+  int ldh, ldz, ldo;           /* row strides: width, f + 6, D (padded) */
   double *H[GC_MAXL + 1], *Z[GC_MAXL], *U[GC_MAXL + 1], *O[GC_MAXL + 1];
-  double *dH[GC_MAXL + 1], *dZ, *dO, *dL;
+  double *dH[GC_MAXL + 1], *dZ, *dL, *dfp;
+  double *Wp[GC_MAXL][GC_NDEG], *WT[GC_MAXL][GC_NDEG], *Wop[GC_MAXL + 1], *WoT[GC_MAXL + 1];
+  double *sdw;                 /* padded scratch for the sparse layer-0 gradients */
+  double flops;                /* floating-point operations of the last forward + backward */
 } gcnn_ws;
 
 void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int natoms);
 void gcnn_ws_free(gcnn_ws *w);
 
-/* fp[nmol, D] = fingerprints of the batch's molecules. */
+/* fp[nmol, D] = fingerprints of all the batch's molecules. */
 void gcnn_forward(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, double *fp);
-/* Given dfp[nmol, D], accumulate parameter gradients into grads (same layout).
- * Needs the workspace of the matching forward call. */
+/* fp[i, D] = fingerprint of molecule sel[i] of the batch, i < nsel: one
+ * training step touches only the molecules its rows use. */
+void gcnn_forward_sel(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, const int *sel,
+                      int nsel, double *fp);
+/* Given dfp[nsel, D] (one row per molecule of the last forward call),
+ * accumulate parameter gradients into grads (same layout). */
 void gcnn_backward(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, const double *dfp,
                    double *grads);
 #endif

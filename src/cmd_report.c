@@ -201,7 +201,7 @@ static int section_cv(FILE *f, const model *m, const recipe_set *rs, int folds, 
       hp[nm].ph_missing = m->hp.ph_missing;
       nm++;
     }
-  cv_opts o = {folds, repeats, threads, seed, nm, hp};
+  cv_opts o = {folds, repeats, threads, seed, nm, hp, NULL, 0, 0};
   cv_result res;
   progress_begin("report: cross-validation, fits", (long)nm * folds * repeats);
   if (!rc) rc = cv_run(rs, &o, &res);

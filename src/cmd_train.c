@@ -5,8 +5,10 @@
 
 #include "cli.h"
 #include "cmd_common.h"
+#include "cpupeak.h"
 #include "commands.h"
 #include "err.h"
+#include "kern.h"
 #include "model.h"
 #include "par.h"
 #include "progress.h"
@@ -16,6 +18,7 @@ static const cli_opt opts[] = {
     {"--output", "-o", "MODEL.json", "model file to write (default: model.json)"},
     {"--ensemble", "-k", "K", "train the K instances of a stratified K-fold split (the paper: 10); 0 = one fit on all rows (default)"},
     {"--seed", "-s", "N", "random seed (default 1); the same seed gives a byte-identical model"},
+    {"--preset", NULL, "NAME", "default (auclust's defaults) or paper (the authors' architecture and budget exactly)"},
     {"--hparams", NULL, "FILE", "hyperparameters from JSON (e.g. the output of auclust tune)"},
     {"--set", NULL, "NAME=VALUE", "one hyperparameter, e.g. --set epochs=50 --set hidden_layers=30,20 (repeatable)"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},
@@ -23,7 +26,7 @@ static const cli_opt opts[] = {
                                                "                             scaled like them, stored in the model, required by predict"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores); results do not depend on it"},
-    {"--profile", NULL, NULL, "print training throughput and floating-point operations per step"},
+    {"--profile", NULL, NULL, "print training throughput, counted floating-point operations and the fraction of the core's peak reached"},
     CLI_INPUT_OPTS,
     CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
@@ -69,23 +72,35 @@ int cmd_train(int argc, char **argv) {
   char what[96];
   snprintf(what, sizeof what, "training %s on %d recipes, instances", hparams_kind(&hp), rs.n);
   progress_begin(what, ens ? ens : 1);
-  struct timespec t0, t1;
+  struct timespec t0, t1, c0, c1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
   rc = model_train(&m, &rs, &comp, &hp, (int)ens, seed, (int)threads);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   progress_end();
   if (!rc && cli_flag(&a, "--profile") && hparams_is_baseline(&hp))
     fprintf(stderr, "profile: a %s baseline has no training steps to profile\n", hparams_kind(&hp));
   else if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
-    dataset d;
-    dataset_from_recipes(&rs, &d);
-    double flops = net_step_flops(&m.L, &d, NULL, 0), steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch;
-    dataset_free(&d);
+    double cpu = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
+    double flops = 0, steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch;
+    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops;
+    int used = m.ninst < threads ? m.ninst : (int)threads;
+    cpu_peak pk;
+    cpu_peak_measure(&pk);
     fprintf(stderr,
-            "profile: %.0f steps in %.3f s on %ld thread%s: %.0f steps/s, %.0f %s/s, %.3g flop/step, %.3f GFLOP/s\n",
-            steps, secs, threads, threads > 1 ? "s" : "", steps / secs, steps * hp.pair_size / secs,
-            hp.head == HEAD_SNN ? "pairs" : "examples", flops, flops * steps / secs * 1e-9);
+            "profile: %.0f steps in %.3f s (cpu %.3f s) on %ld thread%s: %.0f steps/s, %.0f %s/s, %.3g flop/step, "
+            "%.3f GFLOP/s\n",
+            steps, secs, cpu, threads, threads > 1 ? "s" : "", steps / secs, steps * hp.pair_size / secs,
+            hp.head == HEAD_SNN ? "pairs" : "examples", flops / steps, flops / secs * 1e-9);
+    fprintf(stderr,
+            "profile: peak %.1f GFLOP/s per core = %d flop/cycle (%s) x %.2f GHz (calibrated add loop; cpuinfo %.0f MHz); "
+            "FMA loop measures %.1f GFLOP/s; kernels %s\n",
+            pk.peak_gflops, pk.flops_per_cycle, pk.why, pk.ghz, pk.cpuinfo_mhz, pk.fma_gflops, kern_variant());
+    fprintf(stderr, "profile: %.1f %% of peak over %d core%s by wall time, %.1f %% by cpu time\n",
+            100 * flops / secs * 1e-9 / (pk.peak_gflops * used), used, used > 1 ? "s" : "",
+            100 * flops / cpu * 1e-9 / pk.peak_gflops);
   }
   if (!rc) {
     const char *out = cli_get(&a, "--output") ? cli_get(&a, "--output") : "model.json";

@@ -36,7 +36,7 @@ int au_errcode(void) { return errcode; }
 void au_errclear(void) { errbuf[0] = 0; errcode = 0; }
 
 static void oom(size_t n) {
-  fprintf(stderr, "auclust: out of memory (%zu bytes)\n", n);
+  fprintf(stderr, "auclust%s%s: out of memory (%zu bytes)\n", command[0] ? " " : "", command, n);
   exit(AU_ENOMEM);
 }
 void *xmalloc(size_t n) {
@@ -47,6 +47,12 @@ void *xmalloc(size_t n) {
 void *xcalloc(size_t n, size_t size) {
   void *p = calloc(n ? n : 1, size ? size : 1);
   if (!p) oom(n * size);
+  return p;
+}
+void *xaligned(size_t align, size_t n) {
+  n = (n ? n : 1) + align - 1;
+  void *p = aligned_alloc(align, n - n % align);
+  if (!p) oom(n);
   return p;
 }
 void *xrealloc(void *p, size_t n) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "kern.h"
 
 #define NB MG_BOND_FEATS
 
@@ -58,66 +59,56 @@ static int deg_class(int d) { return d < GC_NDEG ? d : GC_NDEG - 1; }
 
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
   memset(g, 0, sizeof *g);
-  int N = 0;
-  for (int m = 0; m < nmol; m++) N += mols[m]->natoms;
+  int N = 0, nnbr = 0;
+  for (int m = 0; m < nmol; m++) N += mols[m]->natoms, nnbr += mols[m]->nbr_start[mols[m]->natoms];
   g->nmol = nmol; g->natoms = N;
-  /* stable order: by degree class, then molecule, then atom */
-  int *pos = xmalloc(sizeof(int) * (N + 1)); /* pos[global original atom] = sorted index */
-  int cnt[GC_NDEG + 1] = {0};
-  for (int m = 0; m < nmol; m++)
-    for (int a = 0; a < mols[m]->natoms; a++) cnt[deg_class(mols[m]->degree[a]) + 1]++;
-  for (int d = 0; d < GC_NDEG; d++) cnt[d + 1] += cnt[d];
-  memcpy(g->deg_start, cnt, sizeof cnt);
-  int fill[GC_NDEG] = {0};
-  for (int m = 0, base = 0; m < nmol; base += mols[m++]->natoms)
-    for (int a = 0; a < mols[m]->natoms; a++) {
-      int d = deg_class(mols[m]->degree[a]);
-      pos[base + a] = cnt[d] + fill[d]++;
-    }
+  g->mol_start = xmalloc(sizeof(int) * (nmol + 1));
   g->atom_mol = xmalloc(sizeof(int) * (N + 1));
+  g->atom_deg = xmalloc(N + 1);
   g->nbr_start = xcalloc(N + 1, sizeof(int));
-  g->bsum = xcalloc((size_t)N * NB + 1, sizeof(double));
-  double *X = xcalloc((size_t)N * MG_ATOM_FEATS + 1, sizeof(double));
-  int nnbr = 0;
-  for (int m = 0, base = 0; m < nmol; base += mols[m++]->natoms) {
-    const molgraph *mg = mols[m];
-    for (int a = 0; a < mg->natoms; a++) {
-      int s = pos[base + a];
-      g->atom_mol[s] = m;
-      g->nbr_start[s + 1] = mg->degree[a];
-      memcpy(X + (size_t)s * MG_ATOM_FEATS, mg->atom_feat + (size_t)a * MG_ATOM_FEATS, sizeof(double) * MG_ATOM_FEATS);
-      for (int k = mg->nbr_start[a]; k < mg->nbr_start[a + 1]; k++)
-        for (int f = 0; f < NB; f++) g->bsum[(size_t)s * NB + f] += mg->bond_feat[(size_t)mg->nbr_bond[k] * NB + f];
-    }
-    nnbr += 2 * mg->nbonds;
-  }
-  for (int s = 0; s < N; s++) g->nbr_start[s + 1] += g->nbr_start[s];
   g->nbr = xmalloc(sizeof(int) * (nnbr + 1));
-  for (int m = 0, base = 0; m < nmol; base += mols[m++]->natoms) {
-    const molgraph *mg = mols[m];
-    for (int a = 0; a < mg->natoms; a++) {
-      int s = pos[base + a], k0 = g->nbr_start[s];
-      for (int k = mg->nbr_start[a]; k < mg->nbr_start[a + 1]; k++) g->nbr[k0++] = pos[base + mg->nbr_atom[k]];
-    }
-  }
-  /* layer-0 inputs: z0 = [X + A X | bsum], u0 = [X | bsum] */
+  g->bsum = xcalloc((size_t)N * NB + 1, sizeof(double));
   int C = MG_ATOM_FEATS + NB;
   double *Z = xcalloc((size_t)N * C + 1, sizeof(double)), *U = xcalloc((size_t)N * C + 1, sizeof(double));
-  for (int s = 0; s < N; s++) {
-    double *z = Z + (size_t)s * C, *u = U + (size_t)s * C;
-    for (int f = 0; f < MG_ATOM_FEATS; f++) z[f] = u[f] = X[(size_t)s * MG_ATOM_FEATS + f];
-    for (int k = g->nbr_start[s]; k < g->nbr_start[s + 1]; k++)
-      for (int f = 0; f < MG_ATOM_FEATS; f++) z[f] += X[(size_t)g->nbr[k] * MG_ATOM_FEATS + f];
-    for (int f = 0; f < NB; f++) z[MG_ATOM_FEATS + f] = u[MG_ATOM_FEATS + f] = g->bsum[(size_t)s * NB + f];
+  int s = 0, k0 = 0;
+  for (int m = 0; m < nmol; m++) {
+    const molgraph *mg = mols[m];
+    g->mol_start[m] = s;
+    for (int a = 0; a < mg->natoms; a++, s++) {
+      g->atom_mol[s] = m;
+      g->atom_deg[s] = (unsigned char)deg_class(mg->degree[a]);
+      g->nbr_start[s] = k0;
+      for (int k = mg->nbr_start[a]; k < mg->nbr_start[a + 1]; k++) {
+        g->nbr[k0++] = g->mol_start[m] + mg->nbr_atom[k];
+        for (int f = 0; f < NB; f++) g->bsum[(size_t)s * NB + f] += mg->bond_feat[(size_t)mg->nbr_bond[k] * NB + f];
+      }
+    }
+  }
+  g->mol_start[nmol] = s;
+  g->nbr_start[N] = k0;
+  /* layer-0 inputs: z0 = [X + A X | bsum], u0 = [X | bsum] */
+  for (int m = 0; m < nmol; m++) {
+    const molgraph *mg = mols[m];
+    for (int a = 0; a < mg->natoms; a++) {
+      int t = g->mol_start[m] + a;
+      double *z = Z + (size_t)t * C, *u = U + (size_t)t * C;
+      const double *x = mg->atom_feat + (size_t)a * MG_ATOM_FEATS;
+      for (int f = 0; f < MG_ATOM_FEATS; f++) z[f] = u[f] = x[f];
+      for (int k = mg->nbr_start[a]; k < mg->nbr_start[a + 1]; k++) {
+        const double *xn = mg->atom_feat + (size_t)mg->nbr_atom[k] * MG_ATOM_FEATS;
+        for (int f = 0; f < MG_ATOM_FEATS; f++) z[f] += xn[f];
+      }
+      for (int f = 0; f < NB; f++) z[MG_ATOM_FEATS + f] = u[MG_ATOM_FEATS + f] = g->bsum[(size_t)t * NB + f];
+    }
   }
   csr_from_dense(&g->z0, Z, N, C);
   csr_from_dense(&g->u0, U, N, C);
-  free(X); free(Z); free(U); free(pos);
+  free(Z); free(U);
   return 0;
 }
 
 void gbatch_free(gbatch *g) {
-  free(g->atom_mol); free(g->nbr_start); free(g->nbr); free(g->bsum);
+  free(g->mol_start); free(g->atom_mol); free(g->atom_deg); free(g->nbr_start); free(g->nbr); free(g->bsum);
   csr_free(&g->z0); csr_free(&g->u0);
   memset(g, 0, sizeof *g);
 }
@@ -127,116 +118,228 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   memset(w, 0, sizeof *w);
   w->cap_atoms = N;
   size_t n = N ? N : 1;
-  int wd = L->width, C = wd + NB, big = MG_ATOM_FEATS + NB;
+  int wd = L->width, big = MG_ATOM_FEATS + NB;
+  w->ldh = kern_pad(wd); w->ldz = kern_pad(wd + NB); w->ldo = kern_pad(L->D);
+  int ldmax = w->ldz > w->ldo ? w->ldz : w->ldo;
+  w->perm = xmalloc(sizeof(int) * n);
+  w->cidx = xmalloc(sizeof(int) * n);
+  w->cmol = xmalloc(sizeof(int) * n);
   for (int l = 1; l <= L->P; l++) {
-    w->H[l] = xcalloc(n * wd, sizeof(double));
-    w->dH[l] = xcalloc(n * wd, sizeof(double));
-    w->U[l] = xcalloc(n * C, sizeof(double));
-    if (l < L->P) w->Z[l] = xcalloc(n * C, sizeof(double));
+    w->H[l] = kern_alloc(n * w->ldh);
+    w->dH[l] = kern_alloc(n * w->ldh);
+    w->U[l] = kern_alloc(n * w->ldz);
+    if (l < L->P) w->Z[l] = kern_alloc(n * w->ldz);
+    w->Wop[l] = kern_alloc((size_t)(wd + NB) * w->ldo);
+    w->WoT[l] = kern_alloc((size_t)L->D * w->ldh);
   }
-  for (int l = 0; l <= L->P; l++) w->O[l] = xcalloc(n * L->D, sizeof(double));
-  w->dZ = xcalloc(n * (C > big ? C : big), sizeof(double));
-  w->dO = xcalloc(n * L->D, sizeof(double));
-  w->dL = xcalloc(n * (L->D > wd ? L->D : wd), sizeof(double));
+  w->Wop[0] = kern_alloc((size_t)big * w->ldo);
+  for (int l = 0; l <= L->P; l++) w->O[l] = kern_alloc(n * w->ldo);
+  for (int l = 1; l < L->P; l++)
+    for (int d = 0; d < GC_NDEG; d++) {
+      w->Wp[l][d] = kern_alloc((size_t)(wd + NB) * w->ldh);
+      w->WT[l][d] = kern_alloc((size_t)wd * w->ldh);
+    }
+  if (wd % KERN_V) w->Wp[0][0] = kern_alloc((size_t)big * w->ldh); /* layer 0 reuses one buffer */
+  w->dZ = kern_alloc(n * ldmax);
+  w->dL = kern_alloc(n * ldmax);
+  w->dfp = kern_alloc(n * w->ldo);
+  w->sdw = kern_alloc((size_t)big * ldmax);
 }
 
 void gcnn_ws_free(gcnn_ws *w) {
-  for (int l = 0; l <= GC_MAXL; l++) { free(w->H[l]); free(w->dH[l]); free(w->U[l]); free(w->O[l]); }
-  for (int l = 0; l < GC_MAXL; l++) free(w->Z[l]);
-  free(w->dZ); free(w->dO); free(w->dL);
+  free(w->perm); free(w->cidx); free(w->cmol);
+  for (int l = 0; l <= GC_MAXL; l++) {
+    free(w->H[l]); free(w->dH[l]); free(w->U[l]); free(w->O[l]); free(w->Wop[l]); free(w->WoT[l]);
+  }
+  for (int l = 0; l < GC_MAXL; l++) {
+    free(w->Z[l]);
+    for (int d = 0; d < GC_NDEG; d++) { free(w->Wp[l][d]); free(w->WT[l][d]); }
+  }
+  free(w->dZ); free(w->dL); free(w->dfp); free(w->sdw);
   memset(w, 0, sizeof *w);
 }
 
 /* ---- forward ------------------------------------------------------------ */
-/* Z[a] = [H[a] + sum_nbr H[j], bsum[a]] */
-static void gather_z(const gbatch *g, const double *H, int f, double *Z) {
-  int C = f + NB;
-  for (int a = 0; a < g->natoms; a++) {
-    double *z = Z + (size_t)a * C;
-    memcpy(z, H + (size_t)a * f, sizeof(double) * f);
+/* Renumber the selected molecules' atoms, grouped by degree (stable). */
+static void compact(const gbatch *g, gcnn_ws *w, const int *sel, int nsel) {
+  int cnt[GC_NDEG + 1] = {0};
+  for (int i = 0; i < nsel; i++) {
+    int m = sel ? sel[i] : i;
+    for (int a = g->mol_start[m]; a < g->mol_start[m + 1]; a++) cnt[g->atom_deg[a] + 1]++;
+  }
+  for (int d = 0; d < GC_NDEG; d++) cnt[d + 1] += cnt[d];
+  memcpy(w->deg_start, cnt, sizeof cnt);
+  for (int i = 0; i < nsel; i++) {
+    int m = sel ? sel[i] : i;
+    for (int a = g->mol_start[m]; a < g->mol_start[m + 1]; a++) {
+      int c = cnt[g->atom_deg[a]]++;
+      w->perm[c] = a; w->cidx[a] = c; w->cmol[c] = i;
+    }
+  }
+  w->nc = w->deg_start[GC_NDEG];
+  w->nsel = nsel;
+}
+
+/* Z[c] = [H[c] + sum_nbr H[j], bsum[c]] (H rows of ldh, Z rows of ldz) */
+static void gather_z(const gbatch *g, const gcnn_ws *w, const double *H, int f, double *Z) {
+  for (int c = 0; c < w->nc; c++) {
+    int a = w->perm[c];
+    double *z = Z + (size_t)c * w->ldz;
+    memcpy(z, H + (size_t)c * w->ldh, sizeof(double) * f);
     for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) {
-      const double *h = H + (size_t)g->nbr[k] * f;
+      const double *h = H + (size_t)w->cidx[g->nbr[k]] * w->ldh;
       for (int j = 0; j < f; j++) z[j] += h[j];
     }
     memcpy(z + f, g->bsum + (size_t)a * NB, sizeof(double) * NB);
   }
 }
 
-static void concat_bonds(const gbatch *g, const double *H, int f, double *U) {
-  int C = f + NB;
-  for (int a = 0; a < g->natoms; a++) {
-    memcpy(U + (size_t)a * C, H + (size_t)a * f, sizeof(double) * f);
-    memcpy(U + (size_t)a * C + f, g->bsum + (size_t)a * NB, sizeof(double) * NB);
+static void concat_bonds(const gbatch *g, const gcnn_ws *w, const double *H, int f, double *U) {
+  for (int c = 0; c < w->nc; c++) {
+    memcpy(U + (size_t)c * w->ldz, H + (size_t)c * w->ldh, sizeof(double) * f);
+    memcpy(U + (size_t)c * w->ldz + f, g->bsum + (size_t)w->perm[c] * NB, sizeof(double) * NB);
   }
+}
+
+/* non-zeros of the selected atoms' layer-0 inputs, and their neighbours */
+static void sel_counts(const gbatch *g, const gcnn_ws *w, long *nz, long *nu, long *nn) {
+  *nz = *nu = *nn = 0;
+  for (int c = 0; c < w->nc; c++) {
+    int a = w->perm[c];
+    *nz += g->z0.start[a + 1] - g->z0.start[a];
+    *nu += g->u0.start[a + 1] - g->u0.start[a];
+    *nn += g->nbr_start[a + 1] - g->nbr_start[a];
+  }
+}
+
+/* layer-0 matrix of degree d, packed when the width is not whole vectors */
+static const double *w0(const gcnn_layout *L, const double *p, gcnn_ws *w, int d) {
+  if (L->width % KERN_V == 0) return p + L->W[0][d];
+  kern_pack(MG_ATOM_FEATS + NB, L->width, p + L->W[0][d], L->width, w->Wp[0][0], w->ldh);
+  return w->Wp[0][0];
+}
+
+void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, const int *sel, int nsel,
+                      double *fp) {
+  int wd = L->width, D = L->D, big = MG_ATOM_FEATS + NB;
+  compact(g, w, sel, nsel);
+  int nc = w->nc;
+  double fl = 0;
+  memset(fp, 0, sizeof(double) * nsel * D);
+  for (int l = 0; l < L->P; l++) {
+    int f = gcnn_in_dim(L, l);
+    if (l > 0) gather_z(g, w, w->H[l], f, w->Z[l]);
+    for (int d = 0; d < GC_NDEG; d++) {
+      int a0 = w->deg_start[d], cnt = w->deg_start[d + 1] - a0;
+      if (!cnt) continue;
+      double *out = w->H[l + 1] + (size_t)a0 * w->ldh;
+      if (l == 0) {
+        kern_sparse(&g->z0, w->perm + a0, 0, cnt, wd, w0(L, p, w, d), w->ldh, p + L->b[0][d], out, w->ldh, KERN_RELU);
+      } else {
+        const double *W = p + L->W[l][d];
+        if (wd % KERN_V) { kern_pack(f + NB, wd, W, wd, w->Wp[l][d], w->ldh); W = w->Wp[l][d]; }
+        kern_dense(cnt, f + NB, wd, w->Z[l] + (size_t)a0 * w->ldz, w->ldz, W, w->ldh, p + L->b[l][d], out, w->ldh,
+                   KERN_RELU, NULL, 0);
+        fl += 2.0 * cnt * (f + NB) * wd;
+      }
+    }
+  }
+  for (int l = 0; l <= L->P; l++) {
+    int in = l ? wd + NB : big;
+    kern_pack(in, D, p + L->Wo[l], D, w->Wop[l], w->ldo);
+    if (l == 0) kern_sparse(&g->u0, w->perm, 0, nc, D, w->Wop[0], w->ldo, p + L->bo[0], w->O[0], w->ldo, KERN_SOFTMAX);
+    else {
+      concat_bonds(g, w, w->H[l], wd, w->U[l]);
+      kern_dense(nc, in, D, w->U[l], w->ldz, w->Wop[l], w->ldo, p + L->bo[l], w->O[l], w->ldo, KERN_SOFTMAX, NULL, 0);
+      fl += 2.0 * nc * in * D;
+    }
+    for (int c = 0; c < nc; c++) {
+      double *fm = fp + (size_t)w->cmol[c] * D;
+      const double *o = w->O[l] + (size_t)c * w->ldo;
+      for (int j = 0; j < D; j++) fm[j] += o[j];
+    }
+  }
+  /* sparse layers by their non-zeros; elementwise: bias and ReLU (2 per
+   * hidden unit), bias, softmax (max, subtract, exp, sum, scale) and the
+   * fingerprint sum (7 per output unit), neighbour sums */
+  long nz, nu, nn;
+  sel_counts(g, w, &nz, &nu, &nn);
+  fl += 2.0 * nz * wd + 2.0 * nu * D + (double)nc * (L->P * 2 * wd + (L->P + 1) * 7 * D) + (L->P - 1.0) * nn * wd;
+  w->flops = fl;
 }
 
 void gcnn_forward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, double *fp) {
-  int N = g->natoms, wd = L->width, D = L->D;
-  for (int l = 0; l < L->P; l++) {
-    int f = gcnn_in_dim(L, l);
-    if (l > 0) gather_z(g, w->H[l], f, w->Z[l]);
-    for (int d = 0; d < GC_NDEG; d++) {
-      int a0 = g->deg_start[d], cnt = g->deg_start[d + 1] - a0;
-      if (!cnt) continue;
-      double *out = w->H[l + 1] + (size_t)a0 * wd;
-      if (l == 0) sparse_dense_forward(&g->z0, a0, cnt, p + L->W[0][d], p + L->b[0][d], out, wd);
-      else dense_forward(w->Z[l] + (size_t)a0 * (f + NB), p + L->W[l][d], p + L->b[l][d], out, cnt, f + NB, wd);
-    }
-    relu_forward(w->H[l + 1], w->H[l + 1], N * wd);
-  }
-  memset(fp, 0, sizeof(double) * g->nmol * D);
-  for (int l = 0; l <= L->P; l++) {
-    if (l == 0) sparse_dense_forward(&g->u0, 0, N, p + L->Wo[0], p + L->bo[0], w->O[0], D);
-    else {
-      concat_bonds(g, w->H[l], wd, w->U[l]);
-      dense_forward(w->U[l], p + L->Wo[l], p + L->bo[l], w->O[l], N, wd + NB, D);
-    }
-    softmax_forward(w->O[l], w->O[l], N, D);
-    for (int a = 0; a < N; a++) {
-      double *f = fp + (size_t)g->atom_mol[a] * D;
-      const double *o = w->O[l] + (size_t)a * D;
-      for (int j = 0; j < D; j++) f[j] += o[j];
-    }
-  }
+  gcnn_forward_sel(L, p, g, w, NULL, g->nmol, fp);
 }
 
 /* ---- backward ----------------------------------------------------------- */
+/* g[k, :out] += s[k, :out] for the rows k < rows of a padded scratch, then clear it */
+static void add_back(double *g, int rows, int out, double *s, int lds) {
+  for (int k = 0; k < rows; k++) {
+    double *sk = s + (size_t)k * lds;
+    for (int j = 0; j < out; j++) g[(size_t)k * out + j] += sk[j];
+  }
+  memset(s, 0, sizeof(double) * rows * lds);
+}
+
 void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, const double *dfp,
                    double *grads) {
-  int N = g->natoms, wd = L->width, D = L->D, C = wd + NB;
-  for (int l = 1; l <= L->P; l++) memset(w->dH[l], 0, sizeof(double) * N * wd);
+  int nc = w->nc, wd = L->width, D = L->D, big = MG_ATOM_FEATS + NB, ldh = w->ldh;
+  double fl = 0;
+  for (int i = 0; i < w->nsel; i++) memcpy(w->dfp + (size_t)i * w->ldo, dfp + (size_t)i * D, sizeof(double) * D);
+  for (int l = 1; l <= L->P; l++) memset(w->dH[l], 0, sizeof(double) * nc * ldh);
   for (int l = L->P; l >= 0; l--) {
     /* output layer l: every atom's softmax receives its molecule's dfp */
-    for (int a = 0; a < N; a++) memcpy(w->dO + (size_t)a * D, dfp + (size_t)g->atom_mol[a] * D, sizeof(double) * D);
-    softmax_backward(w->O[l], w->dO, w->dL, N, D);
-    if (l == 0) sparse_dense_backward(&g->u0, 0, N, w->dL, grads + L->Wo[0], grads + L->bo[0], D);
-    else {
-      dense_backward(w->U[l], p + L->Wo[l], w->dL, grads + L->Wo[l], grads + L->bo[l], w->dZ, N, C, D);
-      for (int a = 0; a < N; a++)
-        for (int j = 0; j < wd; j++) w->dH[l][(size_t)a * wd + j] += w->dZ[(size_t)a * C + j];
+    kern_softmax_back(nc, D, w->O[l], w->ldo, w->dfp, w->ldo, w->cmol, w->dL, w->ldo);
+    fl += 4.0 * nc * D;
+    if (l == 0) {
+      int direct = D % KERN_V == 0;
+      kern_sparse_dw(&g->u0, w->perm, 0, nc, D, w->dL, w->ldo, direct ? grads + L->Wo[0] : w->sdw, w->ldo,
+                     grads + L->bo[0]);
+      if (!direct) add_back(grads + L->Wo[0], big, D, w->sdw, w->ldo);
+    } else {
+      kern_dense_dw(nc, wd + NB, D, w->U[l], w->ldz, w->dL, w->ldo, grads + L->Wo[l], D, grads + L->bo[l]);
+      kern_pack_t(wd, D, p + L->Wo[l], w->WoT[l], ldh);
+      kern_dense(nc, D, wd, w->dL, w->ldo, w->WoT[l], ldh, NULL, w->dH[l], ldh, KERN_LINEAR | KERN_ACC, NULL, 0);
+      fl += 2.0 * nc * (wd + NB) * D + 2.0 * nc * D * wd;
     }
     if (l == L->P) continue;
-    /* hidden layer l: its output H_{l+1} now has its full gradient */
-    relu_backward(w->H[l + 1], w->dH[l + 1], w->dL, N * wd);
-    int f = gcnn_in_dim(L, l);
+    /* hidden layer l: its output H_{l+1} now has its full gradient; ReLU */
+    for (size_t i = 0; i < (size_t)nc * ldh; i++) w->dL[i] = w->H[l + 1][i] > 0 ? w->dH[l + 1][i] : 0;
+    int f = gcnn_in_dim(L, l), ldf = kern_pad(f);
     for (int d = 0; d < GC_NDEG; d++) {
-      int a0 = g->deg_start[d], cnt = g->deg_start[d + 1] - a0;
+      int a0 = w->deg_start[d], cnt = w->deg_start[d + 1] - a0;
       if (!cnt) continue;
-      const double *dpre = w->dL + (size_t)a0 * wd;
-      if (l == 0) sparse_dense_backward(&g->z0, a0, cnt, dpre, grads + L->W[0][d], grads + L->b[0][d], wd);
-      else dense_backward(w->Z[l] + (size_t)a0 * (f + NB), p + L->W[l][d], dpre, grads + L->W[l][d],
-                          grads + L->b[l][d], w->dZ + (size_t)a0 * (f + NB), cnt, f + NB, wd);
+      const double *dpre = w->dL + (size_t)a0 * ldh;
+      if (l == 0) {
+        int direct = wd % KERN_V == 0;
+        kern_sparse_dw(&g->z0, w->perm + a0, 0, cnt, wd, dpre, ldh, direct ? grads + L->W[0][d] : w->sdw, ldh,
+                       grads + L->b[0][d]);
+        if (!direct) add_back(grads + L->W[0][d], big, wd, w->sdw, ldh);
+      } else {
+        kern_dense_dw(cnt, f + NB, wd, w->Z[l] + (size_t)a0 * w->ldz, w->ldz, dpre, ldh, grads + L->W[l][d], wd,
+                      grads + L->b[l][d]);
+        kern_pack_t(f, wd, p + L->W[l][d], w->WT[l][d], ldf);
+        kern_dense(cnt, wd, f, dpre, ldh, w->WT[l][d], ldf, NULL, w->dZ + (size_t)a0 * ldf, ldf, KERN_LINEAR, NULL, 0);
+        fl += 2.0 * cnt * (f + NB) * wd + 2.0 * cnt * wd * f;
+      }
     }
     if (l == 0) continue; /* layer-0 inputs are constants */
-    /* dH_l[a] += dS[a] + sum_nbr dS[j] (the adjacency is symmetric) */
-    for (int a = 0; a < N; a++) {
-      double *dh = w->dH[l] + (size_t)a * f;
-      const double *ds = w->dZ + (size_t)a * (f + NB);
+    /* dH_l[c] += dZ[c] + sum_nbr dZ[j] (the adjacency is symmetric) */
+    for (int c = 0; c < nc; c++) {
+      int a = w->perm[c];
+      double *dh = w->dH[l] + (size_t)c * ldh;
+      const double *ds = w->dZ + (size_t)c * ldf;
       for (int j = 0; j < f; j++) dh[j] += ds[j];
       for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) {
-        const double *dn = w->dZ + (size_t)g->nbr[k] * (f + NB);
+        const double *dn = w->dZ + (size_t)w->cidx[g->nbr[k]] * ldf;
         for (int j = 0; j < f; j++) dh[j] += dn[j];
       }
     }
   }
+  /* elementwise: bias gradients, ReLU masks, neighbour sums */
+  long nz, nu, nn;
+  sel_counts(g, w, &nz, &nu, &nn);
+  fl += 2.0 * nz * wd + 2.0 * nu * D + (double)nc * ((L->P + 1) * D + L->P * 2 * wd) + (L->P - 1.0) * (nc + nn) * wd;
+  w->flops += fl;
 }

@@ -7,6 +7,7 @@
 #include "baseline.h"
 #include "err.h"
 #include "forest.h"
+#include "kern.h"
 
 /* ---- layout -------------------------------------------------------------- */
 void net_layout_init(net_layout *L, const hparams *hp, int nextra) {
@@ -21,7 +22,8 @@ void net_layout_init(net_layout *L, const hparams *hp, int nextra) {
       o += L->gl[r].size;
     }
   }
-  L->in_dim = NROLES * L->D + L->nx;
+  L->nder = hp->ratio_inputs && !hparams_is_baseline(hp) ? NET_NDERIVED : 0;
+  L->in_dim = NROLES * L->D + L->nx + L->nder;
   L->dim[0] = L->in_dim;
   if (hparams_is_baseline(hp)) return; /* no network: no layers, no parameters */
   int nh = hp->head == HEAD_SVM ? 0 : hp->nhidden; /* the SVM is one linear layer */
@@ -68,30 +70,60 @@ void dataset_free(dataset *d) {
   memset(d, 0, sizeof *d);
 }
 
+static double scaled(const instance *in, int j, double v) {
+  double r = in->hi[j] - in->lo[j];
+  return r > 0 ? (v - in->lo[j]) / r : v - in->lo[j];
+}
+
 void scale_row(const instance *in, int nx, const double *x, double *out) {
-  for (int j = 0; j < nx; j++) {
-    double r = in->hi[j] - in->lo[j];
-    out[j] = r > 0 ? (x[j] - in->lo[j]) / r : x[j] - in->lo[j];
-  }
+  for (int j = 0; j < nx; j++) out[j] = scaled(in, j, x[j]);
+}
+
+const char *const net_derived_name[NET_NDERIVED] = {"log10_ligand_au", "log10_reductant_au"};
+
+void net_derived(const double *x, double *out) {
+  double au = x[D_HAUCL4_MM] + 1e-3;
+  out[0] = log10((x[D_LIGAND_MM] + 1e-3) / au);
+  out[1] = log10((x[D_REDUCTANT_MM] + 1e-3) / au);
+}
+
+void scale_inputs(const net_layout *L, const instance *in, const double *x, double *out) {
+  scale_row(in, L->nx, x, out);
+  if (!L->nder) return;
+  double d[NET_NDERIVED];
+  net_derived(x, d);
+  for (int j = 0; j < L->nder; j++) out[L->nx + j] = scaled(in, L->nx + j, d[j]);
+}
+
+double net_pool_factor(const net_layout *L, const molgraph *g) {
+  return L->hp.fingerprint_pool && g->natoms > 0 ? 1.0 / g->natoms : 1.0;
 }
 
 /* ---- a forward/backward pass over a set of rows --------------------------
- * The GCNN runs once per distinct molecule of each role, the head once per
- * distinct row of the batch; pairs and repeated rows reuse them. */
+ * The GCNN runs once per distinct molecule of each role that the batch uses,
+ * the head once per distinct row of the batch; pairs and repeated rows reuse
+ * them. Activations are rows padded to whole vectors (kern.h); everything is
+ * allocated here, once, so a training step allocates nothing. */
 struct pass {
   const net_layout *L;
   const dataset *d;
   int *molpos[NROLES];          /* dataset molecule -> position in the role batch, -1 */
   gbatch gb[NROLES];
   gcnn_ws gw[NROLES];
-  double *fp[NROLES], *dfp[NROLES];
+  int *sel[NROLES], nsel[NROLES]; /* batch molecules this pass uses */
+  int *selidx[NROLES];          /* batch molecule -> index in sel, -1 */
+  double *fp[NROLES], *dfp[NROLES]; /* [nsel, D] */
+  double *pool[NROLES];         /* batch molecule -> net_pool_factor */
   int cap, k;
   int *slot_row;                /* [cap] dataset row in each slot */
   int *row_slot;                /* [d->n] slot of each row, -1 */
-  double *act[HP_MAXH + 2], *dact[HP_MAXH + 2], *dpre;
+  int ld[HP_MAXH + 2];          /* padded row length of each layer */
+  double *act[HP_MAXH + 2], *dact[HP_MAXH + 2];
+  double *Wp[HP_MAXH + 1], *WT[HP_MAXH + 1]; /* packed weights and transposes */
   unsigned char *mask[HP_MAXH + 1];
-  double *z, *dz, *dist, *t;    /* per batch entry */
+  double *z, *dz, *dist, *t, *dd; /* per batch entry */
   int *lab, ecap;
+  double flops;                 /* counted floating-point operations so far */
 };
 
 pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows, int cap) {
@@ -111,6 +143,11 @@ pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows
       }
       gbatch_build(&ps->gb[r], list, nm);
       gcnn_ws_init(&ps->gw[r], &L->gl[r], ps->gb[r].natoms);
+      ps->pool[r] = xmalloc(sizeof(double) * (nm + 1));
+      for (int m = 0; m < nm; m++) ps->pool[r][m] = net_pool_factor(L, list[m]);
+      ps->sel[r] = xmalloc(sizeof(int) * (nm + 1));
+      ps->selidx[r] = xmalloc(sizeof(int) * (nm + 1));
+      for (int m = 0; m < nm; m++) ps->selidx[r][m] = -1;
       ps->fp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(double));
       ps->dfp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(double));
     }
@@ -120,33 +157,58 @@ pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows
   ps->slot_row = xmalloc(sizeof(int) * (cap + 1));
   ps->row_slot = xmalloc(sizeof(int) * (d->n + 1));
   for (int i = 0; i < d->n; i++) ps->row_slot[i] = -1;
-  int maxd = 0;
   for (int l = 0; l <= L->nl; l++) {
-    ps->act[l] = xcalloc((size_t)cap * L->dim[l] + 1, sizeof(double));
-    ps->dact[l] = xcalloc((size_t)cap * L->dim[l] + 1, sizeof(double));
+    ps->ld[l] = kern_pad(L->dim[l]);
+    ps->act[l] = kern_alloc((size_t)cap * ps->ld[l]);
+    ps->dact[l] = kern_alloc((size_t)cap * ps->ld[l]);
     if (l > 0 && l < L->nl) ps->mask[l] = xcalloc((size_t)cap * L->dim[l] + 1, 1);
-    if (L->dim[l] > maxd) maxd = L->dim[l];
   }
-  ps->dpre = xcalloc((size_t)cap * maxd + 1, sizeof(double));
+  for (int l = 0; l < L->nl; l++) {
+    ps->Wp[l] = kern_alloc((size_t)L->dim[l] * ps->ld[l + 1]);
+    ps->WT[l] = kern_alloc((size_t)L->dim[l + 1] * ps->ld[l]);
+  }
   return ps;
 }
 
 void pass_free(pass *ps) {
   if (!ps) return;
   for (int r = 0; r < NROLES; r++) {
-    free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]);
+    free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]); free(ps->sel[r]); free(ps->selidx[r]); free(ps->pool[r]);
     if (ps->L->D) { gbatch_free(&ps->gb[r]); gcnn_ws_free(&ps->gw[r]); }
   }
   for (int l = 0; l <= HP_MAXH + 1; l++) { free(ps->act[l]); free(ps->dact[l]); }
-  for (int l = 0; l <= HP_MAXH; l++) free(ps->mask[l]);
-  free(ps->dpre); free(ps->slot_row); free(ps->row_slot);
-  free(ps->z); free(ps->dz); free(ps->dist); free(ps->t); free(ps->lab);
+  for (int l = 0; l <= HP_MAXH; l++) { free(ps->mask[l]); free(ps->Wp[l]); free(ps->WT[l]); }
+  free(ps->slot_row); free(ps->row_slot);
+  free(ps->z); free(ps->dz); free(ps->dist); free(ps->t); free(ps->lab); free(ps->dd);
   free(ps);
 }
 
-static void gcnn_all_forward(pass *ps, const double *p) {
-  for (int r = 0; r < NROLES && ps->L->D; r++)
-    gcnn_forward(&ps->L->gl[r], p, &ps->gb[r], &ps->gw[r], ps->fp[r]);
+double pass_flops(const pass *ps) { return ps->flops; }
+
+/* Fingerprints of the molecules the slotted rows use (all = every molecule
+ * of the pass, for prediction in chunks). */
+static void gcnn_pass_forward(pass *ps, const double *p, int all) {
+  for (int r = 0; r < NROLES && ps->L->D; r++) {
+    int *sel = ps->sel[r], *idx = ps->selidx[r];
+    for (int i = 0; i < ps->nsel[r]; i++) idx[sel[i]] = -1;
+    ps->nsel[r] = 0;
+    if (all)
+      for (int m = 0; m < ps->gb[r].nmol; m++) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
+    else
+      for (int i = 0; i < ps->k; i++) {
+        int m = ps->molpos[r][ps->d->mol[ps->slot_row[i] * NROLES + r]];
+        if (idx[m] < 0) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
+      }
+    gcnn_forward_sel(&ps->L->gl[r], p, &ps->gb[r], &ps->gw[r], sel, ps->nsel[r], ps->fp[r]);
+    if (ps->L->hp.fingerprint_pool)
+      for (int i = 0; i < ps->nsel[r]; i++)
+        for (int j = 0; j < ps->L->D; j++) ps->fp[r][(size_t)i * ps->L->D + j] *= ps->pool[r][sel[i]];
+  }
+}
+
+/* fingerprint row of role r for dataset row `row` */
+static int fp_index(const pass *ps, int r, int row) {
+  return ps->selidx[r][ps->molpos[r][ps->d->mol[row * NROLES + r]]];
 }
 
 static int add_slot(pass *ps, int row) {
@@ -168,20 +230,20 @@ static void head_forward(pass *ps, const instance *in, const double *p, rng_t *d
   int k = ps->k, D = L->D;
   for (int i = 0; i < k; i++) {
     int row = ps->slot_row[i];
-    double *v = ps->act[0] + (size_t)i * L->in_dim;
+    double *v = ps->act[0] + (size_t)i * ps->ld[0];
     for (int r = 0; r < NROLES && D; r++)
-      memcpy(v + r * D, ps->fp[r] + (size_t)ps->molpos[r][ps->d->mol[row * NROLES + r]] * D, sizeof(double) * D);
-    scale_row(in, L->nx, ps->d->x + (size_t)row * L->nx, v + NROLES * D);
+      memcpy(v + r * D, ps->fp[r] + (size_t)fp_index(ps, r, row) * D, sizeof(double) * D);
+    scale_inputs(L, in, ps->d->x + (size_t)row * L->nx, v + NROLES * D);
   }
   for (int l = 0; l < L->nl; l++) {
-    int n = k * L->dim[l + 1];
-    dense_forward(ps->act[l], p + L->W[l], p + L->b[l], ps->act[l + 1], k, L->dim[l], L->dim[l + 1]);
-    if (l + 1 < L->nl) {
-      relu_forward(ps->act[l + 1], ps->act[l + 1], n);
-      if (drop && L->hp.dropout > 0) dropout_forward(ps->act[l + 1], ps->mask[l + 1], n, L->hp.dropout, drop);
-    } else if (L->hp.head == HEAD_SNN) {
-      sigmoid_forward(ps->act[l + 1], ps->act[l + 1], n);
-    }
+    int last = l + 1 == L->nl, out = L->dim[l + 1], ldo = ps->ld[l + 1];
+    int epi = !last ? KERN_RELU : L->hp.head == HEAD_SNN ? KERN_SIGMOID : KERN_LINEAR;
+    kern_pack(L->dim[l], out, p + L->W[l], out, ps->Wp[l], ldo);
+    kern_dense(k, L->dim[l], out, ps->act[l], ps->ld[l], ps->Wp[l], ldo, p + L->b[l], ps->act[l + 1], ldo, epi, NULL, 0);
+    if (!last && drop && L->hp.dropout > 0)
+      for (int i = 0; i < k; i++)
+        dropout_forward(ps->act[l + 1] + (size_t)i * ldo, ps->mask[l + 1] + (size_t)i * out, out, L->hp.dropout, drop);
+    ps->flops += (2.0 * L->dim[l] + 2) * k * out; /* products, bias, activation */
   }
 }
 
@@ -190,27 +252,42 @@ static void head_forward(pass *ps, const instance *in, const double *p, rng_t *d
 static void head_backward(pass *ps, const double *p, double *g, int dropout_on) {
   const net_layout *L = ps->L;
   int k = ps->k, nl = L->nl;
-  if (L->hp.head == HEAD_SNN) sigmoid_backward(ps->act[nl], ps->dact[nl], ps->dpre, k * L->dim[nl]);
-  else memcpy(ps->dpre, ps->dact[nl], sizeof(double) * k * L->dim[nl]);
+  if (L->hp.head == HEAD_SNN)
+    for (int i = 0; i < k; i++) {
+      const double *y = ps->act[nl] + (size_t)i * ps->ld[nl];
+      double *dy = ps->dact[nl] + (size_t)i * ps->ld[nl];
+      sigmoid_backward(y, dy, dy, L->dim[nl]);
+    }
   for (int l = nl - 1; l >= 0; l--) {
-    int need_dx = l > 0 || L->D;
-    dense_backward(ps->act[l], p + L->W[l], ps->dpre, g + L->W[l], g + L->b[l], need_dx ? ps->dact[l] : NULL, k,
-                   L->dim[l], L->dim[l + 1]);
-    if (l == 0) break;
-    int n = k * L->dim[l];
-    if (dropout_on) dropout_backward(ps->dact[l], ps->mask[l], n, L->hp.dropout);
-    relu_backward(ps->act[l], ps->dact[l], ps->dpre, n);
+    int in = L->dim[l], out = L->dim[l + 1];
+    kern_dense_dw(k, in, out, ps->act[l], ps->ld[l], ps->dact[l + 1], ps->ld[l + 1], g + L->W[l], out, g + L->b[l]);
+    ps->flops += (2.0 * in + 1) * k * out;
+    if (l == 0 && !L->D) break;
+    /* dX = dY W^T, times the ReLU derivative of the layer below */
+    kern_pack_t(in, out, p + L->W[l], ps->WT[l], ps->ld[l]);
+    int mask = l > 0 && !dropout_on;
+    kern_dense(k, out, in, ps->dact[l + 1], ps->ld[l + 1], ps->WT[l], ps->ld[l], NULL, ps->dact[l], ps->ld[l],
+               mask ? KERN_MASK : KERN_LINEAR, ps->act[l], ps->ld[l]);
+    ps->flops += (2.0 * out + (l > 0)) * k * in;
+    if (l > 0 && dropout_on)
+      for (int i = 0; i < k; i++) {
+        double *dx = ps->dact[l] + (size_t)i * ps->ld[l];
+        dropout_backward(dx, ps->mask[l] + (size_t)i * in, in, L->hp.dropout);
+        relu_backward(ps->act[l] + (size_t)i * ps->ld[l], dx, dx, in);
+      }
   }
   if (!L->D) return;
-  for (int r = 0; r < NROLES; r++) memset(ps->dfp[r], 0, sizeof(double) * ps->gb[r].nmol * L->D);
+  for (int r = 0; r < NROLES; r++) memset(ps->dfp[r], 0, sizeof(double) * ps->nsel[r] * L->D);
   for (int i = 0; i < k; i++) {
     int row = ps->slot_row[i];
-    const double *dv = ps->dact[0] + (size_t)i * L->in_dim;
+    const double *dv = ps->dact[0] + (size_t)i * ps->ld[0];
     for (int r = 0; r < NROLES; r++) {
-      double *df = ps->dfp[r] + (size_t)ps->molpos[r][ps->d->mol[row * NROLES + r]] * L->D;
-      for (int j = 0; j < L->D; j++) df[j] += dv[r * L->D + j];
+      double *df = ps->dfp[r] + (size_t)fp_index(ps, r, row) * L->D;
+      double f = ps->pool[r][ps->molpos[r][ps->d->mol[row * NROLES + r]]];
+      for (int j = 0; j < L->D; j++) df[j] += f * dv[r * L->D + j];
     }
   }
+  ps->flops += (double)k * NROLES * L->D;
   for (int r = 0; r < NROLES; r++) gcnn_backward(&L->gl[r], p, &ps->gb[r], &ps->gw[r], ps->dfp[r], g);
 }
 
@@ -223,12 +300,13 @@ static void ensure_entries(pass *ps, int nb) {
   ps->t = xrealloc(ps->t, sizeof(double) * nb);
   ps->lab = xrealloc(ps->lab, sizeof(int) * nb);
   ps->dist = xrealloc(ps->dist, sizeof(double) * nb * dm);
+  ps->dd = xrealloc(ps->dd, sizeof(double) * dm * 3);
 }
 
 double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb, double *g, rng_t *drop) {
   const net_layout *L = ps->L;
   const double *p = in->p;
-  int snn = L->hp.head == HEAD_SNN, nl = L->nl, dm = L->dim[nl];
+  int snn = L->hp.head == HEAD_SNN, nl = L->nl, dm = L->dim[nl], ldm = ps->ld[nl];
   int dropout_on = g && drop && L->hp.dropout > 0;
   ensure_entries(ps, nb);
   clear_slots(ps);
@@ -236,16 +314,18 @@ double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b,
     add_slot(ps, a[i]);
     if (snn) add_slot(ps, b[i]);
   }
-  gcnn_all_forward(ps, p);
+  gcnn_pass_forward(ps, p, 0);
   head_forward(ps, in, p, dropout_on ? drop : NULL);
   double loss;
   int k = ps->k;
-  if (g) memset(ps->dact[nl], 0, sizeof(double) * k * dm);
+  const double *G = ps->act[nl];
+  double *dG = ps->dact[nl];
+  if (g) memset(dG, 0, sizeof(double) * k * ldm);
   if (snn) {
     /* z = w . |G(a) - G(b)| + b0; target 1 when both rows are the same class */
     const double *w = p + L->dist_w;
     for (int i = 0; i < nb; i++) {
-      const double *ga = ps->act[nl] + (size_t)ps->row_slot[a[i]] * dm, *gb = ps->act[nl] + (size_t)ps->row_slot[b[i]] * dm;
+      const double *ga = G + (size_t)ps->row_slot[a[i]] * ldm, *gb = G + (size_t)ps->row_slot[b[i]] * ldm;
       double *dist = ps->dist + (size_t)i * dm;
       l1dist_forward(ga, gb, dist, dm);
       double z = p[L->dist_b];
@@ -254,8 +334,9 @@ double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b,
       ps->t[i] = ps->d->y[a[i]] == ps->d->y[b[i]];
     }
     loss = bce_logits_loss(ps->z, ps->t, ps->dz, nb);
+    ps->flops += 4.0 * nb * dm;
     if (g) {
-      double *dd = xmalloc(sizeof(double) * dm * 3);
+      double *dd = ps->dd;
       for (int i = 0; i < nb; i++) {
         double *dist = ps->dist + (size_t)i * dm;
         int sa = ps->row_slot[a[i]], sb = ps->row_slot[b[i]];
@@ -264,30 +345,31 @@ double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b,
           dd[j] = ps->dz[i] * w[j];
         }
         g[L->dist_b] += ps->dz[i];
-        l1dist_backward(ps->act[nl] + (size_t)sa * dm, ps->act[nl] + (size_t)sb * dm, dd, dd + dm, dd + 2 * dm, dm);
+        l1dist_backward(G + (size_t)sa * ldm, G + (size_t)sb * ldm, dd, dd + dm, dd + 2 * dm, dm);
         for (int j = 0; j < dm; j++) {
-          ps->dact[nl][(size_t)sa * dm + j] += dd[dm + j];
-          ps->dact[nl][(size_t)sb * dm + j] += dd[2 * dm + j];
+          dG[(size_t)sa * ldm + j] += dd[dm + j];
+          dG[(size_t)sb * ldm + j] += dd[2 * dm + j];
         }
       }
-      free(dd);
+      ps->flops += 7.0 * nb * dm;
     }
   } else {
     for (int i = 0; i < nb; i++) {
-      memcpy(ps->z + 2 * i, ps->act[nl] + (size_t)ps->row_slot[a[i]] * 2, sizeof(double) * 2);
+      memcpy(ps->z + 2 * i, G + (size_t)ps->row_slot[a[i]] * ldm, sizeof(double) * 2);
       ps->lab[i] = ps->d->y[a[i]];
     }
     loss = L->hp.head == HEAD_DNN ? softmax_ce_loss(ps->z, ps->lab, ps->dz, nb, 2)
                                   : cat_hinge_loss(ps->z, ps->lab, ps->dz, nb, 2);
     if (g)
       for (int i = 0; i < nb; i++)
-        for (int j = 0; j < 2; j++) ps->dact[nl][(size_t)ps->row_slot[a[i]] * 2 + j] += ps->dz[2 * i + j];
+        for (int j = 0; j < 2; j++) dG[(size_t)ps->row_slot[a[i]] * ldm + j] += ps->dz[2 * i + j];
   }
   /* Keras-style kernel regularisation of the head's dense layers */
   for (int l = 0; l < nl; l++)
     loss += weight_penalty(p + L->W[l], g ? g + L->W[l] : NULL, L->dim[l] * L->dim[l + 1], L->hp.l1, L->hp.l2);
   if (snn) loss += weight_penalty(p + L->dist_w, g ? g + L->dist_w : NULL, dm, L->hp.l1, L->hp.l2);
   if (g) head_backward(ps, p, g, dropout_on);
+  for (int r = 0; r < NROLES && L->D; r++) ps->flops += ps->gw[r].flops;
   return loss;
 }
 
@@ -310,33 +392,40 @@ static void run_add(runs *r, long lo, long hi) {
   r->lo[r->n] = lo; r->hi[r->n++] = hi;
 }
 
-/* rows of a layer-0 matrix used by atoms a0..a1 of a sparse input */
-static void sparse_rows(runs *r, const csr *X, int a0, int a1, long W, int cols) {
-  unsigned char used[MG_ATOM_FEATS + MG_BOND_FEATS] = {0};
-  for (int a = a0; a < a1; a++)
-    for (int k = X->start[a]; k < X->start[a + 1]; k++) used[X->col[k]] = 1;
-  for (int j = 0; j < X->cols; j++)
-    if (used[j]) run_add(r, W + (long)j * cols, W + (long)(j + 1) * cols);
-}
-
 static runs active_params(const net_layout *L, const pass *ps) {
   runs r = {0};
+  enum { C = MG_ATOM_FEATS + MG_BOND_FEATS };
   for (int k = 0; k < NROLES && L->D; k++) {
     const gcnn_layout *g = &L->gl[k];
     const gbatch *b = &ps->gb[k];
+    /* layer-0 input columns used by the atoms of each degree, and by any atom */
+    unsigned char used[GC_NDEG][C] = {{0}}, usedu[C] = {0}, has[GC_NDEG] = {0};
+    for (int a = 0; a < b->natoms; a++) {
+      int d = b->atom_deg[a];
+      has[d] = 1;
+      for (int j = b->z0.start[a]; j < b->z0.start[a + 1]; j++) used[d][b->z0.col[j]] = 1;
+      for (int j = b->u0.start[a]; j < b->u0.start[a + 1]; j++) usedu[b->u0.col[j]] = 1;
+    }
     /* follow the layout order: hidden layers, then outputs */
     for (int l = 0; l < g->P; l++)
       for (int d = 0; d < GC_NDEG; d++) {
-        int a0 = b->deg_start[d], a1 = b->deg_start[d + 1];
-        if (a1 == a0) continue;
-        if (l == 0) sparse_rows(&r, &b->z0, a0, a1, g->W[0][d], g->width);
-        else run_add(&r, g->W[l][d], g->W[l][d] + (long)(gcnn_in_dim(g, l) + MG_BOND_FEATS) * g->width);
+        if (!has[d]) continue;
+        if (l == 0) {
+          for (int j = 0; j < C; j++)
+            if (used[d][j]) run_add(&r, g->W[0][d] + (long)j * g->width, g->W[0][d] + (long)(j + 1) * g->width);
+        } else {
+          run_add(&r, g->W[l][d], g->W[l][d] + (long)(gcnn_in_dim(g, l) + MG_BOND_FEATS) * g->width);
+        }
         run_add(&r, g->b[l][d], g->b[l][d] + g->width);
       }
     for (int l = 0; l <= g->P; l++) {
       if (!b->natoms) continue;
-      if (l == 0) sparse_rows(&r, &b->u0, 0, b->natoms, g->Wo[0], g->D);
-      else run_add(&r, g->Wo[l], g->Wo[l] + (long)(gcnn_in_dim(g, l) + MG_BOND_FEATS) * g->D);
+      if (l == 0) {
+        for (int j = 0; j < C; j++)
+          if (usedu[j]) run_add(&r, g->Wo[0] + (long)j * g->D, g->Wo[0] + (long)(j + 1) * g->D);
+      } else {
+        run_add(&r, g->Wo[l], g->Wo[l] + (long)(gcnn_in_dim(g, l) + MG_BOND_FEATS) * g->D);
+      }
       run_add(&r, g->bo[l], g->bo[l] + g->D);
     }
   }
@@ -344,11 +433,15 @@ static runs active_params(const net_layout *L, const pass *ps) {
   return r;
 }
 
-static void fit_scaler(instance *in, const dataset *d, const int *rows, int n) {
-  for (int j = 0; j < d->nx; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
+/* min and max of the nx descriptors, then of the nder derived inputs */
+static void fit_scaler(const net_layout *L, instance *in, const dataset *d, const int *rows, int n) {
+  int nv = d->nx + L->nder;
+  for (int j = 0; j < nv; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
   for (int i = 0; i < n; i++) {
-    const double *x = d->x + (size_t)rows[i] * d->nx;
-    for (int j = 0; j < d->nx; j++) {
+    double x[AU_XMAX + NET_NDERIVED];
+    memcpy(x, d->x + (size_t)rows[i] * d->nx, sizeof(double) * d->nx);
+    if (L->nder) net_derived(x, x + d->nx);
+    for (int j = 0; j < nv; j++) {
       if (x[j] < in->lo[j]) in->lo[j] = x[j];
       if (x[j] > in->hi[j]) in->hi[j] = x[j];
     }
@@ -418,7 +511,7 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
 
   rng_t r;
   rng_seed(&r, seed);
-  fit_scaler(out, d, rows, nrows);
+  fit_scaler(L, out, d, rows, nrows);
   if (hparams_is_baseline(hp)) {
     free(cls[0]); free(cls[1]);
     if (!(rc = baseline_fit(L, d, rows, nrows, seed, out))) set_support(L, out, d, rows, nrows);
@@ -428,18 +521,20 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   }
   out->p = xmalloc(sizeof(double) * L->nparams);
   init_params(L, out->p, &r);
-  double *g = xmalloc(sizeof(double) * L->nparams), *m = xcalloc(L->nparams, sizeof(double)),
+  double *g = xcalloc(L->nparams, sizeof(double)), *m = xcalloc(L->nparams, sizeof(double)),
          *v = xcalloc(L->nparams, sizeof(double));
   int nb = hp->pair_size;
   int *a = xmalloc(sizeof(int) * nb), *b = xmalloc(sizeof(int) * nb);
   pass *ps = pass_new(L, d, rows, nrows, 2 * nb);
   runs act = active_params(L, ps);
+  long nact = 0;
+  for (int i = 0; i < act.n; i++) nact += act.hi[i] - act.lo[i];
   adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
   for (int e = 0; e < hp->epochs && !rc; e++) {
     double sum = 0;
     for (int s = 0; s < hp->steps_per_epoch; s++) {
       draw_batch(hp, cls, ncls, rows, nrows, &r, a, b);
-      memset(g, 0, sizeof(double) * L->nparams);
+      for (int i = 0; i < act.n; i++) memset(g + act.lo[i], 0, sizeof(double) * (act.hi[i] - act.lo[i]));
       double loss = pass_batch_loss(ps, out, a, b, nb, g, &r);
       if (!isfinite(loss)) {
         rc = au_fail(AU_ENUM, "training diverged (loss %g at epoch %d); try a smaller learning_rate", loss, e + 1);
@@ -450,6 +545,8 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
     }
     out->loss = sum / hp->steps_per_epoch;
   }
+  /* Adam: 12 operations per parameter (sqrt and division counted as one) */
+  out->flops = pass_flops(ps) + 12.0 * nact * opt.t;
   pass_free(ps);
   free(act.lo); free(act.hi);
   free(g); free(m); free(v); free(a); free(b); free(cls[0]); free(cls[1]);
@@ -472,7 +569,7 @@ void instance_free(instance *in) {
 static void head_outputs(const net_layout *L, const instance *in, const dataset *q, const int *rows, int n,
                          void (*emit)(const pass *, int first, int cnt, void *), void *ctx) {
   pass *ps = pass_new(L, q, rows, n, CHUNK);
-  gcnn_all_forward(ps, in->p);
+  gcnn_pass_forward(ps, in->p, 1);
   for (int s = 0; s < n; s += CHUNK) {
     int cnt = n - s < CHUNK ? n - s : CHUNK;
     ps->k = cnt;
@@ -486,7 +583,9 @@ static void head_outputs(const net_layout *L, const instance *in, const dataset 
 
 static void emit_G(const pass *ps, int first, int cnt, void *ctx) {
   int dm = ps->L->dim[ps->L->nl];
-  memcpy((double *)ctx + (size_t)first * dm, ps->act[ps->L->nl], sizeof(double) * cnt * dm);
+  for (int i = 0; i < cnt; i++)
+    memcpy((double *)ctx + (size_t)(first + i) * dm, ps->act[ps->L->nl] + (size_t)i * ps->ld[ps->L->nl],
+           sizeof(double) * dm);
 }
 
 int instance_prepare(const net_layout *L, instance *in, const molgraph *const *mols, int nmol) {
@@ -513,7 +612,7 @@ static void emit_prob(const pass *ps, int first, int cnt, void *vctx) {
   const net_layout *L = ps->L;
   const double *out = ps->act[L->nl];
   for (int i = 0; i < cnt; i++) {
-    const double *o = out + (size_t)i * L->dim[L->nl];
+    const double *o = out + (size_t)i * ps->ld[L->nl];
     double p;
     if (L->hp.head == HEAD_SNN) {
       int dm = L->dim[L->nl];
@@ -528,7 +627,7 @@ static void emit_prob(const pass *ps, int first, int cnt, void *vctx) {
         cnt2[c->in->sup_y[s]]++;
       }
       double m1 = cnt2[1] ? sum[1] / cnt2[1] : 0, m0 = cnt2[0] ? sum[0] / cnt2[0] : 0;
-      p = m1 + m0 > 0 ? m1 / (m1 + m0) : 0.5;
+      p = m1 + m0 > 0 || isnan(m1 + m0) ? m1 / (m1 + m0) : 0.5; /* a NaN stays NaN, to be caught */
     } else if (L->hp.head == HEAD_DNN) {
       p = sigm(o[1] - o[0]); /* softmax over two classes */
     } else {
@@ -550,35 +649,4 @@ int instance_predict(const net_layout *L, const instance *in, const dataset *q, 
   for (int i = 0; i < n; i++)
     if (!isfinite(p[i])) return au_fail(AU_ENUM, "prediction %d is not a finite number", i + 1);
   return 0;
-}
-
-double net_step_flops(const net_layout *L, const dataset *d, const int *rows, int nrows) {
-  if (hparams_is_baseline(&L->hp)) return 0; /* no training steps */
-  if (!rows) nrows = d->n;
-  pass *ps = pass_new(L, d, rows, nrows, 1);
-  double f = 0;
-  for (int r = 0; r < NROLES && L->D; r++) {
-    const gcnn_layout *g = &L->gl[r];
-    const gbatch *b = &ps->gb[r];
-    double N = b->natoms, nbr = b->nbr_start[b->natoms];
-    for (int l = 0; l < g->P; l++) {
-      int in = gcnn_in_dim(g, l) + MG_BOND_FEATS;
-      if (l == 0) f += 2.0 * 2 * b->z0.start[b->natoms] * g->width; /* forward + dW */
-      else f += 3 * 2.0 * N * in * g->width + 2 * nbr * gcnn_in_dim(g, l); /* + dX, gathers */
-      f += 2 * N * g->width;                                               /* relu, bias */
-    }
-    for (int l = 0; l <= g->P; l++) {
-      int in = gcnn_in_dim(g, l) + MG_BOND_FEATS;
-      if (l == 0) f += 2.0 * 2 * b->u0.start[b->natoms] * g->D;
-      else f += 3 * 2.0 * N * in * g->D;
-      f += 8 * N * g->D; /* softmax forward and backward, sums */
-    }
-  }
-  /* distinct rows among the batch's draws (2 per SNN pair) */
-  int draws = L->hp.pair_size * (L->hp.head == HEAD_SNN ? 2 : 1);
-  double k = nrows * (1 - pow(1 - 1.0 / nrows, draws));
-  for (int l = 0; l < L->nl; l++) f += (l == 0 && !L->D ? 2 : 3) * 2.0 * k * L->dim[l] * L->dim[l + 1];
-  if (L->hp.head == HEAD_SNN) f += 8.0 * L->hp.pair_size * L->dim[L->nl];
-  pass_free(ps);
-  return f;
 }

@@ -1,5 +1,7 @@
 #include "nn.h"
 
+#include "kern.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -165,13 +167,7 @@ void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, 
                double *v) {
   a->t++;
   double lr_t = a->lr * sqrt(1 - pow(a->beta2, a->t)) / (1 - pow(a->beta1, a->t));
-  double b1 = a->beta1, b2 = a->beta2, eps = a->eps;
-  for (int r = 0; r < nruns; r++)
-    for (long i = lo[r]; i < hi[r]; i++) {
-      m[i] = b1 * m[i] + (1 - b1) * g[i];
-      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-      w[i] -= lr_t * m[i] / (sqrt(v[i]) + eps);
-    }
+  kern_adam(nruns, lo, hi, w, g, m, v, lr_t, a->beta1, a->beta2, a->eps);
 }
 
 void glorot_init(double *W, int fan_in, int fan_out, rng_t *r) {

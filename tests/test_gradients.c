@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "gcnn.h"
+#include "kern.h"
 #include "net.h"
 #include "nn.h"
 #include "rng.h"
@@ -168,6 +169,101 @@ static void test_l1dist(void) {
   for (int i = 0; i < 8; i++) CHECK(dB[i] == -dA[i]);
 }
 
+
+/* ---- the kernels' fused layers: loss = sum(c * act(X W + b)) -------------
+ * forward kern_dense with the epilogue; backward through the activation
+ * (sigmoid: y(1-y); ReLU: KERN_MASK; softmax: kern_softmax_back), then
+ * kern_dense_dw for dW, db and kern_dense on the packed transpose for dX. */
+typedef struct { int n, in, out, epi; double *X, *W, *b, *c, *Wp, *Y; } kctx;
+enum { KN = 5, KIN = 7, KOUT = 11, KLD = 16, KLDX = 8 };
+static double kern_loss(double *unused, void *v) {
+  (void)unused;
+  kctx *k = v;
+  kern_pack(k->in, k->out, k->W, k->out, k->Wp, KLD);
+  kern_dense(k->n, k->in, k->out, k->X, KLDX, k->Wp, KLD, k->b, k->Y, KLD, k->epi, NULL, 0);
+  double L = 0;
+  for (int i = 0; i < k->n; i++)
+    for (int j = 0; j < k->out; j++) L += k->c[i * k->out + j] * k->Y[i * KLD + j];
+  return L;
+}
+
+static void test_kern_layers(void) {
+  const char *names[] = {"kern dense linear", "kern dense+ReLU", "kern dense+sigmoid", "kern dense+softmax"};
+  for (int epi = KERN_LINEAR; epi <= KERN_SOFTMAX; epi++) {
+    kctx k = {.n = KN, .in = KIN, .out = KOUT, .epi = epi};
+    k.X = kern_alloc(KN * KLDX); k.W = malloc(sizeof(double) * KIN * KOUT); k.b = malloc(sizeof(double) * KOUT);
+    k.c = malloc(sizeof(double) * KN * KOUT); k.Wp = kern_alloc(KIN * KLD); k.Y = kern_alloc(KN * KLD);
+    for (int i = 0; i < KN; i++) fill(k.X + i * KLDX, KIN, 1);
+    fill(k.W, KIN * KOUT, 1); fill(k.b, KOUT, 1); fill(k.c, KN * KOUT, 1);
+    kern_loss(NULL, &k);
+    /* dY: the loss weights through the activation */
+    double *G = kern_alloc(KN * KLD), *dY = kern_alloc(KN * KLD), *dX = kern_alloc(KN * KLDX), *WT = kern_alloc(KOUT * KLDX);
+    double dW[KIN * KOUT] = {0}, db[KOUT] = {0};
+    for (int i = 0; i < KN; i++) memcpy(G + i * KLD, k.c + i * KOUT, sizeof(double) * KOUT);
+    if (epi == KERN_SOFTMAX) kern_softmax_back(KN, KOUT, k.Y, KLD, G, KLD, NULL, dY, KLD);
+    else
+      for (int i = 0; i < KN * KLD; i++)
+        dY[i] = epi == KERN_SIGMOID ? G[i] * k.Y[i] * (1 - k.Y[i]) : G[i];
+    if (epi == KERN_RELU) {
+      /* the mask epilogue applied to the incoming gradient */
+      double *tmp = kern_alloc(KN * KLD), *I = kern_alloc(KOUT * KLD);
+      for (int j = 0; j < KOUT; j++) I[j * KLD + j] = 1;
+      kern_dense(KN, KOUT, KOUT, G, KLD, I, KLD, NULL, tmp, KLD, KERN_MASK, k.Y, KLD);
+      memcpy(dY, tmp, sizeof(double) * KN * KLD);
+      free(tmp); free(I);
+    }
+    kern_dense_dw(KN, KIN, KOUT, k.X, KLDX, dY, KLD, dW, KOUT, db);
+    kern_pack_t(KIN, KOUT, k.W, WT, KLDX);
+    kern_dense(KN, KOUT, KIN, dY, KLD, WT, KLDX, NULL, dX, KLDX, KERN_LINEAR, NULL, 0);
+    char nm[64];
+    snprintf(nm, sizeof nm, "%s dW", names[epi]);
+    CHECK(check_grad(nm, kern_loss, k.W, dW, KIN * KOUT, &k) < TOL);
+    snprintf(nm, sizeof nm, "%s db", names[epi]);
+    CHECK(check_grad(nm, kern_loss, k.b, db, KOUT, &k) < TOL);
+    double dXu[KN * KIN], Xu[KN * KIN];
+    for (int i = 0; i < KN; i++) memcpy(dXu + i * KIN, dX + i * KLDX, sizeof(double) * KIN);
+    /* perturb X in place through its padded rows */
+    for (int i = 0; i < KN; i++) {
+      snprintf(nm, sizeof nm, "%s dX row %d", names[epi], i);
+      CHECK(check_grad(nm, kern_loss, k.X + i * KLDX, dXu + i * KIN, KIN, &k) < TOL);
+    }
+    (void)Xu;
+    free(k.X); free(k.W); free(k.b); free(k.c); free(k.Wp); free(k.Y); free(G); free(dY); free(dX); free(WT);
+  }
+}
+
+/* sparse rows with the fused softmax, as the GCNN's output layer 0 */
+typedef struct { const csr *X; int *rows; double *W, *Wp, *b, *c, *Y; } skctx;
+static double sparse_kern_loss(double *unused, void *v) {
+  (void)unused;
+  skctx *s = v;
+  kern_pack(6, 10, s->W, 10, s->Wp, 16);
+  kern_sparse(s->X, s->rows, 0, 3, 10, s->Wp, 16, s->b, s->Y, 16, KERN_SOFTMAX);
+  double L = 0;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 10; j++) L += s->c[i * 16 + j] * s->Y[i * 16 + j];
+  return L;
+}
+
+static void test_kern_sparse(void) {
+  int start[5] = {0, 2, 3, 6, 6}, col[6] = {0, 5, 1, 2, 3, 5}, rows[3] = {2, 0, 1};
+  double val[6];
+  fill(val, 6, 2);
+  csr X = {4, 6, start, col, val};
+  skctx s = {&X, rows, malloc(sizeof(double) * 60), kern_alloc(96), malloc(sizeof(double) * 10), kern_alloc(48),
+             kern_alloc(48)};
+  fill(s.W, 60, 1); fill(s.b, 10, 1);
+  for (int i = 0; i < 3; i++) fill(s.c + i * 16, 10, 1);
+  sparse_kern_loss(NULL, &s);
+  double *dL = kern_alloc(48), *dWp = kern_alloc(96), dW[60], db[10] = {0};
+  kern_softmax_back(3, 10, s.Y, 16, s.c, 16, NULL, dL, 16);
+  kern_sparse_dw(&X, rows, 0, 3, 10, dL, 16, dWp, 16, db);
+  for (int k = 0; k < 6; k++) memcpy(dW + k * 10, dWp + k * 16, sizeof(double) * 10);
+  CHECK(check_grad("kern sparse+softmax dW", sparse_kern_loss, s.W, dW, 60, &s) < TOL);
+  CHECK(check_grad("kern sparse+softmax db", sparse_kern_loss, s.b, db, 10, &s) < TOL);
+  free(s.W); free(s.Wp); free(s.b); free(s.c); free(s.Y); free(dL); free(dWp);
+}
+
 /* ---- GCNN: loss = sum(c * fingerprints) ----------------------------------- */
 typedef struct { gcnn_layout L; gbatch g; gcnn_ws w; double *fp, *c; } gctx;
 static double gcnn_loss(double *p, void *v) {
@@ -237,26 +333,33 @@ static void test_models(int nextra) {
     for (int j = 0; j < nx; j++) x[i * nx + j] = rng_uniform(&R) * (j + 1);
   }
   dataset d = {mp, 8, N, mol, x, y, nx};
-  for (int k = 0; k < N_MODEL_KINDS; k++) {
+  /* both presets: the paper's (sum pooling, no derived inputs) and auclust's
+   * defaults (mean pooling, the derived ratio inputs) */
+  for (int k = 0; k < 2 * N_MODEL_KINDS; k++) {
     hparams hp;
-    hparams_default(model_kind_names[k], &hp);
+    hparams_preset(model_kind_names[k % N_MODEL_KINDS], k < N_MODEL_KINDS ? "paper" : "default", &hp);
+    hp.graph_layers = 2;
     hp.hidden[0] = 6; hp.hidden[1] = 5; hp.nhidden = 2;
     hp.feature_vector_dim = 4; hp.fingerprint_length = 3; hp.graph_width = 4;
     hp.l1 = 0.01; hp.l2 = 0.02;
     net_layout L;
     net_layout_init(&L, &hp, nextra);
-    CHECK(L.in_dim == NROLES * L.D + nx);
+    CHECK(L.in_dim == NROLES * L.D + nx + L.nder);
     instance in = {0};
     in.p = malloc(sizeof(double) * L.nparams);
-    for (long i = 0; i < L.nparams; i++) in.p[i] = 0.5 * (2 * rng_uniform(&R) - 1);
-    for (int j = 0; j < nx; j++) { in.lo[j] = 0; in.hi[j] = j + 1; }
+    for (long i = 0; i < L.nparams; i++) {
+      in.p[i] = 0.5 * (2 * rng_uniform(&R) - 1);
+      if (fabs(in.p[i]) < 0.01) in.p[i] += in.p[i] < 0 ? -0.01 : 0.01; /* off the L1 kink at 0 */
+    }
+    for (int j = 0; j < nx + L.nder; j++) { in.lo[j] = j < nx ? 0 : -1; in.hi[j] = j + 1; }
     int a[6] = {0, 1, 2, 3, 4, 5}, b[6] = {3, 2, 5, 4, 7, 6};
     pass *ps = pass_new(&L, &d, NULL, 0, 12);
     double *g = calloc(L.nparams, sizeof(double));
     pass_batch_loss(ps, &in, a, b, 6, g, NULL);
     mctx m = {ps, &in, a, b, 6};
     char name[64];
-    snprintf(name, sizeof name, "model %s, %d extra descriptors", model_kind_labels[k], nextra);
+    snprintf(name, sizeof name, "model %s (%s), %d extra descriptors", model_kind_labels[k % N_MODEL_KINDS],
+             k < N_MODEL_KINDS ? "paper" : "default", nextra);
     CHECK(check_grad(name, model_loss, in.p, g, (int)L.nparams, &m) < TOL);
     pass_free(ps);
     free(g);
@@ -271,6 +374,8 @@ int main(void) {
   test_sparse();
   test_activations();
   test_l1dist();
+  test_kern_layers();
+  test_kern_sparse();
   test_gcnn();
   test_models(0);
   test_models(2);

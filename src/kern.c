@@ -1,0 +1,93 @@
+#include "kern.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+#include "kern_impl.h"
+
+/* The variant for this CPU, chosen once at load time; AUCLUST_KERNELS=v4,
+ * v3 or base forces one (tests compare them). */
+static const kern_impl *K = &kern_impl_base;
+static const char *K_name = "base";
+
+static int have(const char *name) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  int v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+  if (!strcmp(name, "v4")) return v4;
+  if (!strcmp(name, "v3")) return v3;
+#endif
+  return !strcmp(name, "base");
+}
+
+int kern_select(const char *name) {
+  if (!have(name)) return -1;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (!strcmp(name, "v4")) K = &kern_impl_v4;
+  if (!strcmp(name, "v3")) K = &kern_impl_v3;
+#endif
+  if (!strcmp(name, "base")) K = &kern_impl_base;
+  K_name = K == &kern_impl_base ? "base" : K == &kern_impl_v3 ? "v3" : "v4";
+  return 0;
+}
+
+__attribute__((constructor)) static void kern_init(void) {
+  const char *e = getenv("AUCLUST_KERNELS");
+  if (e && !kern_select(e)) return;
+  if (kern_select("v4")) kern_select("v3");
+}
+
+const char *kern_variant(void) { return K_name; }
+
+double *kern_alloc(size_t n) {
+  size_t bytes = ((n ? n : 1) * sizeof(double) + 63) / 64 * 64;
+  double *p = xaligned(64, bytes);
+  memset(p, 0, bytes);
+  return p;
+}
+
+void kern_dense(int n, int in, int out, const double *X, int ldx, const double *Wp, int ldw, const double *b,
+                double *Y, int ldy, int epi, const double *M, int ldm) {
+  K->dense(n, in, out, X, ldx, Wp, ldw, b, Y, ldy, epi, M, ldm);
+}
+void kern_dense_dw(int n, int in, int out, const double *X, int ldx, const double *dY, int ldy, double *dW, int ldw,
+                   double *db) {
+  K->dense_dw(n, in, out, X, ldx, dY, ldy, dW, ldw, db);
+}
+void kern_sparse(const csr *X, const int *rows, int r0, int n, int out, const double *Wp, int ldw, const double *b,
+                 double *Y, int ldy, int epi) {
+  K->sparse(X, rows, r0, n, out, Wp, ldw, b, Y, ldy, epi);
+}
+void kern_sparse_dw(const csr *X, const int *rows, int r0, int n, int out, const double *dY, int ldy, double *dW,
+                    int ldw, double *db) {
+  K->sparse_dw(X, rows, r0, n, out, dY, ldy, dW, ldw, db);
+}
+void kern_softmax_back(int n, int out, const double *Y, int ldy, const double *G, int ldg, const int *grow,
+                       double *dX, int ldx) {
+  K->softmax_back(n, out, Y, ldy, G, ldg, grow, dX, ldx);
+}
+void kern_exp(const double *x, double *y, int n) { K->exp(x, y, n); }
+void kern_adam(int nruns, const long *lo, const long *hi, double *w, const double *g, double *m, double *v, double lr_t,
+               double b1, double b2, double eps) {
+  K->adam(nruns, lo, hi, w, g, m, v, lr_t, b1, b2, eps);
+}
+
+void kern_pack(int in, int out, const double *W, int ldw, double *Wp, int ldp) {
+  for (int k = 0; k < in; k++) {
+    memcpy(Wp + (size_t)k * ldp, W + (size_t)k * ldw, sizeof(double) * out);
+    memset(Wp + (size_t)k * ldp + out, 0, sizeof(double) * (ldp - out));
+  }
+}
+
+void kern_pack_t(int in, int out, const double *W, double *WTp, int ldp) {
+  for (int j = 0; j < out; j++) {
+    double *t = WTp + (size_t)j * ldp;
+    for (int k = 0; k < in; k++) t[k] = W[(size_t)k * out + j];
+    memset(t + in, 0, sizeof(double) * (ldp - in));
+  }
+}

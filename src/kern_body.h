@@ -1,0 +1,293 @@
+/* The hot kernels of kern.h, written once over the native vector type and
+ * compiled per instruction set by kern_v4.c (AVX-512), kern_v3.c (AVX2 +
+ * FMA) and kern_base.c (SSE2); kern.c picks one at load time. Included
+ * after a `#pragma GCC target`, with KERN_SFX naming the variant. */
+#include <math.h>
+#include <string.h>
+
+#include "kern.h"
+#include "kern_impl.h"
+
+#if defined(__AVX512F__)
+#define KV 8
+#define RMAX 4
+#elif defined(__AVX2__)
+#define KV 4
+#define RMAX 2
+#else
+#define KV 2
+#define RMAX 2
+#endif
+#define NVMAX 4 /* native vectors per tile row: 16 (AVX-512) or 8 accumulators */
+
+typedef double vd __attribute__((vector_size(8 * KV)));
+typedef long long vl __attribute__((vector_size(8 * KV)));
+typedef double vdu __attribute__((vector_size(8 * KV), aligned(8), may_alias));
+#define INL static inline __attribute__((always_inline))
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+#define F(name) CAT(name, KERN_SFX)
+
+INL vd ld(const double *p) { return *(const vdu *)p; }
+INL void st(double *p, vd x) { *(vdu *)p = x; }
+INL vd splat(double x) { return x - (vd){0}; }
+/* first c (< KV) lanes from p, zeros after: prologues and epilogues only */
+INL vd ldp(const double *p, int c) {
+  if (c >= KV) return ld(p);
+  vd t = splat(0);
+  for (int i = 0; i < c; i++) t[i] = p[i];
+  return t;
+}
+INL vd sel(vl m, vd a, vd b) { return (vd)(((vl)a & m) | ((vl)b & ~m)); }
+
+/* ---- e^x ------------------------------------------------------------------
+ * x = n ln2 + r, |r| <= ln2/2 (Cody-Waite split of ln2, exact products for
+ * |n| < 2^21); e^r by Taylor to r^13 (truncation < 1e-17 relative); 2^n by
+ * building the exponent bits. */
+INL vd vexp(vd x) {
+  const double lo = -708.39, hi = 709.78;
+  vd xc = sel(x < lo, splat(lo), x);
+  xc = sel(xc > hi, splat(hi), xc);
+  const double shift = 0x1.8p52; /* adding it rounds to an integer in the low bits */
+  vd t = xc * 0x1.71547652b82fep0 + shift;
+  vd n = t - shift;
+  vd r = xc - n * 0x1.62e42fee00000p-1; /* ln2 high part: 32 significant bits */
+  r = r - n * 0x1.a39ef35793c76p-33;   /* ln2 low part */
+  static const double c[14] = {1.0,           1.0,           1.0 / 2,        1.0 / 6,         1.0 / 24,
+                               1.0 / 120,     1.0 / 720,     1.0 / 5040,     1.0 / 40320,     1.0 / 362880,
+                               1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
+  vd p = splat(c[13]);
+  for (int k = 12; k >= 0; k--) p = p * r + c[k];
+  vl e = ((vl)t - (vl)splat(shift) + 1023) << 52;
+  vd y = p * (vd)e;
+  y = sel(x < lo, splat(0), y);
+  return sel(x > hi, splat(INFINITY), y);
+}
+
+void F(kern_exp_)(const double *x, double *y, int n) {
+  int i = 0;
+  for (; i + KV <= n; i += KV) st(y + i, vexp(ld(x + i)));
+  if (i < n) {
+    vd r = vexp(ldp(x + i, n - i));
+    for (int j = 0; i + j < n; j++) y[i + j] = r[j];
+  }
+}
+
+/* ---- epilogues ------------------------------------------------------------ */
+INL vd epilogue(vd s, int epi, const double *m) {
+  switch (epi) {
+    case KERN_RELU: return sel(s > 0, s, splat(0));
+    case KERN_MASK: return sel(ld(m) > 0, s, splat(0));
+    case KERN_SIGMOID: {
+      vd e = vexp((vd)((vl)s | (vl)splat(-0.0))); /* e^-|s| */
+      return sel(s >= 0, splat(1), e) / (1 + e);
+    }
+    default: return s;
+  }
+}
+
+/* Row-wise softmax over the first `out` lanes of Y's rows, 0 beyond. The
+ * maximum and the sum run over the lanes in order. */
+INL void softmax_rows(int n, int out, double *Y, int ldy) {
+  int op = kern_pad(out);
+  for (int i = 0; i < n; i++) {
+    double *y = Y + (size_t)i * ldy, mx = y[0], s = 0;
+    for (int j = 1; j < out; j++) mx = y[j] > mx ? y[j] : mx;
+    for (int j = 0; j < op; j += KV) {
+      vd e = vexp(ld(y + j) - mx);
+      for (int l = out - j > 0 ? out - j : 0; l < KV; l++) e[l] = 0;
+      st(y + j, e);
+    }
+    for (int j = 0; j < out; j++) s += y[j];
+    double inv = 1 / s;
+    for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) * inv);
+  }
+}
+
+/* ---- dense forward: R rows x NV native vectors of output in registers --- */
+INL void dense_tile(const int R, const int NV, int in, int cols, const double *X, int ldx, const double *W, int ldw,
+                    const double *b, double *Y, int ldy, int flags, const double *M, int ldm) {
+  vd a[RMAX][NVMAX];
+  for (int v = 0; v < NV; v++) {
+    vd b0 = b ? ldp(b + KV * v, cols - KV * v) : splat(0);
+    for (int r = 0; r < R; r++) a[r][v] = flags & KERN_ACC ? ld(Y + (size_t)r * ldy + KV * v) : b0;
+  }
+  for (int k = 0; k < in; k++) {
+    vd w[NVMAX];
+    for (int v = 0; v < NV; v++) w[v] = ld(W + (size_t)k * ldw + KV * v);
+    for (int r = 0; r < R; r++) {
+      double x = X[(size_t)r * ldx + k];
+      for (int v = 0; v < NV; v++) a[r][v] = a[r][v] + x * w[v];
+    }
+  }
+  int epi = flags & 15;
+  if (epi == KERN_SOFTMAX) epi = KERN_LINEAR; /* applied over whole rows afterwards */
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++)
+      st(Y + (size_t)r * ldy + KV * v, epilogue(a[r][v], epi, M ? M + (size_t)r * ldm + KV * v : NULL));
+}
+
+/* tiles: R in {RMAX, 1} rows, NV in 1..NVMAX vectors (column blocks of NVMAX) */
+#define DISPATCH(T, R, NV)                                              \
+  do {                                                                  \
+    if ((R) == RMAX) {                                                  \
+      switch (NV) {                                                     \
+        case 1: T(RMAX, 1); break;                                      \
+        case 2: T(RMAX, 2); break;                                      \
+        case 3: T(RMAX, 3); break;                                      \
+        default: T(RMAX, 4);                                            \
+      }                                                                 \
+    } else {                                                            \
+      switch (NV) {                                                     \
+        case 1: T(1, 1); break;                                         \
+        case 2: T(1, 2); break;                                         \
+        case 3: T(1, 3); break;                                         \
+        default: T(1, 4);                                               \
+      }                                                                 \
+    }                                                                   \
+  } while (0)
+
+void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const double *Wp, int ldw, const double *b,
+                    double *Y, int ldy, int epi, const double *M, int ldm) {
+  int op = kern_pad(out);
+  for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
+    int nv = (op - j0) / KV > NVMAX ? NVMAX : (op - j0) / KV, cols = out - j0;
+    const double *W = Wp + j0, *bb = b ? b + j0 : NULL, *MM = M ? M + j0 : NULL;
+    for (int i = 0; i < n;) {
+      int R = n - i >= RMAX ? RMAX : 1;
+      const double *x = X + (size_t)i * ldx, *m = MM ? MM + (size_t)i * ldm : NULL;
+      double *y = Y + (size_t)i * ldy + j0;
+#define T(RR, NN) dense_tile(RR, NN, in, cols, x, ldx, W, ldw, bb, y, ldy, epi, m, ldm)
+      DISPATCH(T, R, nv);
+#undef T
+      i += R;
+    }
+  }
+  if ((epi & 15) == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
+}
+
+/* ---- dense weight gradient: KR rows of dW x NV vectors in registers ------ */
+INL void dw_tile(const int KR, const int NV, int n, int cols, const double *X, int ldx, const double *dY, int ldy,
+                 double *dW, int ldw) {
+  vd a[RMAX][NVMAX];
+  for (int r = 0; r < KR; r++)
+    for (int v = 0; v < NV; v++) a[r][v] = splat(0);
+  for (int i = 0; i < n; i++) {
+    vd d[NVMAX];
+    for (int v = 0; v < NV; v++) d[v] = ld(dY + (size_t)i * ldy + KV * v);
+    for (int r = 0; r < KR; r++) {
+      double x = X[(size_t)i * ldx + r];
+      for (int v = 0; v < NV; v++) a[r][v] = a[r][v] + x * d[v];
+    }
+  }
+  for (int r = 0; r < KR; r++)
+    for (int v = 0; v < NV; v++) {
+      double *p = dW + (size_t)r * ldw + KV * v;
+      int c = cols - KV * v;
+      if (c >= KV) st(p, ld(p) + a[r][v]);
+      else
+        for (int l = 0; l < c; l++) p[l] += a[r][v][l];
+    }
+}
+
+INL void colsum(int n, int out, const double *dY, int ldy, double *db) {
+  for (int j0 = 0; j0 < kern_pad(out); j0 += KV) {
+    vd s = splat(0);
+    for (int i = 0; i < n; i++) s = s + ld(dY + (size_t)i * ldy + j0);
+    for (int l = 0; l < KV && j0 + l < out; l++) db[j0 + l] += s[l];
+  }
+}
+
+void F(kern_dense_dw_)(int n, int in, int out, const double *X, int ldx, const double *dY, int ldy, double *dW,
+                       int ldw, double *db) {
+  int op = kern_pad(out);
+  for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
+    int nv = (op - j0) / KV > NVMAX ? NVMAX : (op - j0) / KV, cols = out - j0;
+    for (int k = 0; k < in;) {
+      int KR = in - k >= RMAX ? RMAX : 1;
+      const double *x = X + k, *d = dY + j0;
+      double *w = dW + (size_t)k * ldw + j0;
+#define T(RR, NN) dw_tile(RR, NN, n, cols, x, ldx, d, ldy, w, ldw)
+      DISPATCH(T, KR, nv);
+#undef T
+      k += KR;
+    }
+  }
+  if (db) colsum(n, out, dY, ldy, db);
+}
+
+/* ---- sparse rows ---------------------------------------------------------- */
+INL void sparse_tile(const int NV, const csr *X, int r, int cols, const double *W, int ldw, const double *b, double *y,
+                     int epi) {
+  vd a[NVMAX];
+  for (int v = 0; v < NV; v++) a[v] = b ? ldp(b + KV * v, cols - KV * v) : splat(0);
+  for (int k = X->start[r]; k < X->start[r + 1]; k++) {
+    const double *w = W + (size_t)X->col[k] * ldw;
+    double x = X->val[k];
+    for (int v = 0; v < NV; v++) a[v] = a[v] + x * ld(w + KV * v);
+  }
+  for (int v = 0; v < NV; v++) st(y + KV * v, epilogue(a[v], epi, NULL));
+}
+
+void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, const double *Wp, int ldw, const double *b,
+                     double *Y, int ldy, int epi) {
+  int op = kern_pad(out), e = epi == KERN_SOFTMAX ? KERN_LINEAR : epi;
+  for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
+    int nv = (op - j0) / KV > NVMAX ? NVMAX : (op - j0) / KV, cols = out - j0;
+    const double *W = Wp + j0, *bb = b ? b + j0 : NULL;
+    for (int i = 0; i < n; i++) {
+      int r = rows ? rows[i] : r0 + i;
+      double *y = Y + (size_t)i * ldy + j0;
+      switch (nv) {
+        case 1: sparse_tile(1, X, r, cols, W, ldw, bb, y, e); break;
+        case 2: sparse_tile(2, X, r, cols, W, ldw, bb, y, e); break;
+        case 3: sparse_tile(3, X, r, cols, W, ldw, bb, y, e); break;
+        default: sparse_tile(4, X, r, cols, W, ldw, bb, y, e);
+      }
+    }
+  }
+  if (epi == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
+}
+
+void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, const double *dY, int ldy, double *dW,
+                        int ldw, double *db) {
+  int op = kern_pad(out);
+  for (int i = 0; i < n; i++) {
+    int r = rows ? rows[i] : r0 + i;
+    const double *d = dY + (size_t)i * ldy;
+    for (int k = X->start[r]; k < X->start[r + 1]; k++) {
+      double *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
+      for (int j = 0; j < op; j += KV) st(w + j, ld(w + j) + x * ld(d + j));
+    }
+  }
+  if (db) colsum(n, out, dY, ldy, db);
+}
+
+void F(kern_softmax_back_)(int n, int out, const double *Y, int ldy, const double *G, int ldg, const int *grow,
+                           double *dX, int ldx) {
+  int op = kern_pad(out);
+  for (int i = 0; i < n; i++) {
+    const double *y = Y + (size_t)i * ldy, *g = G + (size_t)(grow ? grow[i] : i) * ldg;
+    double dot = 0;
+    for (int j = 0; j < out; j++) dot += y[j] * g[j];
+    double *d = dX + (size_t)i * ldx;
+    for (int j = 0; j < op; j += KV) {
+      vd r = ld(y + j) * (ld(g + j) - dot);
+      for (int l = out - j > 0 ? out - j : 0; l < KV; l++) r[l] = 0;
+      st(d + j, r);
+    }
+  }
+}
+
+void F(kern_adam_)(int nruns, const long *lo, const long *hi, double *restrict w, const double *restrict g,
+                   double *restrict m, double *restrict v, double lr_t, double b1, double b2, double eps) {
+  for (int r = 0; r < nruns; r++)
+    for (long i = lo[r]; i < hi[r]; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * g[i];
+      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      w[i] -= lr_t * m[i] / (sqrt(v[i]) + eps);
+    }
+}
+
+const kern_impl F(kern_impl_) = {F(kern_dense_), F(kern_dense_dw_), F(kern_sparse_), F(kern_sparse_dw_),
+                                 F(kern_softmax_back_), F(kern_exp_), F(kern_adam_)};
