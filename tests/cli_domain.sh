@@ -185,6 +185,7 @@ expect_err "--extra-descriptors: missing column" 3 "$BIN" train "$T/tr_pka.csv" 
 expect_err "--extra-descriptors: a Table-1 name" 2 "$BIN" train "$T/tr_pka.csv" "${FAST[@]}" --extra-descriptors ligand_mw
 expect_err "--extra-descriptors: named twice" 2 "$BIN" train "$T/tr_pka.csv" "${FAST[@]}" --extra-descriptors pKa,pKa
 expect_err "--extra-descriptors: empty list" 2 "$BIN" train "$T/tr_pka.csv" "${FAST[@]}" --extra-descriptors ,
+expect_err "--extra-descriptors: 17 columns" 2 "$BIN" train "$T/tr_pka.csv" "${FAST[@]}" --extra-descriptors "$(seq -s, -f 'x%g' 1 17)"
 sed 's/^\(t3,.*\),[0-9.]*$/\1,/' "$T/tr_pka.csv" >"$T/tr_pka_empty.csv"
 expect_err "--extra-descriptors: empty cell" 3 "$BIN" train "$T/tr_pka_empty.csv" "${FAST[@]}" --extra-descriptors pKa && err_has "empty pKa" "(id t3), column 'pKa'"
 sed 's/^\(t3,.*\),[0-9.]*$/\1,acidic/' "$T/tr_pka.csv" >"$T/tr_pka_text.csv"
@@ -194,6 +195,15 @@ run "tune --extra-descriptors" "$BIN" tune "$T/tr_pka.csv" --model snn --set ste
   --extra-descriptors pKa -o "$T/best.json"
 run "heatmap with extra descriptors" "$BIN" heatmap "$XM" --base t1 --grid 3 -o "$T/hx.csv"
 expect_err "suggest with extra descriptors" 2 "$BIN" suggest "$XM" --ligand OC\(=O\)CCS --solvent O --reductant '[Na+].[BH4-]'
+
+# model files whose descriptor lists are damaged: exit 4
+sed 's/"descriptor_columns":\[\]/"descriptor_columns":["pH"]/' "$M" >"$T/bad1.json"
+expect_err "model: a condition as a descriptor column" 4 "$BIN" predict "$T/bad1.json" "$Q"
+sed 's/"extra_descriptors":\[\]/"extra_descriptors":[1]/' "$M" >"$T/bad2.json"
+expect_err "model: an extra descriptor that is not a name" 4 "$BIN" predict "$T/bad2.json" "$Q"
+sed 's/"extra_descriptors":\[\]/"extra_descriptors":["pKa"]/' "$M" >"$T/bad3.json"
+expect_err "model: an extra descriptor the scaler lacks" 4 "$BIN" predict "$T/bad3.json" "$T/q_pka.csv"
+for f in bad1 bad2 bad3; do cmp -s "$M" "$T/$f.json" && fail "test premise: $f.json is not damaged"; done
 
 # ---- suggest refuses ligands that cannot bind gold ----------------------------------
 printf 'MPA=OC(=O)CCS\nethanol=CCO\nMHA=OC(=O)CCCCCS\n' >"$T/ligs.txt"
@@ -209,6 +219,7 @@ if run "suggest --allow-any-ligand" "${SG[@]}" --top 300 --min-distance 0 --allo
   awk -F, '$3 == "ethanol" { n++; if ($NF !~ /^no_binding_group;new_ligand/) bad = 1 } END { exit bad || !n }' "$T/s_any.csv" ||
     fail "suggest --allow-any-ligand: ethanol rows missing or not flagged no_binding_group"
 fi
+expect_err "suggest --similarity-threshold -1" 2 "${SG[@]}" --similarity-threshold -1
 expect_err "suggest: only ethanol" 3 "$BIN" suggest "$M" --ligand CCO --solvent O --reductant '[Na+].[BH4-]' -n 100 &&
   err_has "only ethanol" "--allow-any-ligand"
 
