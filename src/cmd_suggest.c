@@ -21,6 +21,7 @@
 #include "jsonfile.h"
 #include "outfile.h"
 #include "plan.h"
+#include "readfile.h"
 #include "rng.h"
 #include "scorer.h"
 #include "table.h"
@@ -111,23 +112,25 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
   }
   const char *file = cli_get(a, "--ligands-file");
   if (file && !rc) {
-    FILE *f = fopen(file, "r");
-    if (!f) return au_fail(AU_EIO, "%s: cannot open", file);
-    char *line = NULL; /* whole lines of any length: a long comment is never split into candidates */
-    size_t cap = 0;
+    char *buf;
+    size_t len;
+    if ((rc = read_capped(file, AU_CAP_LIST, AU_EDATA, "ligand list", &buf, &len))) return rc;
     int ln = 0;
-    while (!rc && getline(&line, &cap, f) >= 0) {
+    /* whole lines of any length: a long comment is never split into candidates */
+    for (char *line = buf, *next; !rc && line < buf + len; line = next) {
+      char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+      next = nl ? nl + 1 : buf + len;
+      if (nl) *nl = 0;
       ln++;
       char *s = line;
       while (*s == ' ' || *s == '\t') s++;
-      s[strcspn(s, "\r\n")] = 0;
+      s[strcspn(s, "\r")] = 0;
       if (!*s || *s == '#') continue;
       char where[300];
       snprintf(where, sizeof where, "%.200s: line %d", file, ln);
       rc = add_ligand(l, n, s, AU_EDATA, where);
     }
-    free(line);
-    fclose(f);
+    free(buf);
   }
   if (!rc && !*n) rc = au_fail(AU_EUSAGE, "give at least one --ligand (or --ligands-file)");
   return rc;
