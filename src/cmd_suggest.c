@@ -40,8 +40,8 @@ static const cli_opt opts[] = {
                              "                             improvement), thompson (one instance drawn per pick), random"},
     {"--kappa", NULL, "K", "ucb's weight of the spread over instances (default 1)"},
     {"--incumbent", NULL, "P", "ei's best probability so far (default: the highest the model gives a training recipe)"},
-    {"--candidates", "-n", "N", "candidate recipes to score (default 100000)"},
-    {"--top", "-k", "K", "suggestions to print (default 20)"},
+    {"--candidates", "-n", "N", "candidate recipes to score (default 100000, at most 1000000)"},
+    {"--top", "-k", "K", "suggestions to print (default 20, at most 1000; top x candidates at most 2e8)"},
     {"--min-distance", NULL, "FRAC", "two suggestions (or a suggestion and a tried recipe) must differ by at least\n"
                                      "                             this fraction of some condition's range (default 0.05)"},
     {"--exclude", "-x", "RECIPES.csv", "recipes already tried: keep suggestions away from them (and their ids)"},
@@ -304,10 +304,15 @@ int cmd_suggest(int argc, char **argv) {
   double mind = 0.05, kappa = 1, incumbent = NAN, sim = DOMAIN_THRESHOLD_DEFAULT;
   uint64_t seed = 1;
   acq_strategy strat = ACQ_P;
-  if ((rc = cli_int(&a, "--candidates", 1, 100000000, &ncand)) || (rc = cli_int(&a, "--top", 1, 1000000, &top)) ||
+  if ((rc = cli_int(&a, "--candidates", 1, 1000000, &ncand)) || (rc = cli_int(&a, "--top", 1, 1000, &top)) ||
       (rc = cli_double(&a, "--min-distance", 0, 1, &mind)) || (rc = cli_u64(&a, "--seed", &seed)) ||
       (rc = cli_double(&a, "--similarity-threshold", 0, 1, &sim)) || (rc = cli_double(&a, "--kappa", 0, 1e6, &kappa)) || (rc = cli_double(&a, "--incumbent", 0, 1, &incumbent)) ||
       (cli_get(&a, "--strategy") && (rc = acq_parse(cli_get(&a, "--strategy"), &strat)))) {
+    cli_free(&a);
+    return rc;
+  }
+  if (top * ncand > 200000000) { /* choosing is O(top x candidates) distance checks */
+    rc = au_fail(AU_EUSAGE, "--top %ld with --candidates %ld: top x candidates must be at most 2e8", top, ncand);
     cli_free(&a);
     return rc;
   }

@@ -122,5 +122,13 @@ expect 3 tune "$DATA" --space /dev/zero
 expect 3 suggest "$T/m.json" --ligands-file /dev/zero --solvent O --reductant '[Na+].[BH4-]'
 expect 5 featurize "$T/dir"
 
+# 12: option values that exhausted memory or hung are refused (exit 2) at documented caps
+expect 2 suggest "$T/m.json" --ligand CCS --solvent O --reductant '[Na+].[BH4-]' --candidates 100000000
+expect 2 suggest "$T/m.json" --ligand CCS --solvent O --reductant '[Na+].[BH4-]' --top 1000000 --min-distance 0
+expect 2 distill "$T/m.json" "$DATA" --samples 10000000
+expect 2 heatmap "$T/m.json" --base A01 --grid5d --levels 100 --inner 4 -o "$T/g.csv"
+[ -e "$T/g.csv" ] && fail "12: heatmap wrote $T/g.csv"
+expect 2 heatmap "$T/m.json" --base A01 --grid 2000 -o "$T/g.csv"
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]
