@@ -258,7 +258,10 @@ void table_free(table *t) {
 
 void csv_put(FILE *f, const char *s) {
   if (!s) s = "";
-  if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!s[0] || s[strlen(s) - 1] != ' ')) {
+  /* quote edge blanks (the reader trims unquoted ones), delimiters and quotes; found by fuzz_table */
+  size_t n = strlen(s);
+  int edge = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+  if (!strpbrk(s, ",\"\r\n") && !edge) {
     fputs(s, f);
     return;
   }
