@@ -379,7 +379,8 @@ static int missing_columns(const table *t, const char *const *need, int nneed) {
     int j = table_closest_col(t, need[k]);
     for (int q = 0; q < nneed && j >= 0; q++)
       if (!strcmp(t->header[j], need[q])) j = -1; /* a column that is already something else */
-    len += snprintf(msg + len, len < sizeof msg ? sizeof msg - len : 0, "%s'%s'", nmiss ? ", " : "", need[k]);
+    if (len >= sizeof msg) len = sizeof msg - 1; /* msg + len must stay inside msg (found by fuzz_recipes) */
+    len += snprintf(msg + len, sizeof msg - len, "%s'%s'", nmiss ? ", " : "", need[k]);
     if (j >= 0 && len < sizeof msg)
       len += snprintf(msg + len, sizeof msg - len, " (did you mean '%s'? --column %s=\"%s\")", t->header[j], need[k],
                       t->header[j]);

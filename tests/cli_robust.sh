@@ -130,5 +130,10 @@ expect 2 heatmap "$T/m.json" --base A01 --grid5d --levels 100 --inner 4 -o "$T/g
 [ -e "$T/g.csv" ] && fail "12: heatmap wrote $T/g.csv"
 expect 2 heatmap "$T/m.json" --base A01 --grid 2000 -o "$T/g.csv"
 
+# found by fuzzing: a wildcard atom (RDKit's kekulization of '*' rings is exponential) and a long missing-column hint
+recipes "a,S*c1ccc(N)c(N)ccCc********************C1COC1*****cCcc(N)Cc1,O,[Na+].[BH4-],1,1,1,25,7,1" >"$T/r.csv"
+expect 3 featurize "$T/r.csv" && { grep -qF "wildcard" "$T/err" || fail "fuzz: $(cat "$T/err")"; }
+expect 3 featurize tests/fuzz/corpus/recipes/regress_missing_column_hint.csv
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]
