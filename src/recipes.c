@@ -254,6 +254,15 @@ static int add_ligand_uncached(recipe_set *s, const char *smiles, char **dropped
   unsigned mask;
   if (dropped) *dropped = NULL;
   if (smiles_check_text(smiles)) return -1;
+  /* a SMILES whose canonical form RDKit cannot read back (c1$ccc1S) is refused
+   * before fragment splitting, where RDKit throws and leaks */
+  char *can = canonical_smiles(smiles);
+  if (!can) return -1;
+  molgraph probe;
+  int bad = molgraph_from_smiles_as(can, smiles, &probe);
+  free(can);
+  if (bad) return -1;
+  molgraph_free(&probe);
   if (ligand_strip(smiles, &kept, &drop, &mask)) return -1;
   if (drop)
     recipes_note(s, "ligand '%s': kept %s, dropped %s as counter-ion%s", smiles, kept, drop, strchr(drop, '.') ? "s" : "");
