@@ -448,7 +448,6 @@ int cmd_suggest(int argc, char **argv) {
                 npick, pmax - pmin, sdm);
     }
   }
-  if (!rc) print_domain_summary(a.spec->cmd, outside, npick);
   free(pick); free(tc); free(tg);
   scored_free(&sc);
   if (have_ex) { recipes_free(&ex); components_free(&excomp); }
@@ -459,6 +458,7 @@ int cmd_suggest(int argc, char **argv) {
   for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
   free(lig);
   if (!rc) print_calibration_note("suggest", &m);
+  if (!rc) print_domain_summary(a.spec->cmd, outside, npick); /* the last line */
   model_free(&m);
   cli_free(&a);
   return rc;
