@@ -27,6 +27,10 @@ extern const char *const au_desc_label[AU_NDESC];
 /* 1 for 0/1 descriptors (aromatic) */
 extern const int au_desc_binary[AU_NDESC];
 int au_desc_index(const char *name); /* -1 if not a descriptor */
+/* Physical bounds of each descriptor, the limits of a recipe's value or
+ * override column and of a components table (README, Limits): wider than
+ * any real synthesis, narrow enough that scaling never overflows. */
+extern const double au_desc_min[AU_NDESC], au_desc_max[AU_NDESC];
 
 /* Ligand descriptors (D_CHARGE..D_LOGP) plus what the solubility estimate needs. */
 typedef struct {

@@ -8,6 +8,7 @@
 #define MG_NELEM 44       /* 43 listed elements + "unknown" */
 #define MG_MAX_DEGREE 5   /* degree one-hot 0..5 */
 #define MG_ATOM_FEATS 62  /* 44 element + 6 degree + 5 total H + 6 implicit valence + 1 aromatic */
+#define MG_MAX_ATOMS 500  /* atoms of one molecule, H included: larger ones are refused (documented) */
 #define MG_BOND_FEATS 6   /* single, double, triple, aromatic, conjugated, in ring */
 
 /* offsets of the one-hot blocks inside an atom feature row */
@@ -30,10 +31,16 @@ typedef struct {
 
 /* Parse a SMILES. On failure returns AU_EDATA with a message naming the SMILES. */
 int molgraph_from_smiles(const char *smiles, molgraph *g);
+/* The same, with errors naming `shown` (the user's text of a canonical SMILES). */
+int molgraph_from_smiles_as(const char *smiles, const char *shown, molgraph *g);
 /* Build the graph from RDKit commonchem JSON; `smiles` (may be NULL) is the
  * input SMILES, scanned only to tell bracket atoms (no implicit H) apart. */
 int molgraph_from_json(const char *json, const char *smiles, molgraph *g);
 void molgraph_free(molgraph *g);
+/* 0 when `s` may be handed to RDKit: not empty, printable ASCII without
+ * whitespace (RDKit would silently drop the rest after a space); else
+ * AU_EDATA with a message naming it. */
+int smiles_check_text(const char *s);
 
 /* Index of atomic number z in the element one-hot list (MG_NELEM-1 = unknown). */
 int mg_element_index(int z);

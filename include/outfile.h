@@ -1,13 +1,15 @@
 /* Output files written whole or not at all: data go to a temporary file
  * beside the target, renamed over it only when everything was written.
- * "-" or NULL means stdout. */
+ * "-" or NULL means stdout. A symlink is followed (its target is
+ * replaced, the link kept); a device, FIFO or socket is written through,
+ * never replaced by a regular file; a directory is an error. */
 #ifndef AUCLUST_OUTFILE_H
 #define AUCLUST_OUTFILE_H
 #include <stdio.h>
 
 typedef struct {
   FILE *f;
-  char *path, *tmp;
+  char *path, *tmp; /* tmp NULL: writing straight to a non-regular file */
 } outfile;
 
 int out_open(outfile *o, const char *path);

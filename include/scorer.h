@@ -14,9 +14,10 @@ typedef struct scorer scorer;
 scorer *scorer_new(const model *m, const molgraph *const mols[NROLES], const double *x);
 void scorer_free(scorer *s);
 /* p[i * ninst + k] = instance k's probability for conditions cond[i*5 .. i*5+4]. */
-void scorer_eval(const scorer *s, const double *cond, int n, double *p);
+/* Both return AU_ENUM when a probability is not finite. */
+int scorer_eval(const scorer *s, const double *cond, int n, double *p);
 /* Mean over instances into mean[i] (and sd[i] when sd != NULL). */
-void scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd);
+int scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd);
 /* The instances' GCNN fingerprints of one molecule in a role, averaged (D values). */
 int model_fingerprint(const model *m, int role, const molgraph *g, double *fp_mean);
 #endif

@@ -116,8 +116,9 @@ static int one_round(const ctx_t *c, uint64_t seed, acq_strategy strat, campaign
       const molgraph *mols[NROLES];
       for (int k = 0; k < NROLES; k++) mols[k] = &c->tmpl->mol[c->tmpl->r[l].mol[k]].g;
       scorer *s = scorer_new(&m, mols, c->tmpl->r[l].x);
-      scorer_eval(s, cond + n * AU_NCOND, (int)got, p + n * K);
+      rc = scorer_eval(s, cond + n * AU_NCOND, (int)got, p + n * K); /* a NaN must not be ranked */
       scorer_free(s);
+      if (rc) break;
     } else {
       memset(p + n * K, 0, sizeof(double) * K * got);
     }

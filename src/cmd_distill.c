@@ -33,6 +33,7 @@ static const cli_opt opts[] = {
     {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     CLI_INPUT_OPTS,
+    CLI_CALIB_OPT,
     CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
@@ -48,7 +49,8 @@ static const cli_spec spec = {
     "names; features that split equally well are listed as tied. Recipes with an empty pH\n"
     "(organic solvents) keep pH at the missing-value code, so no split on pH divides them.",
     opts, 2, 2,
-    "example:\n  auclust distill model.json data/au_nc_recipes.csv --subset set_ii -o tree.svg"};
+    "examples:\n  auclust distill model.json data/au_nc_recipes.csv --subset set_ii -o tree.svg\n"
+    "  auclust distill model.json data/au_nc_recipes.csv --orientation tb --no-merge -o tree_raw.json"};
 
 #define NFEAT (AU_NDESC + 2)
 enum { F_LIG_RATIO = AU_NDESC, F_RED_RATIO };
@@ -104,7 +106,8 @@ static void sampler_free(sampler *s) {
 
 /* n random recipes as tree features X[n, NFEAT] and model labels y[n];
  * which[n] gets each one's component combination. */
-static void draw_and_label(const sampler *s, int n, rng_t *r, double *X, int *y, int *which) {
+static int draw_and_label(const sampler *s, int n, rng_t *r, double *X, int *y, int *which) {
+  int rc = 0;
   int *cnt = xcalloc(s->ncombo, sizeof(int));
   for (int i = 0; i < n; i++) cnt[which[i] = rng_int(r, s->ncombo)]++;
   for (int i = 0; i < n; i++) {
@@ -129,12 +132,13 @@ static void draw_and_label(const sampler *s, int n, rng_t *r, double *X, int *y,
         memcpy(cond + (size_t)c * AU_NCOND, X + (size_t)i * NFEAT, sizeof(double) * AU_NCOND);
         idx[c++] = i;
       }
-    scorer_eval_mean(s->sc[k], cond, c, p, NULL);
+    if (!rc) rc = scorer_eval_mean(s->sc[k], cond, c, p, NULL); /* a NaN must not read as "failure" */
     for (int j = 0; j < c; j++) y[idx[j]] = p[j] > 0.5;
     free(cond); free(p); free(idx);
     progress_add(c);
   }
   free(cnt);
+  return rc;
 }
 
 static const char *const class_names[2] = {"failure", "success"};
@@ -237,7 +241,7 @@ int cmd_distill(int argc, char **argv) {
     return rc;
   }
   model m;
-  if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
+  if ((rc = load_model_cli(&a, "distill", &m))) { cli_free(&a); return rc; }
   component_table comp;
   recipe_set rs;
   input_opts io;
@@ -255,15 +259,15 @@ int cmd_distill(int argc, char **argv) {
     int *y = xmalloc(sizeof(int) * ns), *yt = xmalloc(sizeof(int) * nt), *pt = xmalloc(sizeof(int) * nt);
     int *which = xmalloc(sizeof(int) * ns), *which_t = xmalloc(sizeof(int) * nt);
     progress_begin("distill, recipes labelled by the model", ns + nt);
-    draw_and_label(&s, (int)ns, &r, X, y, which);
-    draw_and_label(&s, (int)nt, &r, Xt, yt, which_t);
+    rc = draw_and_label(&s, (int)ns, &r, X, y, which);
+    if (!rc) rc = draw_and_label(&s, (int)nt, &r, Xt, yt, which_t);
     progress_note("fitting the tree");
     cart_params cp = cart_defaults();
     cp.max_depth = (int)depth;
     cp.min_samples_leaf = (int)leaf;
-    cart_tree *t = cart_fit(X, y, (int)ns, NFEAT, &cp);
+    cart_tree *t = rc ? NULL : cart_fit(X, y, (int)ns, NFEAT, &cp);
     progress_end();
-    if (!t) rc = AU_EDATA;
+    if (!t && !rc) rc = AU_EDATA;
     if (!rc) {
       for (int i = 0; i < nt; i++) pt[i] = cart_predict(t, Xt + (size_t)i * NFEAT);
       confusion cm = confusion_count(yt, pt, (int)nt);
@@ -316,6 +320,7 @@ int cmd_distill(int argc, char **argv) {
   sampler_free(&s);
   recipes_free(&rs);
   components_free(&comp);
+  if (!rc) print_calibration_note("distill", &m);
   model_free(&m);
   cli_free(&a);
   return rc;

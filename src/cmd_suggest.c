@@ -52,6 +52,7 @@ static const cli_opt opts[] = {
     {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which a ligand is\n"
                                           "                             new_ligand (default 0.4)"},
     {"--allow-missing-ph", NULL, NULL, "--exclude: accept an empty pH in water-like solvents"},
+    CLI_CALIB_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -75,14 +76,19 @@ typedef struct {
   char *name, *smiles, *canonical;
 } lig_t;
 
-static int add_ligand(lig_t **l, int *n, const char *arg) {
+/* `where` names the source in errors ("--ligand 'X'", "FILE: line N"); `code` is its exit code */
+static int add_ligand(lig_t **l, int *n, const char *arg, int code, const char *where) {
   const char *eq = strchr(arg, '=');
   char *whole = canonical_smiles(arg); /* '=' may be a double bond */
   int labelled = !whole && eq && eq > arg;
   free(whole);
   const char *smi = labelled ? eq + 1 : arg;
   char *can = canonical_smiles(smi);
-  if (!can) return au_fail(AU_EUSAGE, "--ligand '%s': RDKit cannot parse the SMILES", arg);
+  if (!can) {
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", au_errmsg());
+    return au_fail(code, "%s: %s", where, msg);
+  }
   for (int i = 0; i < *n; i++)
     if (!strcmp((*l)[i].canonical, can)) { free(can); return 0; } /* written twice: keep the first */
   *l = xrealloc(*l, sizeof(lig_t) * (*n + 1));
@@ -97,23 +103,31 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
   int rc = 0;
   for (int i = 0; i < cli_count(a, "--ligand") && !rc; i++) {
     char *list = xstrdup(cli_nth(a, "--ligand", i)), *save = NULL;
-    for (char *tok = strtok_r(list, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) rc = add_ligand(l, n, tok);
+    for (char *tok = strtok_r(list, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+      char where[300];
+      snprintf(where, sizeof where, "--ligand '%.200s'", tok);
+      rc = add_ligand(l, n, tok, AU_EUSAGE, where);
+    }
     free(list);
   }
   const char *file = cli_get(a, "--ligands-file");
   if (file && !rc) {
     FILE *f = fopen(file, "r");
     if (!f) return au_fail(AU_EIO, "%s: cannot open", file);
-    char line[4096];
+    char *line = NULL; /* whole lines of any length: a long comment is never split into candidates */
+    size_t cap = 0;
     int ln = 0;
-    while (!rc && fgets(line, sizeof line, f)) {
+    while (!rc && getline(&line, &cap, f) >= 0) {
       ln++;
       char *s = line;
       while (*s == ' ' || *s == '\t') s++;
       s[strcspn(s, "\r\n")] = 0;
       if (!*s || *s == '#') continue;
-      if ((rc = add_ligand(l, n, s))) rc = au_fail(AU_EDATA, "%s: line %d: RDKit cannot parse '%s'", file, ln, s);
+      char where[300];
+      snprintf(where, sizeof where, "%.200s: line %d", file, ln);
+      rc = add_ligand(l, n, s, AU_EDATA, where);
     }
+    free(line);
     fclose(f);
   }
   if (!rc && !*n) rc = au_fail(AU_EUSAGE, "give at least one --ligand (or --ligands-file)");
@@ -121,28 +135,32 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
 }
 
 
-/* Ligands that cannot bind gold are refused, each said once on stderr. */
+/* Ligands that cannot bind gold are refused, each said once on stderr
+ * (or, when none is left, in the one error line). */
 static int refuse_unbound(lig_t *l, int *n) {
-  int k = 0, rc = 0;
-  for (int i = 0; i < *n; i++) {
+  unsigned char *binds = xcalloc(*n + 1, 1);
+  int nb = 0, rc = 0;
+  for (int i = 0; i < *n && !rc; i++) {
     char *kept, *dropped;
     unsigned mask = 0;
-    if ((rc = ligand_strip(l[i].smiles, &kept, &dropped, &mask))) break;
-    free(kept); free(dropped);
-    if (mask) { l[k++] = l[i]; continue; }
+    if (!(rc = ligand_strip(l[i].smiles, &kept, &dropped, &mask))) {
+      free(kept); free(dropped);
+      nb += binds[i] = mask != 0;
+    }
+  }
+  if (!rc && !nb)
+    rc = au_fail(AU_EDATA, "no candidate ligand has a gold-binding group (%s); --allow-any-ligand scores them anyway",
+                 binding_group_list());
+  int k = 0;
+  for (int i = 0; i < *n; i++) {
+    if (rc || binds[i]) { l[k++] = l[i]; continue; } /* on an error the caller frees them all */
     fprintf(stderr, "auclust suggest: refusing ligand %s (%s): no gold-binding group (%s); --allow-any-ligand scores it anyway\n",
             l[i].name, l[i].canonical, binding_group_list());
     free(l[i].name); free(l[i].smiles); free(l[i].canonical);
   }
-  if (rc) {
-    for (int i = k; i < *n; i++) l[k++] = l[i]; /* keep the rest for the caller to free */
-    *n = k;
-    return rc;
-  }
   *n = k;
-  if (!k) return au_fail(AU_EDATA, "no candidate ligand has a gold-binding group (%s); pass --allow-any-ligand to score them anyway",
-                         binding_group_list());
-  return 0;
+  free(binds);
+  return rc;
 }
 
 /* Bounds: training-data ranges, then --bounds, then --range; rounding steps. */
@@ -227,8 +245,9 @@ static int score_candidates(const model *m, const recipe_set *built, int nlig, c
     const molgraph *mols[NROLES];
     recipe_graphs(built, &built->r[l], mols);
     scorer *s = scorer_new(m, mols, built->r[l].x);
-    scorer_eval(s, sc->cond + n * AU_NCOND, (int)got, sc->p + n * K);
+    rc = scorer_eval(s, sc->cond + n * AU_NCOND, (int)got, sc->p + n * K); /* NaNs must not be ranked */
     scorer_free(s);
+    if (rc) return rc;
     for (long i = 0; i < got; i++) sc->group[n + i] = l;
     n += got;
   }
@@ -303,7 +322,7 @@ int cmd_suggest(int argc, char **argv) {
   int nlig = 0;
   model m;
   if ((rc = gather_ligands(&a, &lig, &nlig)) || (!cli_flag(&a, "--allow-any-ligand") && (rc = refuse_unbound(lig, &nlig))) ||
-      (rc = model_load(&m, a.pos[0]))) {
+      (rc = load_model_cli(&a, "suggest", &m))) {
     for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
     free(lig);
     cli_free(&a);
@@ -439,6 +458,7 @@ int cmd_suggest(int argc, char **argv) {
   free(verdict);
   for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
   free(lig);
+  if (!rc) print_calibration_note("suggest", &m);
   model_free(&m);
   cli_free(&a);
   return rc;

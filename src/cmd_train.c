@@ -18,6 +18,7 @@ static const cli_opt opts[] = {
     {"--output", "-o", "MODEL.json", "model file to write (default: model.json)"},
     {"--ensemble", "-k", "K", "train the K instances of a stratified K-fold split (the paper: 10); 0 = one fit on all rows (default)"},
     {"--seed", "-s", "N", "random seed (default 1); the same seed gives a byte-identical model"},
+    {"--preset", NULL, "NAME", "default (auclust's defaults) or paper (the authors' architecture and budget exactly)"},
     {"--hparams", NULL, "FILE", "hyperparameters from JSON (e.g. the output of auclust tune)"},
     {"--set", NULL, "NAME=VALUE", "one hyperparameter, e.g. --set epochs=50 --set hidden_layers=30,20 (repeatable)"},
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},

@@ -25,6 +25,9 @@ const char *const au_desc_label[AU_NDESC] = {
 
 const int au_desc_binary[AU_NDESC] = {[D_AROMATIC] = 1};
 
+const double au_desc_min[AU_NDESC] = {0, 0, 0, -20, 0, 1, -50, -10, -64, 0, 0, 0, 1, 0, 0, 0, -100};
+const double au_desc_max[AU_NDESC] = {1e4, 1e4, 1e4, 150, 14, 1000, 10, 10, 64, 1e4, 1e4, 1, 1e5, 1e4, 1e7, 1e5, 100};
+
 int au_desc_index(const char *name) {
   for (int i = 0; i < AU_NDESC; i++)
     if (!strcmp(name, au_desc_name[i])) return i;

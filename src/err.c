@@ -36,7 +36,7 @@ int au_errcode(void) { return errcode; }
 void au_errclear(void) { errbuf[0] = 0; errcode = 0; }
 
 static void oom(size_t n) {
-  fprintf(stderr, "auclust: out of memory (%zu bytes)\n", n);
+  fprintf(stderr, "auclust%s%s: out of memory (%zu bytes)\n", command[0] ? " " : "", command, n);
   exit(AU_ENOMEM);
 }
 void *xmalloc(size_t n) {

@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,18 @@ static int scan_smiles_atoms(const char *s, smiles_tok *tok, int max) {
   return n;
 }
 
+int smiles_check_text(const char *s) {
+  if (!s || !*s) return au_fail(AU_EDATA, "empty SMILES");
+  /* RDKit stops at the first space or tab and takes the rest as the
+   * molecule's name ("OC(=O)CC CCCS" would be propanoic acid): refuse */
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p <= 0x20 || *p >= 0x7f)
+      return au_fail(AU_EDATA, "SMILES '%.200s' contains %s at character %d; a SMILES is printable ASCII without spaces", s,
+                     *p == ' ' ? "a space" : *p == '\t' ? "a tab" : *p >= 0x80 ? "a non-ASCII byte" : "a control character",
+                     (int)(p - (const unsigned char *)s) + 1);
+  return 0;
+}
+
 static void mark_brackets(molgraph *g, const char *smiles) {
   int cap = (int)strlen(smiles) + 1;
   smiles_tok *tok = xcalloc(cap, sizeof *tok);
@@ -158,10 +171,23 @@ static void set_conjugation(molgraph *g) {
 }
 
 /* ---- JSON reading ------------------------------------------------------ */
-static int json_int(const cJSON *obj, const char *key, int dflt) {
+/* An integer field in lo..hi, `dflt` when absent. Range-checked on the
+ * double: a hand-made file's 1e300 or -2^31 must not overflow anything. */
+static int json_int(const cJSON *obj, const char *key, int dflt, int lo, int hi, int *out) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsNumber(v) ? v->valueint : dflt;
+  if (!v) { *out = dflt; return 0; }
+  if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi)
+    return au_fail(AU_EDATA, "molecule graph: '%s' must be an integer in %d..%d", key, lo, hi);
+  *out = (int)v->valuedouble;
+  return 0;
 }
+
+/* ranges of what a molecule can hold: wider than chemistry, narrow enough
+ * that sums and differences of them never overflow */
+#define MG_MAX_Z 200
+#define MG_MAX_HS 64
+#define MG_MAX_CHARGE 64
+#define MG_MAX_RAD 64
 
 static void set_onehot(double *row, int off, int nbins, int v) {
   if (v < 0) v = 0;
@@ -232,12 +258,32 @@ static int count_fragments(const molgraph *g) {
   return nf;
 }
 
+/* A bond listed twice (RDKit never writes one, a hand-made commonchem file
+ * may) would break every consumer that assumes a simple graph (bertz_ct
+ * sizes its tables by degree). One stamp per atom: linear in the bonds. */
+static int check_duplicate_bonds(const molgraph *g, const char *smiles) {
+  int *stamp = xmalloc(sizeof(int) * (g->natoms + 1)), rc = 0;
+  for (int a = 0; a < g->natoms; a++) stamp[a] = -1;
+  for (int a = 0; a < g->natoms && !rc; a++)
+    for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) {
+      int b = g->nbr_atom[k];
+      if (stamp[b] == a) {
+        rc = au_fail(AU_EDATA, "molecule graph for '%s' lists the bond %d-%d twice", smiles ? smiles : "?", a, b);
+        break;
+      }
+      stamp[b] = a;
+    }
+  free(stamp);
+  return rc;
+}
+
 /* commonchem puts one RDKit molecule, all fragments included, in
  * molecules[0]; salts such as [Na+].[BH4-] are one entry. */
-int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
+/* `shown` is the SMILES error messages name: what the user wrote. */
+static int from_json(const char *json, const char *smiles, const char *shown, molgraph *g) {
   memset(g, 0, sizeof *g);
   cJSON *root = cJSON_Parse(json);
-  if (!root) return au_fail(AU_EDATA, "RDKit returned unreadable JSON for '%s'", smiles ? smiles : "?");
+  if (!root) return au_fail(AU_EDATA, "RDKit returned unreadable JSON for '%s'", shown);
   int rc = AU_OK;
   const cJSON *defs = cJSON_GetObjectItemCaseSensitive(root, "defaults");
   const cJSON *da = cJSON_GetObjectItemCaseSensitive(defs, "atom");
@@ -247,40 +293,48 @@ int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
   const cJSON *atoms = cJSON_GetObjectItemCaseSensitive(mol, "atoms");
   const cJSON *bonds = cJSON_GetObjectItemCaseSensitive(mol, "bonds");
   if (!cJSON_IsArray(atoms) || cJSON_GetArraySize(atoms) == 0) {
-    rc = au_fail(AU_EDATA, "SMILES '%s' has no atoms", smiles ? smiles : "?");
+    rc = au_fail(AU_EDATA, "SMILES '%s' has no atoms", shown);
     goto out;
   }
   int n = g->natoms = cJSON_GetArraySize(atoms);
   int nb = g->nbonds = cJSON_IsArray(bonds) ? cJSON_GetArraySize(bonds) : 0;
-  int dz = json_int(da, "z", 6), dh = json_int(da, "impHs", 0), dc = json_int(da, "chg", 0),
-      dr = json_int(da, "nRad", 0), dbo = json_int(db, "bo", 1);
+  if (n > MG_MAX_ATOMS || nb > 4 * MG_MAX_ATOMS) {
+    rc = au_fail(AU_EDATA, "molecule '%s' has %d atoms and %d bonds; the limit is %d atoms", shown, n, nb,
+                 MG_MAX_ATOMS);
+    goto out;
+  }
+  int dz = 6, dh = 0, dc = 0, dr = 0, dbo = 1;
+  if ((rc = json_int(da, "z", 6, 0, MG_MAX_Z, &dz)) || (rc = json_int(da, "impHs", 0, 0, MG_MAX_HS, &dh)) ||
+      (rc = json_int(da, "chg", 0, -MG_MAX_CHARGE, MG_MAX_CHARGE, &dc)) || (rc = json_int(da, "nRad", 0, 0, MG_MAX_RAD, &dr)) ||
+      (rc = json_int(db, "bo", 1, 0, 3, &dbo)))
+    goto out;
   g->z = xcalloc(n, sizeof(int)); g->charge = xcalloc(n, sizeof(int)); g->hs = xcalloc(n, sizeof(int));
   g->impval = xcalloc(n, sizeof(int)); g->degree = xcalloc(n, sizeof(int)); g->nrad = xcalloc(n, sizeof(int));
   g->aromatic = xcalloc(n, 1); g->bracket = xcalloc(n, 1);
   g->bond_a = xcalloc(nb + 1, sizeof(int)); g->bond_b = xcalloc(nb + 1, sizeof(int));
   g->bond_order = xcalloc(nb + 1, sizeof(int));
   g->bond_arom = xcalloc(nb + 1, 1); g->bond_conj = xcalloc(nb + 1, 1); g->bond_ring = xcalloc(nb + 1, 1);
-  for (int a = 0; a < n; a++) {
-    const cJSON *at = cJSON_GetArrayItem(atoms, a);
-    g->z[a] = json_int(at, "z", dz);
-    g->hs[a] = json_int(at, "impHs", dh);
-    g->charge[a] = json_int(at, "chg", dc);
-    g->nrad[a] = json_int(at, "nRad", dr);
-  }
-  for (int b = 0; b < nb; b++) {
-    const cJSON *bd = cJSON_GetArrayItem(bonds, b);
+  const cJSON *at = atoms->child;
+  for (int a = 0; a < n; a++, at = at->next)
+    if ((rc = json_int(at, "z", dz, 0, MG_MAX_Z, &g->z[a])) || (rc = json_int(at, "impHs", dh, 0, MG_MAX_HS, &g->hs[a])) ||
+        (rc = json_int(at, "chg", dc, -MG_MAX_CHARGE, MG_MAX_CHARGE, &g->charge[a])) ||
+        (rc = json_int(at, "nRad", dr, 0, MG_MAX_RAD, &g->nrad[a])))
+      goto out;
+  const cJSON *bd = nb ? bonds->child : NULL;
+  for (int b = 0; b < nb; b++, bd = bd->next) {
     const cJSON *ends = cJSON_GetObjectItemCaseSensitive(bd, "atoms");
     const cJSON *e0 = cJSON_GetArrayItem(ends, 0), *e1 = cJSON_GetArrayItem(ends, 1);
-    int x = cJSON_IsNumber(e0) ? e0->valueint : -1;
-    int y = cJSON_IsNumber(e1) ? e1->valueint : -1;
-    if (x < 0 || y < 0 || x >= n || y >= n || x == y) {
-      rc = au_fail(AU_EDATA, "RDKit JSON for '%s' has a malformed bond", smiles ? smiles : "?");
+    double dx = cJSON_IsNumber(e0) ? e0->valuedouble : -1, dy = cJSON_IsNumber(e1) ? e1->valuedouble : -1;
+    if (!(dx >= 0 && dy >= 0 && dx < n && dy < n) || dx != floor(dx) || dy != floor(dy) || dx == dy ||
+        cJSON_GetArraySize(ends) != 2) {
+      rc = au_fail(AU_EDATA, "RDKit JSON for '%s' has a malformed bond", shown);
       goto out;
     }
-    g->bond_a[b] = x; g->bond_b[b] = y;
-    g->bond_order[b] = json_int(bd, "bo", dbo);
+    g->bond_a[b] = (int)dx; g->bond_b[b] = (int)dy;
+    if ((rc = json_int(bd, "bo", dbo, 0, 3, &g->bond_order[b]))) goto out;
   }
   build_neighbours(g);
+  if ((rc = check_duplicate_bonds(g, shown))) goto out;
   /* aromaticity and rings live in RDKit's extension block */
   const cJSON *exts = cJSON_GetObjectItemCaseSensitive(mol, "extensions");
   const cJSON *ext;
@@ -304,6 +358,17 @@ int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
       }
     }
   }
+  /* order 0 (a non-ring aromatic bond as in CC:O, a query bond ~, a dative
+   * bond): no weight for the descriptors (Bertz CT would be 1/0) nor a bond
+   * type for the GCNN; refused rather than guessed */
+  for (int b = 0; b < nb; b++)
+    if (!g->bond_arom[b] && g->bond_order[b] == 0) {
+      rc = au_fail(AU_EDATA,
+                   "SMILES '%s': the bond between atoms %d and %d has no order (a non-ring aromatic ':', a query '~' "
+                   "or a dative bond); write it as a single, double or triple bond",
+                   shown, g->bond_a[b] + 1, g->bond_b[b] + 1);
+      goto out;
+    }
   mark_brackets(g, smiles ? smiles : "");
   for (int a = 0; a < n; a++) g->impval[a] = g->bracket[a] ? 0 : g->hs[a];
   set_conjugation(g);
@@ -315,21 +380,31 @@ out:
   return rc;
 }
 
-int molgraph_from_smiles(const char *smiles, molgraph *g) {
+int molgraph_from_json(const char *json, const char *smiles, molgraph *g) {
+  return from_json(json, smiles, smiles ? smiles : "?", g);
+}
+
+int molgraph_from_smiles(const char *smiles, molgraph *g) { return molgraph_from_smiles_as(smiles, smiles, g); }
+
+int molgraph_from_smiles_as(const char *smiles, const char *shown, molgraph *g) {
   memset(g, 0, sizeof *g);
-  if (!smiles || !*smiles) return au_fail(AU_EDATA, "empty SMILES");
+  int rc0 = smiles_check_text(shown && strcmp(shown, smiles) ? shown : smiles);
+  if (!rc0) rc0 = smiles_check_text(smiles);
+  if (rc0) return rc0;
   size_t sz = 0;
   char *pkl = get_mol(smiles, &sz, "");
   if (!pkl || !sz) {
     free_ptr(pkl);
+    if (shown && strcmp(shown, smiles)) /* RDKit wrote a canonical form it cannot read back (c1$ccc1S) */
+      return au_fail(AU_EDATA, "RDKit reads SMILES '%s' but cannot read back its own canonical form '%s'", shown, smiles);
     return au_fail(AU_EDATA, "RDKit cannot parse SMILES '%s'", smiles);
   }
   char *json = get_json(pkl, sz, "");
   char *can = get_smiles(pkl, sz, "");
   free_ptr(pkl);
   int rc;
-  if (!json || !can) rc = au_fail(AU_EDATA, "RDKit cannot convert SMILES '%s'", smiles);
-  else rc = molgraph_from_json(json, smiles, g);
+  if (!json || !can) rc = au_fail(AU_EDATA, "RDKit cannot convert SMILES '%s'", shown);
+  else rc = from_json(json, smiles, shown, g);
   if (!rc) g->canonical = xstrdup(can);
   free_ptr(json);
   free_ptr(can);

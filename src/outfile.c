@@ -14,10 +14,24 @@ int out_open(outfile *o, const char *path) {
     o->f = stdout;
     return 0;
   }
-  o->path = xstrdup(path);
-  size_t n = strlen(path) + 16;
+  struct stat st;
+  if (!stat(path, &st)) { /* stat follows symlinks: this is what would be written */
+    if (S_ISDIR(st.st_mode)) return au_fail(AU_EIO, "%s: cannot write: it is a directory", path);
+    if (!S_ISREG(st.st_mode)) {
+      /* a device, FIFO or socket (-o /dev/null, -o /dev/stdout): write through;
+       * a rename would replace the node with a regular file */
+      if (!(o->f = fopen(path, "w"))) return au_fail(AU_EIO, "%s: cannot open: %s", path, strerror(errno));
+      o->path = xstrdup(path);
+      return 0;
+    }
+  }
+  /* a symlink to a regular file: replace the target, keep the link */
+  char *real = realpath(path, NULL);
+  o->path = real ? xstrdup(real) : xstrdup(path);
+  free(real);
+  size_t n = strlen(o->path) + 16;
   o->tmp = xmalloc(n);
-  snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
+  snprintf(o->tmp, n, "%s.tmpXXXXXX", o->path);
   int fd = mkstemp(o->tmp);
   if (fd >= 0) { /* mkstemp makes 0600 files; give the usual umask-based mode */
     mode_t um = umask(0);
@@ -44,10 +58,10 @@ int out_commit(outfile *o) {
   }
   if (fclose(o->f)) bad = 1, e = errno;
   o->f = NULL;
-  if (!bad && rename(o->tmp, o->path)) bad = 1, e = errno;
+  if (!bad && o->tmp && rename(o->tmp, o->path)) bad = 1, e = errno;
   int rc = 0;
   if (bad) {
-    unlink(o->tmp);
+    if (o->tmp) unlink(o->tmp);
     rc = au_fail(AU_EIO, "%s: write failed: %s", o->path, strerror(e));
   }
   free(o->path); free(o->tmp);
@@ -58,7 +72,7 @@ int out_commit(outfile *o) {
 void out_abort(outfile *o) {
   if (o->f && o->f != stdout) {
     fclose(o->f);
-    unlink(o->tmp);
+    if (o->tmp) unlink(o->tmp);
   }
   o->f = NULL;
   free(o->path); free(o->tmp);

@@ -222,8 +222,8 @@ double plan_incumbent(const model *m) {
     const molgraph *g[NROLES];
     for (int k = 0; k < NROLES; k++) g[k] = m->gp[mol[i * NROLES + k]];
     scorer *sc = scorer_new(m, g, x + (size_t)i * m->L.nx);
-    double p;
-    scorer_eval_mean(sc, x + (size_t)i * m->L.nx, 1, &p, NULL);
+    double p = 0;
+    if (scorer_eval_mean(sc, x + (size_t)i * m->L.nx, 1, &p, NULL)) p = 0; /* a NaN is no incumbent */
     scorer_free(sc);
     if (p > best) best = p;
   }

@@ -26,6 +26,7 @@ int parse_number(const char *s, double *v) {
 }
 
 char *canonical_smiles(const char *smiles) {
+  if (smiles_check_text(smiles)) return NULL;
   size_t sz = 0;
   char *pkl = get_mol(smiles, &sz, "");
   if (!pkl) {
@@ -87,8 +88,9 @@ int components_load(const char *path, component_table *t) {
     }
     char *can = canonical_smiles(tb.cell[i][cs]);
     if (!can) {
-      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': RDKit cannot parse '%s'", path, tb.rowno[i],
-                   tb.cell[i][cs]);
+      char msg[600];
+      snprintf(msg, sizeof msg, "%s", au_errmsg());
+      rc = au_fail(AU_EDATA, "%s: row %d, column 'smiles': %s", path, tb.rowno[i], msg);
       break;
     }
     if (components_find(t, can) >= 0) {
@@ -107,6 +109,13 @@ int components_load(const char *path, component_table *t) {
     if (!rc && !isnan(c->dielectric) && c->dielectric <= 0)
       rc = au_fail(AU_EDATA, "%s: row %d, column 'dielectric_constant': %g must be positive", path,
                    tb.rowno[i], c->dielectric);
+    for (int q = 0; q < 2 && !rc; q++) {
+      int d = q ? D_REDOX : D_DIELECTRIC;
+      double v = q ? c->redox : c->dielectric;
+      if (!isnan(v) && (v < au_desc_min[d] || v > au_desc_max[d]))
+        rc = au_fail(AU_EDATA, "%s: row %d, column '%s': %g is outside %g..%g, the physical bounds of %s", path, tb.rowno[i],
+                     au_desc_name[d], v, au_desc_min[d], au_desc_max[d], au_desc_name[d]);
+    }
   }
   table_free(&tb);
   if (rc) components_free(t);
@@ -151,22 +160,24 @@ char *components_default_path(const char *recipes_path) {
 }
 
 /* ---- molecules ---------------------------------------------------------- */
-static int add_canonical(recipe_set *s, char *can, int need_props);
+static int add_canonical(recipe_set *s, char *can, const char *shown, int need_props);
 
 int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props) {
   char *can = canonical_smiles(smiles);
   if (!can) return -1;
-  return add_canonical(s, can, need_props);
+  return add_canonical(s, can, smiles, need_props);
 }
 
 int recipes_add_ligand(recipe_set *s, const char *smiles, char **dropped) {
   char *kept, *drop;
   unsigned mask;
   if (dropped) *dropped = NULL;
+  if (smiles_check_text(smiles)) return -1;
   if (ligand_strip(smiles, &kept, &drop, &mask)) return -1;
-  if (drop)
-    recipes_note(s, "ligand '%s': kept %s, dropped %s as counter-ion%s", smiles, kept, drop, strchr(drop, '.') ? "s" : "");
-  int k = add_canonical(s, kept, 1);
+  if (drop) /* in canonical terms, so that every spelling of a salt is said once */
+    recipes_note(s, "ligand %s: counter-ion%s %s dropped (the fragment with the gold-binding group is kept)", kept,
+                 strchr(drop, '.') ? "s" : "", drop);
+  int k = add_canonical(s, kept, smiles, 1);
   if (k >= 0) s->mol[k].binding = mask;
   if (dropped) *dropped = drop;
   else free(drop);
@@ -185,13 +196,13 @@ void recipes_note(recipe_set *s, const char *fmt, ...) {
   s->notes[s->nnotes++] = xstrdup(buf);
 }
 
-/* takes ownership of `can` */
-static int add_canonical(recipe_set *s, char *can, int need_props) {
+/* takes ownership of `can`; errors name `shown`, the user's SMILES */
+static int add_canonical(recipe_set *s, char *can, const char *shown, int need_props) {
   int k = 0;
   while (k < s->nmol && strcmp(s->mol[k].canonical, can)) k++;
   if (k == s->nmol) {
     molecule m = {0};
-    if (molgraph_from_smiles(can, &m.g)) { free(can); return -1; }
+    if (molgraph_from_smiles_as(can, shown, &m.g)) { free(can); return -1; }
     m.canonical = can;
     s->mol = xrealloc(s->mol, sizeof(molecule) * (s->nmol + 1));
     s->mol[s->nmol++] = m;
@@ -348,6 +359,11 @@ static int check_range(const rowctx *c, int d, double v) {
     case D_AROMATIC:
       if (v != 0 && v != 1) return row_fail(c, col, "%s%g must be 0 (aliphatic) or 1 (aromatic)", "", v);
       break;
+  }
+  if (v < au_desc_min[d] || v > au_desc_max[d]) { /* 1e308 would overflow the scaler */
+    char f[160];
+    snprintf(f, sizeof f, "%%s%%g is outside %g..%g, the physical bounds of %s", au_desc_min[d], au_desc_max[d], col);
+    return row_fail(c, col, f, "", v);
   }
   return 0;
 }
