@@ -49,7 +49,8 @@ static const cli_spec spec = {
     "names; features that split equally well are listed as tied. Recipes with an empty pH\n"
     "(organic solvents) keep pH at the missing-value code, so no split on pH divides them.",
     opts, 2, 2,
-    "example:\n  auclust distill model.json data/au_nc_recipes.csv --subset set_ii -o tree.svg"};
+    "examples:\n  auclust distill model.json data/au_nc_recipes.csv --subset set_ii -o tree.svg\n"
+    "  auclust distill model.json data/au_nc_recipes.csv --orientation tb --no-merge -o tree_raw.json"};
 
 #define NFEAT (AU_NDESC + 2)
 enum { F_LIG_RATIO = AU_NDESC, F_RED_RATIO };

@@ -57,7 +57,9 @@ static const cli_spec spec = {
     "examples:\n"
     "  auclust heatmap model.json --base A01 -o mha_pH_T.svg\n"
     "  auclust heatmap model.json --base A01 --x ligand_mM:0.5:10 --y temperature_C:0:80 -o map.csv\n"
-    "  auclust heatmap model.json --base A01 --grid5d -o grid5d.svg --csv grid5d.csv"};
+    "  auclust heatmap model.json --base A01 --overlay all --title 'MHA, water, NaBH4' -o all_points.svg\n"
+    "  auclust heatmap model.json --base A01 --grid5d -o grid5d.svg --csv grid5d.csv\n"
+    "  auclust heatmap model.json --base A01 --grid5d --levels log:6 --levels ligand_mM=0.5,1,2,4 -o g5.csv"};
 
 typedef struct {
   int nx, ny, cx, cy;
