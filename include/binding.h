@@ -22,7 +22,8 @@ const char *binding_group_list(void);
  * one with most heavy atoms if several; ties: the smaller canonical SMILES).
  * When no fragment binds, or there is one fragment, the ligand is kept
  * whole. *kept: canonical SMILES of what is kept; *dropped: the dropped
- * fragments' canonical SMILES joined by '.', or NULL; *mask: the groups of
+ * fragments' canonical SMILES in sorted order joined by '.', or NULL (so
+ * every spelling of a salt gives the same result); *mask: the groups of
  * what is kept. Both strings malloc'd. Returns 0 or AU_EDATA. */
 int ligand_strip(const char *smiles, char **kept, char **dropped, unsigned *mask);
 #endif

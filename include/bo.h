@@ -55,7 +55,7 @@ void bo_space_from_unit(const bo_space *s, const double *u, double *x);
 #define BO_GP_SV_MIN 0.01
 #define BO_GP_SV_MAX 100.0
 #define BO_GP_NOISE_MIN 1e-6
-#define BO_GP_NOISE_MAX 0.5
+#define BO_GP_NOISE_MAX 2.0 /* a pure-noise objective has noise ~1 */
 
 typedef struct bo_gp bo_gp;
 
@@ -89,6 +89,15 @@ void bo_free(bo_opt *o);
 void bo_set_candidates(bo_opt *o, int n);
 void bo_set_restarts(bo_opt *o, int n);
 void bo_set_xi(bo_opt *o, double xi);
+/* A noisy objective (e.g. a cross-validated score): the GP's noise
+ * variance is still fitted by maximum likelihood, but its starts cover
+ * 1e-3..1 of the targets' variance instead of 1e-6..1e-2, so the fit does
+ * not settle on interpolating the noise. */
+void bo_set_noisy(bo_opt *o, int noisy);
+/* The last fitted surrogate's noise: *share = noise / (signal + noise)
+ * variance, *sd = noise standard deviation in the objective's units.
+ * 0 (nothing set) before the first fit. */
+int bo_noise(const bo_opt *o, double *share, double *sd);
 /* Next point to evaluate, in the real space (ints hold integral values).
  * Never repeats an evaluated point unless every candidate tried was seen. */
 void bo_ask(bo_opt *o, double *x_out);

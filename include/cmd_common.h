@@ -9,7 +9,8 @@
 #include "model.h"
 #include "recipes.h"
 
-/* --hparams FILE then each --set name=value, over the defaults of `kind`
+/* --hparams FILE then each --set name=value, over the defaults (or the
+ * --preset) of `kind`
  * (NULL: the model the --hparams file names, else gcnn_snn). */
 int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp);
 /* How a command reads recipe files: --allow-missing-ph, and for the
@@ -41,6 +42,16 @@ void print_domain_summary(const char *cmd, int outside, int n);
  * counted work with elapsed time and an estimate use progress.h. */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_done(void);
+/* --uncalibrated, for the commands that score with a model file. */
+#define CLI_CALIB_OPT                                                                            \
+  {"--uncalibrated", NULL, NULL,                                                                 \
+   "raw probabilities; by default those of a model trained with --ensemble are Platt-calibrated"}
+/* model_load, then --uncalibrated. */
+int load_model_cli(const cli_args *a, const char *cmd, model *m);
+/* After a command's output: one line on stderr saying whether its
+ * probabilities are calibrated ("auclust CMD: ..."). */
+void print_calibration_note(const char *cmd, const model *m);
+
 /* The carried name/provenance columns present in a recipe set, as CSV header/fields. */
 void put_carry_header(FILE *f, const recipe_set *rs);
 void put_carry_fields(FILE *f, const recipe_set *rs, const recipe *r);

@@ -38,6 +38,9 @@ int domain_components(const domain *d, const char *ligand, unsigned binding, con
 /* The verdict's reasons followed by the descriptors of x (d->nx raw
  * values) outside the training range, ';'-separated, into out. */
 void domain_reasons(const domain *d, const domain_verdict *v, const double *x, char *out, size_t n);
+/* 1 when the verdict or a descriptor of x puts the recipe outside (what
+ * domain_reasons would say, without writing it). */
+int domain_outside(const domain *d, const domain_verdict *v, const double *x);
 /* Verdicts of every recipe of a set, each ligand fingerprinted once;
  * v[i] for recipe i. */
 int domain_recipes(const domain *d, const recipe_set *rs, domain_verdict *v);

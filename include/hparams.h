@@ -19,6 +19,8 @@ typedef struct {
   int feature_vector_dim;                  /* SNN half-net output size */
   int epochs, steps_per_epoch, pair_size;  /* budget: epochs x steps x pair_size pairs/examples */
   int fingerprint_length, graph_layers, graph_width; /* GCNN: D, P, width */
+  int fingerprint_pool;                    /* 0: sum over atoms (paper), 1: mean over atoms */
+  int ratio_inputs;                        /* 1: log10 ligand:Au and reductant:Au join the IIV (DESIGN 8) */
   double ph_missing;                       /* encoding of an empty pH */
   int rf_trees, rf_max_depth, rf_min_leaf; /* random forest: trees, depth (0: unlimited), leaf size */
   int rf_max_features;                     /* features drawn per split, 0: floor(sqrt(17)) */
@@ -33,8 +35,13 @@ extern const char *const model_kind_labels[N_ALL_KINDS]; /* "GCNN + SNN", ... as
 /* 1 for prior and rf (no network). */
 int hparams_is_baseline(const hparams *hp);
 
-/* Defaults for a model kind ("gcnn_snn", "GCNN+SNN", "snn", ...); AU_EUSAGE if unknown. */
+/* Defaults for a model kind ("gcnn_snn", "GCNN+SNN", "snn", ...); AU_EUSAGE if unknown.
+ * hparams_default gives auclust's defaults (README "Defaults and the paper
+ * preset" says how they were chosen); hparams_preset(kind, "paper") the
+ * authors' architecture and budget exactly, "default" the same as
+ * hparams_default. */
 int hparams_default(const char *kind, hparams *hp);
+int hparams_preset(const char *kind, const char *preset, hparams *hp);
 const char *hparams_kind(const hparams *hp);
 int hparams_kind_index(const hparams *hp);
 /* name=value for one hyperparameter (the JSON key; hidden1/hidden2 set layer sizes). */

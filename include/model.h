@@ -6,6 +6,7 @@
 #define AUCLUST_MODEL_H
 #include <stdint.h>
 
+#include "calib.h"
 #include "net.h"
 #include "recipes.h"
 
@@ -29,13 +30,15 @@ typedef struct {
   int nextra;                        /* user descriptors after the 17 (L.nx = AU_NDESC + nextra) */
   char *extra_name[AU_MAXEXTRA];
   unsigned char from_column[AU_NDESC]; /* descriptors the training file gave as columns */
+  platt calib;          /* from the ensemble's out-of-fold predictions; not fitted without --ensemble */
+  int uncalibrated;     /* 1: model_predict and the scorer give the raw probabilities */
 } model;
 
 /* Stratified k-fold assignment (per class: shuffle, then deal round-robin). */
 void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold);
 
 /* Train one instance on all rows (ensemble = 0) or the `ensemble` instances
- * of a stratified split, in parallel. */
+ * of a stratified split, in parallel, and then their Platt calibration. */
 int model_train(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
                 uint64_t seed, int nthreads);
 int model_save(const model *m, const char *path);
@@ -50,6 +53,9 @@ int model_check_components(const model *m, const component_table *user);
 int model_components(const model *m, const char *user_path, component_table *out);
 /* p[i * ninst + k] = instance k's probability of success for recipe i. */
 int model_predict(const model *m, const recipe_set *q, double *p);
+/* An instance's probability as the model reports it: Platt-calibrated when
+ * the model has a calibration and uncalibrated is 0, else p itself. */
+double model_calibrated(const model *m, double p);
 /* The training recipes (union of the instances' support sets; a recipe the
  * training file repeats comes as often as it was given): molecule triples,
  * raw descriptors ([n, L.nx]) and outcomes; caller frees the arrays. */

@@ -11,12 +11,21 @@
 #include "hparams.h"
 #include "recipes.h"
 
+/* Derived inputs (hparams.ratio_inputs): log10 of the ligand:Au and
+ * reductant:Au molar ratios, computed from the raw concentrations with a
+ * 1 uM offset that keeps a zero concentration finite; scaled like the
+ * descriptors and placed after them in the IIV. */
+#define NET_NDERIVED 2
+extern const char *const net_derived_name[NET_NDERIVED]; /* "log10_ligand_au", "log10_reductant_au" */
+void net_derived(const double *x, double *out);
+
 typedef struct {
   hparams hp;
   int D;                       /* fingerprint length, 0 without GCNN */
   gcnn_layout gl[NROLES];
   int nx;                      /* descriptor inputs: AU_NDESC + extra descriptors */
-  int in_dim;                  /* NROLES*D + nx */
+  int nder;                    /* derived inputs: NET_NDERIVED with ratio_inputs, else 0 */
+  int in_dim;                  /* NROLES*D + nx + nder */
   int nl;                      /* dense layers in the head */
   int dim[HP_MAXH + 2];        /* dim[0] = in_dim .. dim[nl] = output */
   long W[HP_MAXH + 1], b[HP_MAXH + 1];
@@ -45,7 +54,7 @@ void dataset_free(dataset *d);
 /* One trained network: weights, scaler and its training (support) set. */
 typedef struct {
   double *p;
-  double lo[AU_XMAX], hi[AU_XMAX]; /* the first nx are used */
+  double lo[AU_XMAX + NET_NDERIVED], hi[AU_XMAX + NET_NDERIVED]; /* the first nx + nder are used */
   int nsup;
   int *sup_mol;    /* [nsup, NROLES] indexes into the model's molecule table */
   double *sup_x;   /* [nsup, nx] raw */
@@ -54,6 +63,7 @@ typedef struct {
   struct forest *forest; /* rf baseline only (baseline.h) */
   double loss;     /* mean training loss over the last epoch */
   double flops;    /* floating-point operations training took (counted, see pass_flops) */
+  double step_secs; /* thread cpu time of the training steps */
 } instance;
 
 /* Train on rows[] of d (all rows when rows == NULL). Deterministic per seed.
@@ -81,4 +91,8 @@ double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b,
 double pass_flops(const pass *ps);
 /* Scale nx raw descriptors with the instance's scaler. */
 void scale_row(const instance *in, int nx, const double *x, double *out);
+/* The layout's nx + nder scaled inputs of a raw row (derived ones included). */
+void scale_inputs(const net_layout *L, const instance *in, const double *x, double *out);
+/* Per-molecule pooling factor of a fingerprint: 1 (sum) or 1/atoms (mean). */
+double net_pool_factor(const net_layout *L, const molgraph *g);
 #endif

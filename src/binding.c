@@ -65,7 +65,7 @@ static int match_mask(const char *pkl, size_t sz, unsigned *mask) {
   *mask = 0;
   for (int g = 0; g < BIND_NGROUPS; g++) {
     if (!qpkl[g]) return au_fail(AU_EDATA, "RDKit rejects the binding-group SMARTS %s", binding_group_smarts[g]);
-    char *m = get_substruct_match(pkl, sz, qpkl[g], qsz[g], "");
+    char *m = get_substruct_match(pkl, sz, qpkl[g], qsz[g], NULL);
     if (!m) return au_fail(AU_EDATA, "RDKit substructure search failed");
     if (strcmp(m, "{}")) *mask |= 1u << g;
     free_ptr(m);
@@ -112,6 +112,10 @@ typedef struct {
   int heavy;
 } frag_t;
 
+static int cmp_frag_smiles(const void *a, const void *b) {
+  return strcmp(((const frag_t *)a)->smiles, ((const frag_t *)b)->smiles);
+}
+
 /* a before b: binds, then more heavy atoms, then the smaller SMILES */
 static int frag_better(const frag_t *a, const frag_t *b) {
   if (!a->mask != !b->mask) return a->mask != 0;
@@ -126,7 +130,7 @@ int ligand_strip(const char *smiles, char **kept, char **dropped, unsigned *mask
   char *pkl = get_mol(smiles, &sz, "");
   if (!pkl) return au_fail(AU_EDATA, "RDKit cannot parse SMILES '%s'", smiles);
   size_t nf = 0, *fsz = NULL;
-  char **fp = get_mol_frags(pkl, sz, &fsz, &nf, "", NULL);
+  char **fp = get_mol_frags(pkl, sz, &fsz, &nf, NULL, NULL);
   int rc = 0;
   frag_t *f = xcalloc(nf + 1, sizeof(frag_t));
   if (!fp || !nf) rc = au_fail(AU_EDATA, "RDKit cannot split '%s' into fragments", smiles);
@@ -138,6 +142,11 @@ int ligand_strip(const char *smiles, char **kept, char **dropped, unsigned *mask
   size_t best = 0;
   for (size_t i = 1; i < nf && !rc; i++)
     if (frag_better(&f[i], &f[best])) best = i;
+  if (!rc && nf > 1) { /* the kept one first, the dropped ones in SMILES order: any spelling, one result */
+    frag_t t = f[0]; f[0] = f[best]; f[best] = t;
+    best = 0;
+    qsort(f + 1, nf - 1, sizeof(frag_t), cmp_frag_smiles);
+  }
   if (!rc && (nf == 1 || !f[best].mask)) {
     /* nothing to choose by: the whole ligand, its groups those of any fragment */
     if (!(*kept = frag_smiles(pkl, sz))) rc = au_fail(AU_EDATA, "RDKit cannot write SMILES for '%s'", smiles);

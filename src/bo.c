@@ -467,15 +467,16 @@ static void default_theta(int d, double *theta) {
   theta[d + 1] = log(1e-4);
 }
 
-/* Random start: length scales 0.05..2, signal 0.3..3, noise 1e-6..1e-2 (log-uniform). */
-static void random_theta(int d, rng_t *r, double *theta) {
+/* Random start: length scales 0.05..2, signal 0.3..3, noise 1e-6..1e-2
+ * (log-uniform); a noisy objective: noise 1e-3..1. */
+static void random_theta(int d, rng_t *r, int noisy, double *theta) {
   for (int k = 0; k < d; k++) theta[k] = log(0.05) + rng_uniform(r) * log(2.0 / 0.05);
   theta[d] = log(0.3) + rng_uniform(r) * log(10.0);
-  theta[d + 1] = log(1e-6) + rng_uniform(r) * log(1e4);
+  theta[d + 1] = noisy ? log(1e-3) + rng_uniform(r) * log(1e3) : log(1e-6) + rng_uniform(r) * log(1e4);
 }
 
 /* Best LML over the given start plus `restarts` random ones. */
-static double fit_theta(lml_work *w, double *theta, int restarts, uint64_t seed) {
+static double fit_theta(lml_work *w, double *theta, int restarts, int noisy, uint64_t seed) {
   int p = w->d + 2;
   double *lo = xmalloc((size_t)4 * p * sizeof(double));
   double *hi = lo + p, *cur = lo + 2 * p, *start = lo + 3 * p;
@@ -486,7 +487,7 @@ static double fit_theta(lml_work *w, double *theta, int restarts, uint64_t seed)
   double best = -INFINITY;
   for (int k = 0; k <= restarts; k++) {
     if (k == 0) memcpy(cur, start, (size_t)p * sizeof(double));
-    else random_theta(w->d, &r, cur);
+    else random_theta(w->d, &r, noisy, cur);
     double f = maximise_lml(w, cur, lo, hi, 100);
     if (f > best) {
       best = f;
@@ -522,7 +523,7 @@ void bo_gp_free(bo_gp *gp) {
 
 /* start: fixed hyperparameters, or the first start of the fit when fit != 0. */
 static bo_gp *gp_fit_from(const double *X, const double *y, int n, int d, const double *start,
-                          int fit, int restarts, uint64_t seed) {
+                          int fit, int restarts, int noisy, uint64_t seed) {
   if (n < 1 || d < 1) {
     au_fail(AU_EDATA, "gp: need at least one point and one dimension");
     return NULL;
@@ -538,7 +539,7 @@ static bo_gp *gp_fit_from(const double *X, const double *y, int n, int d, const 
   lml_work w;
   work_init(&w, gp->X, yn, n, d);
   memcpy(gp->theta, start, (size_t)(d + 2) * sizeof(double));
-  if (fit) fit_theta(&w, gp->theta, restarts, seed);
+  if (fit) fit_theta(&w, gp->theta, restarts, noisy, seed);
   gp->lml = factor(&w, gp->theta);
   if (!isfinite(gp->lml) && fit) { /* fall back to a safe noise level */
     gp->theta[d + 1] = log(1e-2);
@@ -565,7 +566,7 @@ bo_gp *bo_gp_fit(const double *X, const double *y, int n, int d, const double *t
   double *start = xmalloc((size_t)(d > 0 ? d + 2 : 1) * sizeof(double));
   if (theta) memcpy(start, theta, (size_t)(d + 2) * sizeof(double));
   else if (d > 0) default_theta(d, start);
-  bo_gp *gp = gp_fit_from(X, y, n, d, start, theta == NULL, restarts, seed);
+  bo_gp *gp = gp_fit_from(X, y, n, d, start, theta == NULL, restarts, 0, seed);
   free(start);
   return gp;
 }
@@ -615,6 +616,7 @@ struct bo_opt {
   double *U, *Xr, *y; /* told points: unit (snapped), real, value */
   double *theta;      /* last fitted GP hyperparameters: warm start */
   int have_theta;
+  int noisy;          /* bo_set_noisy */
 };
 
 static void copy_space(const bo_space *src, bo_space *dst) {
@@ -673,6 +675,18 @@ void bo_free(bo_opt *o) {
 void bo_set_candidates(bo_opt *o, int n) { o->n_candidates = n < 1 ? 1 : n; }
 void bo_set_restarts(bo_opt *o, int n) { o->restarts = n < 0 ? 0 : n; }
 void bo_set_xi(bo_opt *o, double xi) { o->xi = xi; }
+void bo_set_noisy(bo_opt *o, int noisy) { o->noisy = noisy; }
+
+int bo_noise(const bo_opt *o, double *share, double *sd) {
+  if (!o->have_theta || o->n < 1) return 0;
+  double m, v, *yn = xmalloc((size_t)o->n * sizeof(double));
+  normalise(o->y, o->n, yn, &m, &v);
+  free(yn);
+  double sv = exp(o->theta[o->d]), nv = exp(o->theta[o->d + 1]);
+  if (share) *share = nv / (sv + nv);
+  if (sd) *sd = sqrt(nv) * v;
+  return 1;
+}
 int bo_n_told(const bo_opt *o) { return o->n; }
 
 /* Evaluated already?  Unit points are snapped, so a tiny tolerance suffices. */
@@ -783,8 +797,11 @@ static void propose(const bo_opt *o, const bo_gp *gp, rng_t *r, double *u_out) {
 }
 
 static bo_gp *fit_surrogate(bo_opt *o) {
-  if (!o->have_theta) default_theta(o->d, o->theta);
-  bo_gp *gp = gp_fit_from(o->U, o->y, o->n, o->d, o->theta, 1, o->restarts,
+  if (!o->have_theta) {
+    default_theta(o->d, o->theta);
+    if (o->noisy) o->theta[o->d + 1] = log(0.3); /* start from "mostly signal, some noise" */
+  }
+  bo_gp *gp = gp_fit_from(o->U, o->y, o->n, o->d, o->theta, 1, o->restarts, o->noisy,
                           o->seed ^ (uint64_t)o->n * 0x9e3779b97f4a7c15ULL);
   if (gp) {
     bo_gp_theta(gp, o->theta);

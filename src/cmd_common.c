@@ -13,7 +13,7 @@
 int hparams_from_cli(const cli_args *a, const char *kind, hparams *hp) {
   const char *f = cli_get(a, "--hparams");
   char *file_kind = !kind && f ? hparams_file_kind(f) : NULL; /* tune's output names its model */
-  int rc = hparams_default(kind ? kind : file_kind ? file_kind : "gcnn_snn", hp);
+  int rc = hparams_preset(kind ? kind : file_kind ? file_kind : "gcnn_snn", cli_get(a, "--preset"), hp);
   free(file_kind);
   if (rc) return rc;
   if (f && (rc = hparams_load_file(f, hp))) return rc;
@@ -137,4 +137,23 @@ void put_carry_fields(FILE *f, const recipe_set *rs, const recipe *r) {
   csv_put(f, r->id);
   for (int k = 1; k < RECIPE_NCARRY; k++)
     if (rs->has_carry[k]) fputc(',', f), csv_put(f, r->carry[k]);
+}
+
+int load_model_cli(const cli_args *a, const char *cmd, model *m) {
+  (void)cmd;
+  int rc = model_load(m, a->pos[0]);
+  if (!rc) m->uncalibrated = cli_flag(a, "--uncalibrated");
+  return rc;
+}
+
+void print_calibration_note(const char *cmd, const model *m) {
+  if (!m->calib.fitted)
+    fprintf(stderr, "auclust %s: uncalibrated probabilities: the model has no calibration (trained without --ensemble)\n", cmd);
+  else if (m->uncalibrated)
+    fprintf(stderr, "auclust %s: uncalibrated probabilities (--uncalibrated)\n", cmd);
+  else
+    fprintf(stderr,
+            "auclust %s: probabilities Platt-calibrated on the ensemble's %d out-of-fold predictions "
+            "(--uncalibrated for the raw ones)\n",
+            cmd, m->calib.n);
 }

@@ -33,6 +33,7 @@ static const cli_opt opts[] = {
     {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     CLI_INPUT_OPTS,
+    CLI_CALIB_OPT,
     CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
@@ -48,7 +49,8 @@ static const cli_spec spec = {
     "names; features that split equally well are listed as tied. Recipes with an empty pH\n"
     "(organic solvents) keep pH at the missing-value code, so no split on pH divides them.",
     opts, 2, 2,
-    "example:\n  auclust distill model.json data/au_nc_recipes.csv --subset set_ii -o tree.svg"};
+    "examples:\n  auclust distill model.json data/au_nc_recipes.csv --subset set_ii -o tree.svg\n"
+    "  auclust distill model.json data/au_nc_recipes.csv --orientation tb --no-merge -o tree_raw.json"};
 
 #define NFEAT (AU_NDESC + 2)
 enum { F_LIG_RATIO = AU_NDESC, F_RED_RATIO };
@@ -239,7 +241,7 @@ int cmd_distill(int argc, char **argv) {
     return rc;
   }
   model m;
-  if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
+  if ((rc = load_model_cli(&a, "distill", &m))) { cli_free(&a); return rc; }
   component_table comp;
   recipe_set rs;
   input_opts io;
@@ -318,6 +320,7 @@ int cmd_distill(int argc, char **argv) {
   sampler_free(&s);
   recipes_free(&rs);
   components_free(&comp);
+  if (!rc) print_calibration_note("distill", &m);
   model_free(&m);
   cli_free(&a);
   return rc;

@@ -43,6 +43,7 @@ static const cli_opt opts[] = {
                                           "                             new_ligand (default 0.4)"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     CLI_INPUT_OPTS,
+    CLI_CALIB_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -56,7 +57,9 @@ static const cli_spec spec = {
     "examples:\n"
     "  auclust heatmap model.json --base A01 -o mha_pH_T.svg\n"
     "  auclust heatmap model.json --base A01 --x ligand_mM:0.5:10 --y temperature_C:0:80 -o map.csv\n"
-    "  auclust heatmap model.json --base A01 --grid5d -o grid5d.svg --csv grid5d.csv"};
+    "  auclust heatmap model.json --base A01 --overlay all --title 'MHA, water, NaBH4' -o all_points.svg\n"
+    "  auclust heatmap model.json --base A01 --grid5d -o grid5d.svg --csv grid5d.csv\n"
+    "  auclust heatmap model.json --base A01 --grid5d --levels log:6 --levels ligand_mM=0.5,1,2,4 -o g5.csv"};
 
 typedef struct {
   int nx, ny, cx, cy;
@@ -127,20 +130,24 @@ typedef struct {
   const double *cond;    /* [nrows, AU_NCOND] each point's conditions */
 } grid_domain;
 
+static void point_x(const grid_domain *g, int i, double *x) {
+  memcpy(x, g->base_x, sizeof(double) * AU_XMAX);
+  memcpy(x, g->cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+}
+
 static void point_reasons(const grid_domain *g, int i, char *why, size_t n) {
   double x[AU_XMAX];
-  memcpy(x, g->base_x, sizeof x);
-  memcpy(x, g->cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+  point_x(g, i, x);
   domain_reasons(g->d, &g->v, x, why, n);
 }
 
 /* one stderr line, after the output */
 static void report_domain(const grid_domain *g, int n) {
   int out = 0;
-  char why[1024];
+  double x[AU_XMAX];
   for (int i = 0; i < n; i++) {
-    point_reasons(g, i, why, sizeof why);
-    out += why[0] != 0;
+    point_x(g, i, x);
+    out += domain_outside(g->d, &g->v, x);
   }
   fprintf(stderr, "auclust heatmap: %d of %d grid points are outside the model's domain%s%s%s\n", out, n,
           g->v.reasons[0] ? " (every point: " : "", g->v.reasons, g->v.reasons[0] ? ")" : "");
@@ -431,7 +438,7 @@ int cmd_heatmap(int argc, char **argv) {
   if (rc) { cli_free(&a); return rc; }
   ax.nx = ax.ny = (int)(g5 ? inner : grid);
   model m;
-  if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
+  if ((rc = load_model_cli(&a, "heatmap", &m))) { cli_free(&a); return rc; }
   base_recipe b;
   input_opts io;
   input_opts_from_cli(&a, NULL, &io);
@@ -461,6 +468,7 @@ int cmd_heatmap(int argc, char **argv) {
     domain_free(&dom);
   }
   base_recipe_free(&b);
+  if (!rc) print_calibration_note("heatmap", &m);
   model_free(&m);
   cli_free(&a);
   return rc;

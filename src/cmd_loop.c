@@ -28,6 +28,7 @@ static const cli_opt opts[] = {
     {"--seeds", NULL, "S", "campaigns per strategy, seeds --seed .. --seed + S - 1 (default 10)"},
     {"--seed", "-s", "N", "the first seed (default 1)"},
     {"--model", "-m", "KIND", "the model that plans (default gcnn_snn; any kind train accepts)"},
+    {"--preset", NULL, "NAME", "default (auclust's defaults) or paper (the authors' architecture and budget exactly)"},
     {"--hparams", NULL, "FILE", "hyperparameters (JSON, e.g. from tune)"},
     {"--set", NULL, "NAME=VALUE", "one hyperparameter (repeatable), e.g. --set epochs=20"},
     {"--ensemble", NULL, "K", "instances of the k-fold ensemble trained each round (default 5; 0 = one fit)"},

@@ -22,6 +22,7 @@ static const cli_opt opts[] = {
     {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     CLI_INPUT_OPTS,
+    CLI_CALIB_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -49,7 +50,7 @@ int cmd_predict(int argc, char **argv) {
     return rc;
   }
   model m;
-  if ((rc = model_load(&m, a.pos[0]))) { cli_free(&a); return rc; }
+  if ((rc = load_model_cli(&a, "predict", &m))) { cli_free(&a); return rc; }
   component_table comp;
   recipe_set rs;
   input_opts io;
@@ -95,10 +96,12 @@ int cmd_predict(int argc, char **argv) {
     }
     domain_free(&dom);
   }
-  if (!rc) print_domain_summary(a.spec->cmd, outside, rs.n);
+  int nrec = rs.n;
   free(p); free(v);
   recipes_free(&rs);
   components_free(&comp);
+  if (!rc) print_calibration_note("predict", &m);
+  if (!rc) print_domain_summary(a.spec->cmd, outside, nrec); /* the last line */
   model_free(&m);
   cli_free(&a);
   return rc;

@@ -53,6 +53,7 @@ static const cli_opt opts[] = {
     {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which a ligand is\n"
                                           "                             new_ligand (default 0.4)"},
     {"--allow-missing-ph", NULL, NULL, "--exclude: accept an empty pH in water-like solvents"},
+    CLI_CALIB_OPT,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -137,28 +138,32 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
 }
 
 
-/* Ligands that cannot bind gold are refused, each said once on stderr. */
+/* Ligands that cannot bind gold are refused, each said once on stderr
+ * (or, when none is left, in the one error line). */
 static int refuse_unbound(lig_t *l, int *n) {
-  int k = 0, rc = 0;
-  for (int i = 0; i < *n; i++) {
+  unsigned char *binds = xcalloc(*n + 1, 1);
+  int nb = 0, rc = 0;
+  for (int i = 0; i < *n && !rc; i++) {
     char *kept, *dropped;
     unsigned mask = 0;
-    if ((rc = ligand_strip(l[i].smiles, &kept, &dropped, &mask))) break;
-    free(kept); free(dropped);
-    if (mask) { l[k++] = l[i]; continue; }
+    if (!(rc = ligand_strip(l[i].smiles, &kept, &dropped, &mask))) {
+      free(kept); free(dropped);
+      nb += binds[i] = mask != 0;
+    }
+  }
+  if (!rc && !nb)
+    rc = au_fail(AU_EDATA, "no candidate ligand has a gold-binding group (%s); --allow-any-ligand scores them anyway",
+                 binding_group_list());
+  int k = 0;
+  for (int i = 0; i < *n; i++) {
+    if (rc || binds[i]) { l[k++] = l[i]; continue; } /* on an error the caller frees them all */
     fprintf(stderr, "auclust suggest: refusing ligand %s (%s): no gold-binding group (%s); --allow-any-ligand scores it anyway\n",
             l[i].name, l[i].canonical, binding_group_list());
     free(l[i].name); free(l[i].smiles); free(l[i].canonical);
   }
-  if (rc) {
-    for (int i = k; i < *n; i++) l[k++] = l[i]; /* keep the rest for the caller to free */
-    *n = k;
-    return rc;
-  }
   *n = k;
-  if (!k) return au_fail(AU_EDATA, "no candidate ligand has a gold-binding group (%s); pass --allow-any-ligand to score them anyway",
-                         binding_group_list());
-  return 0;
+  free(binds);
+  return rc;
 }
 
 /* Bounds: training-data ranges, then --bounds, then --range; rounding steps. */
@@ -303,7 +308,7 @@ int cmd_suggest(int argc, char **argv) {
   int nlig = 0;
   model m;
   if ((rc = gather_ligands(&a, &lig, &nlig)) || (!cli_flag(&a, "--allow-any-ligand") && (rc = refuse_unbound(lig, &nlig))) ||
-      (rc = model_load(&m, a.pos[0]))) {
+      (rc = load_model_cli(&a, "suggest", &m))) {
     for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
     free(lig);
     cli_free(&a);
@@ -429,7 +434,6 @@ int cmd_suggest(int argc, char **argv) {
                 npick, pmax - pmin, sdm);
     }
   }
-  if (!rc) print_domain_summary(a.spec->cmd, outside, npick);
   free(pick); free(tc); free(tg);
   scored_free(&sc);
   if (have_ex) { recipes_free(&ex); components_free(&excomp); }
@@ -439,6 +443,8 @@ int cmd_suggest(int argc, char **argv) {
   free(verdict);
   for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
   free(lig);
+  if (!rc) print_calibration_note("suggest", &m);
+  if (!rc) print_domain_summary(a.spec->cmd, outside, npick); /* the last line */
   model_free(&m);
   cli_free(&a);
   return rc;

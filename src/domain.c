@@ -89,6 +89,13 @@ void domain_reasons(const domain *d, const domain_verdict *v, const double *x, c
       add_reason(out, n, j < AU_NDESC ? au_desc_name[j] : d->m->extra_name[j - AU_NDESC]);
 }
 
+int domain_outside(const domain *d, const domain_verdict *v, const double *x) {
+  if (v->reasons[0]) return 1;
+  for (int j = 0; j < d->nx; j++)
+    if (!(x[j] >= d->lo[j] && x[j] <= d->hi[j])) return 1;
+  return 0;
+}
+
 int domain_recipes(const domain *d, const recipe_set *rs, domain_verdict *v) {
   /* one verdict per distinct component triple */
   int rc = 0;

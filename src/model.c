@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ensemble.h"
 #include "err.h"
 #include "forest.h"
 #include "outfile.h"
@@ -29,28 +30,6 @@ void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold) {
 }
 
 /* ---- training -------------------------------------------------------------- */
-typedef struct {
-  const net_layout *L;
-  const dataset *d;
-  const int *fold;
-  int ensemble;
-  uint64_t seed;
-  instance *inst;
-} train_ctx;
-
-static int train_job(int k, void *vc) {
-  train_ctx *c = vc;
-  int *rows = xmalloc(sizeof(int) * (c->d->n + 1)), n = 0;
-  for (int i = 0; i < c->d->n; i++)
-    if (!c->ensemble || c->fold[i] != k) rows[n++] = i;
-  rng_t r;
-  rng_seed3(&r, c->seed, 1, (uint64_t)k);
-  int rc = instance_train(c->L, c->d, rows, n, rng_u64(&r), &c->inst[k]);
-  free(rows);
-  progress_add(1); /* one instance */
-  return rc;
-}
-
 static void comp_copy(component *o, const component *c) {
   *o = *c;
   o->name = xstrdup(c->name); o->smiles = xstrdup(c->smiles);
@@ -114,15 +93,11 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   dataset_from_recipes(rs, &d);
   free((void *)d.mols);
   d.mols = m->gp; /* same order as rs->mol */
-  int *fold = xcalloc(rs->n + 1, sizeof(int));
-  if (ensemble) {
-    rng_t r;
-    rng_seed3(&r, seed, 0, 0);
-    stratified_folds(d.y, d.n, ensemble, &r, fold);
-  }
-  train_ctx c = {&m->L, &d, fold, ensemble, seed, m->inst};
-  int rc = par_for(m->ninst, nthreads, train_job, &c);
-  free(fold);
+  int *rows = xmalloc(sizeof(int) * (rs->n + 1));
+  for (int i = 0; i < rs->n; i++) rows[i] = i;
+  /* an ensemble's instances also give one out-of-fold prediction per recipe: its calibration */
+  int rc = ensemble_train(&m->L, &d, rows, rs->n, ensemble, seed, nthreads, 1, m->inst, &m->calib);
+  free(rows);
   d.mols = NULL;
   free((void *)d.mol); free((void *)d.x); free((void *)d.y);
   if (rc) model_free(m);
@@ -212,11 +187,11 @@ static cJSON *exact_array(const double *v, int n) {
 }
 
 static cJSON *instance_json(const model *m, const instance *in) {
-  int nx = m->L.nx;
+  int nx = m->L.nx, ns = nx + m->L.nder; /* the scaler: descriptors, then the derived inputs */
   cJSON *o = cJSON_CreateObject();
   cJSON *sc = cJSON_AddObjectToObject(o, "scaler");
-  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, nx));
-  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, nx));
+  cJSON_AddItemToObject(sc, "min", exact_array(in->lo, ns));
+  cJSON_AddItemToObject(sc, "max", exact_array(in->hi, ns));
   cJSON_AddNumberToObject(o, "training_loss", in->loss);
   cJSON *sup = cJSON_AddObjectToObject(o, "support");
   cJSON *sm = cJSON_AddArrayToObject(sup, "molecules"), *sx = cJSON_AddArrayToObject(sup, "descriptors");
@@ -247,7 +222,7 @@ static int check_finite_model(const model *m) {
     const instance *in = &m->inst[k];
     for (long i = 0; in->p && i < m->L.nparams; i++)
       if (!isfinite(in->p[i])) return au_fail(AU_ENUM, "instance %d has a non-finite weight (%g); nothing written", k + 1, in->p[i]);
-    for (int j = 0; j < m->L.nx; j++)
+    for (int j = 0; j < m->L.nx + m->L.nder; j++)
       if (!isfinite(in->lo[j]) || !isfinite(in->hi[j]) || !isfinite(in->hi[j] - in->lo[j]))
         return au_fail(AU_ENUM, "instance %d: the scaler of descriptor %d is not finite; nothing written", k + 1, j + 1);
   }
@@ -290,6 +265,13 @@ int model_save(const model *m, const char *path) {
   }
   cJSON_AddItemToObject(root, "molecules", cJSON_CreateStringArray((const char *const *)m->smiles, m->nmol));
   cJSON_AddItemToObject(root, "molecule_names", cJSON_CreateStringArray((const char *const *)m->names, m->nmol));
+  if (m->calib.fitted) { /* Platt scaling of every instance's probability */
+    cJSON *cal = cJSON_AddObjectToObject(root, "calibration");
+    cJSON_AddStringToObject(cal, "method", "platt");
+    double ab[2] = {m->calib.a, m->calib.b};
+    cJSON_AddItemToObject(cal, "a_b", exact_array(ab, 2));
+    cJSON_AddNumberToObject(cal, "out_of_fold_predictions", m->calib.n);
+  }
   cJSON *is = cJSON_AddArrayToObject(root, "instances");
   for (int k = 0; k < m->ninst; k++) cJSON_AddItemToArray(is, instance_json(m, &m->inst[k]));
   char *txt = cJSON_PrintUnformatted(root);
@@ -335,12 +317,12 @@ static int read_ints(const cJSON *a, int *out, int n, int lo, int hi, const char
 
 static int load_instance(model *m, const cJSON *o, instance *in, const char *path, int k) {
   char what[160];
-  int nx = m->L.nx;
+  int nx = m->L.nx, ns = nx + m->L.nder;
   const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "scaler");
   snprintf(what, sizeof what, "instances[%d].scaler.min", k);
-  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, nx, path, what)) return AU_EMODEL;
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "min"), in->lo, ns, path, what)) return AU_EMODEL;
   snprintf(what, sizeof what, "instances[%d].scaler.max", k);
-  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, nx, path, what)) return AU_EMODEL;
+  if (read_doubles(cJSON_GetObjectItemCaseSensitive(sc, "max"), in->hi, ns, path, what)) return AU_EMODEL;
   const cJSON *tl = cJSON_GetObjectItemCaseSensitive(o, "training_loss");
   in->loss = cJSON_IsNumber(tl) ? tl->valuedouble : NAN;
   const cJSON *sup = cJSON_GetObjectItemCaseSensitive(o, "support");
@@ -439,7 +421,9 @@ static int load_root(model *m, const cJSON *root, const char *path) {
     return BAD("%s: model format version %g, this auclust reads version %d", path, cJSON_IsNumber(ver) ? ver->valuedouble : -1.0,
                MODEL_FORMAT_VERSION);
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
-  if (!cJSON_IsString(kind) || hparams_default(kind->valuestring, &m->hp))
+  /* keys a file lacks take the paper's values: files written before the
+   * non-paper hyperparameters existed were trained with those */
+  if (!cJSON_IsString(kind) || hparams_preset(kind->valuestring, "paper", &m->hp))
     return BAD("%s: unknown model kind", path);
   if (hparams_from_json(cJSON_GetObjectItemCaseSensitive(root, "hparams"), &m->hp, path)) {
     char msg[600];
@@ -480,6 +464,15 @@ static int load_root(model *m, const cJSON *root, const char *path) {
   for (int i = 0; i < nmol; i++) {
     const cJSON *s = names ? cJSON_GetArrayItem(names, i) : NULL;
     m->names[i] = xstrdup(cJSON_IsString(s) ? s->valuestring : m->smiles[i]);
+  }
+  const cJSON *cal = cJSON_GetObjectItemCaseSensitive(root, "calibration");
+  if (cal) { /* absent: a model without calibration */
+    const cJSON *meth = cJSON_GetObjectItemCaseSensitive(cal, "method"), *nn = cJSON_GetObjectItemCaseSensitive(cal, "out_of_fold_predictions");
+    double ab[2];
+    if (!cJSON_IsString(meth) || strcmp(meth->valuestring, "platt") || !cJSON_IsNumber(nn) ||
+        read_doubles(cJSON_GetObjectItemCaseSensitive(cal, "a_b"), ab, 2, path, "calibration.a_b"))
+      return BAD("%s: 'calibration' must be {\"method\": \"platt\", \"a_b\": [a, b], \"out_of_fold_predictions\": n}", path);
+    m->calib = (platt){1, ab[0], ab[1], nn->valueint};
   }
   const cJSON *is = cJSON_GetObjectItemCaseSensitive(root, "instances");
   int ni = cJSON_GetArraySize(is);
@@ -561,10 +554,12 @@ static int predict_job(int k, void *vc) {
   int n = c->q->n;
   double *tmp = xmalloc(sizeof(double) * (n + 1));
   int rc = instance_predict(&c->m->L, &c->m->inst[k], c->q, NULL, n, tmp);
-  for (int i = 0; i < n && !rc; i++) c->p[(size_t)i * c->m->ninst + k] = tmp[i];
+  for (int i = 0; i < n && !rc; i++) c->p[(size_t)i * c->m->ninst + k] = model_calibrated(c->m, tmp[i]);
   free(tmp);
   return rc;
 }
+
+double model_calibrated(const model *m, double p) { return m->uncalibrated ? p : platt_apply(&m->calib, p); }
 
 int model_predict(const model *m, const recipe_set *q, double *p) {
   dataset d;

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "baseline.h"
 #include "err.h"
@@ -22,7 +23,8 @@ void net_layout_init(net_layout *L, const hparams *hp, int nextra) {
       o += L->gl[r].size;
     }
   }
-  L->in_dim = NROLES * L->D + L->nx;
+  L->nder = hp->ratio_inputs && !hparams_is_baseline(hp) ? NET_NDERIVED : 0;
+  L->in_dim = NROLES * L->D + L->nx + L->nder;
   L->dim[0] = L->in_dim;
   if (hparams_is_baseline(hp)) return; /* no network: no layers, no parameters */
   int nh = hp->head == HEAD_SVM ? 0 : hp->nhidden; /* the SVM is one linear layer */
@@ -69,11 +71,33 @@ void dataset_free(dataset *d) {
   memset(d, 0, sizeof *d);
 }
 
+static double scaled(const instance *in, int j, double v) {
+  double r = in->hi[j] - in->lo[j];
+  return r > 0 ? (v - in->lo[j]) / r : v - in->lo[j];
+}
+
 void scale_row(const instance *in, int nx, const double *x, double *out) {
-  for (int j = 0; j < nx; j++) {
-    double r = in->hi[j] - in->lo[j];
-    out[j] = r > 0 ? (x[j] - in->lo[j]) / r : x[j] - in->lo[j];
-  }
+  for (int j = 0; j < nx; j++) out[j] = scaled(in, j, x[j]);
+}
+
+const char *const net_derived_name[NET_NDERIVED] = {"log10_ligand_au", "log10_reductant_au"};
+
+void net_derived(const double *x, double *out) {
+  double au = x[D_HAUCL4_MM] + 1e-3;
+  out[0] = log10((x[D_LIGAND_MM] + 1e-3) / au);
+  out[1] = log10((x[D_REDUCTANT_MM] + 1e-3) / au);
+}
+
+void scale_inputs(const net_layout *L, const instance *in, const double *x, double *out) {
+  scale_row(in, L->nx, x, out);
+  if (!L->nder) return;
+  double d[NET_NDERIVED];
+  net_derived(x, d);
+  for (int j = 0; j < L->nder; j++) out[L->nx + j] = scaled(in, L->nx + j, d[j]);
+}
+
+double net_pool_factor(const net_layout *L, const molgraph *g) {
+  return L->hp.fingerprint_pool && g->natoms > 0 ? 1.0 / g->natoms : 1.0;
 }
 
 /* ---- a forward/backward pass over a set of rows --------------------------
@@ -90,6 +114,7 @@ struct pass {
   int *sel[NROLES], nsel[NROLES]; /* batch molecules this pass uses */
   int *selidx[NROLES];          /* batch molecule -> index in sel, -1 */
   double *fp[NROLES], *dfp[NROLES]; /* [nsel, D] */
+  double *pool[NROLES];         /* batch molecule -> net_pool_factor */
   int cap, k;
   int *slot_row;                /* [cap] dataset row in each slot */
   int *row_slot;                /* [d->n] slot of each row, -1 */
@@ -119,6 +144,8 @@ pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows
       }
       gbatch_build(&ps->gb[r], list, nm);
       gcnn_ws_init(&ps->gw[r], &L->gl[r], ps->gb[r].natoms);
+      ps->pool[r] = xmalloc(sizeof(double) * (nm + 1));
+      for (int m = 0; m < nm; m++) ps->pool[r][m] = net_pool_factor(L, list[m]);
       ps->sel[r] = xmalloc(sizeof(int) * (nm + 1));
       ps->selidx[r] = xmalloc(sizeof(int) * (nm + 1));
       for (int m = 0; m < nm; m++) ps->selidx[r][m] = -1;
@@ -147,7 +174,7 @@ pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows
 void pass_free(pass *ps) {
   if (!ps) return;
   for (int r = 0; r < NROLES; r++) {
-    free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]); free(ps->sel[r]); free(ps->selidx[r]);
+    free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]); free(ps->sel[r]); free(ps->selidx[r]); free(ps->pool[r]);
     if (ps->L->D) { gbatch_free(&ps->gb[r]); gcnn_ws_free(&ps->gw[r]); }
   }
   for (int l = 0; l <= HP_MAXH + 1; l++) { free(ps->act[l]); free(ps->dact[l]); }
@@ -174,6 +201,9 @@ static void gcnn_pass_forward(pass *ps, const double *p, int all) {
         if (idx[m] < 0) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
       }
     gcnn_forward_sel(&ps->L->gl[r], p, &ps->gb[r], &ps->gw[r], sel, ps->nsel[r], ps->fp[r]);
+    if (ps->L->hp.fingerprint_pool)
+      for (int i = 0; i < ps->nsel[r]; i++)
+        for (int j = 0; j < ps->L->D; j++) ps->fp[r][(size_t)i * ps->L->D + j] *= ps->pool[r][sel[i]];
   }
 }
 
@@ -204,7 +234,7 @@ static void head_forward(pass *ps, const instance *in, const double *p, rng_t *d
     double *v = ps->act[0] + (size_t)i * ps->ld[0];
     for (int r = 0; r < NROLES && D; r++)
       memcpy(v + r * D, ps->fp[r] + (size_t)fp_index(ps, r, row) * D, sizeof(double) * D);
-    scale_row(in, L->nx, ps->d->x + (size_t)row * L->nx, v + NROLES * D);
+    scale_inputs(L, in, ps->d->x + (size_t)row * L->nx, v + NROLES * D);
   }
   for (int l = 0; l < L->nl; l++) {
     int last = l + 1 == L->nl, out = L->dim[l + 1], ldo = ps->ld[l + 1];
@@ -254,7 +284,8 @@ static void head_backward(pass *ps, const double *p, double *g, int dropout_on) 
     const double *dv = ps->dact[0] + (size_t)i * ps->ld[0];
     for (int r = 0; r < NROLES; r++) {
       double *df = ps->dfp[r] + (size_t)fp_index(ps, r, row) * L->D;
-      for (int j = 0; j < L->D; j++) df[j] += dv[r * L->D + j];
+      double f = ps->pool[r][ps->molpos[r][ps->d->mol[row * NROLES + r]]];
+      for (int j = 0; j < L->D; j++) df[j] += f * dv[r * L->D + j];
     }
   }
   ps->flops += (double)k * NROLES * L->D;
@@ -403,11 +434,15 @@ static runs active_params(const net_layout *L, const pass *ps) {
   return r;
 }
 
-static void fit_scaler(instance *in, const dataset *d, const int *rows, int n) {
-  for (int j = 0; j < d->nx; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
+/* min and max of the nx descriptors, then of the nder derived inputs */
+static void fit_scaler(const net_layout *L, instance *in, const dataset *d, const int *rows, int n) {
+  int nv = d->nx + L->nder;
+  for (int j = 0; j < nv; j++) { in->lo[j] = INFINITY; in->hi[j] = -INFINITY; }
   for (int i = 0; i < n; i++) {
-    const double *x = d->x + (size_t)rows[i] * d->nx;
-    for (int j = 0; j < d->nx; j++) {
+    double x[AU_XMAX + NET_NDERIVED];
+    memcpy(x, d->x + (size_t)rows[i] * d->nx, sizeof(double) * d->nx);
+    if (L->nder) net_derived(x, x + d->nx);
+    for (int j = 0; j < nv; j++) {
       if (x[j] < in->lo[j]) in->lo[j] = x[j];
       if (x[j] > in->hi[j]) in->hi[j] = x[j];
     }
@@ -477,7 +512,7 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
 
   rng_t r;
   rng_seed(&r, seed);
-  fit_scaler(out, d, rows, nrows);
+  fit_scaler(L, out, d, rows, nrows);
   if (hparams_is_baseline(hp)) {
     free(cls[0]); free(cls[1]);
     if (!(rc = baseline_fit(L, d, rows, nrows, seed, out))) set_support(L, out, d, rows, nrows);
@@ -496,6 +531,8 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   long nact = 0;
   for (int i = 0; i < act.n; i++) nact += act.hi[i] - act.lo[i];
   adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
+  struct timespec c0, c1;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
   for (int e = 0; e < hp->epochs && !rc; e++) {
     double sum = 0;
     for (int s = 0; s < hp->steps_per_epoch; s++) {
@@ -511,6 +548,8 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
     }
     out->loss = sum / hp->steps_per_epoch;
   }
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+  out->step_secs = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
   /* Adam: 12 operations per parameter (sqrt and division counted as one) */
   out->flops = pass_flops(ps) + 12.0 * nact * opt.t;
   pass_free(ps);

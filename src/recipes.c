@@ -264,8 +264,9 @@ static int add_ligand_uncached(recipe_set *s, const char *smiles, char **dropped
   if (bad) return -1;
   molgraph_free(&probe);
   if (ligand_strip(smiles, &kept, &drop, &mask)) return -1;
-  if (drop)
-    recipes_note(s, "ligand '%s': kept %s, dropped %s as counter-ion%s", smiles, kept, drop, strchr(drop, '.') ? "s" : "");
+  if (drop) /* in canonical terms, so that every spelling of a salt is said once */
+    recipes_note(s, "ligand %s: counter-ion%s %s dropped (the fragment with the gold-binding group is kept)", kept,
+                 strchr(drop, '.') ? "s" : "", drop);
   int k = add_canonical(s, kept, smiles, 1);
   if (k >= 0) s->mol[k].binding = mask;
   if (dropped) *dropped = drop;
@@ -459,8 +460,66 @@ static int check_range(const rowctx *c, int d, double v) {
   return 0;
 }
 
+/* Rows repeat their SMILES: each (role, spelling) is parsed by RDKit once
+ * per file, not once per row (10,000 rows of 40 ligands read in a blink). */
+typedef struct {
+  char *key; /* role digit + the SMILES as written; NULL = empty slot */
+  int mol;
+  char *dropped;
+} memo_ent;
+typedef struct {
+  memo_ent *e;
+  size_t cap, n;
+} smiles_memo;
+
+static memo_ent *memo_slot(smiles_memo *m, int role, const char *smi) {
+  if (2 * (m->n + 1) > m->cap) { /* grow: keep the load under a half */
+    smiles_memo g = {xcalloc(m->cap ? 2 * m->cap : 64, sizeof(memo_ent)), m->cap ? 2 * m->cap : 64, 0};
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->e[i].key) {
+        size_t h = 1469598103934665603ull;
+        for (const char *c = m->e[i].key; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
+        while (g.e[h % g.cap].key) h++;
+        g.e[h % g.cap] = m->e[i];
+        g.n++;
+      }
+    free(m->e);
+    *m = g;
+  }
+  size_t h = 1469598103934665603ull;
+  h = (h ^ (unsigned char)('0' + role)) * 1099511628211ull;
+  for (const char *c = smi; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
+  for (;; h++) {
+    memo_ent *e = &m->e[h % m->cap];
+    if (!e->key || (e->key[0] == '0' + role && !strcmp(e->key + 1, smi))) return e;
+  }
+}
+
+static void memo_free(smiles_memo *m) {
+  for (size_t i = 0; i < m->cap; i++) { free(m->e[i].key); free(m->e[i].dropped); }
+  free(m->e);
+}
+
+static int row_molecule(recipe_set *s, smiles_memo *memo, int role, const char *smi, char **dropped) {
+  memo_ent *e = memo_slot(memo, role, smi);
+  if (!e->key) {
+    char *drop = NULL;
+    int m = role == ROLE_LIGAND ? recipes_add_ligand(s, smi, &drop) : recipes_add_molecule(s, smi, 0);
+    if (m < 0) return m;
+    size_t l = strlen(smi);
+    e->key = xmalloc(l + 2);
+    e->key[0] = (char)('0' + role);
+    memcpy(e->key + 1, smi, l + 1);
+    e->mol = m;
+    e->dropped = drop;
+    memo->n++;
+  }
+  if (dropped) *dropped = e->dropped ? xstrdup(e->dropped) : NULL;
+  return e->mol;
+}
+
 static int load_row(recipe_set *s, const table *t, int i, const int *col, const component_table *comp,
-                    const recipe_opts *o, recipe *r) {
+                    const recipe_opts *o, smiles_memo *memo, recipe *r) {
   int cid = table_col(t, "id");
   char idbuf[32];
   snprintf(idbuf, sizeof idbuf, "row%d", t->rowno[i]);
@@ -472,7 +531,7 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
   for (int k = 0; k < NROLES; k++) {
     const char *smi = t->cell[i][col[AU_NDESC + k]];
     if (!smi[0]) return row_fail(&c, role_smiles_col[k], "empty %s SMILES", role_name[k], 0);
-    int m = k == ROLE_LIGAND ? recipes_add_ligand(s, smi, &r->dropped) : recipes_add_molecule(s, smi, 0);
+    int m = row_molecule(s, memo, k, smi, k == ROLE_LIGAND ? &r->dropped : NULL);
     if (m < 0) return row_fail(&c, role_smiles_col[k], "%s", au_errmsg(), 0);
     r->mol[k] = m;
     if (k == ROLE_LIGAND && o->require_binding && !s->mol[m].binding)
@@ -643,10 +702,12 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
   s->r = xcalloc(t.nrows, sizeof(recipe));
   s->nextra = o->nextra;
   for (int j = 0; j < o->nextra; j++) s->extra_name[j] = xstrdup(o->extra[j]);
+  smiles_memo memo = {0};
   for (int i = 0; i < t.nrows; i++) {
     s->n++;
-    if ((rc = load_row(s, &t, i, col, comp, o, &s->r[i]))) break;
+    if ((rc = load_row(s, &t, i, col, comp, o, &memo, &s->r[i]))) break;
   }
+  memo_free(&memo);
   char delim = t.delim, detected = t.detected, dcomma = t.decimal_comma;
   table_free(&t);
   if (rc) {

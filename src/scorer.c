@@ -11,6 +11,7 @@
 typedef struct {
   double *c;   /* [dim1] first-layer bias with everything constant folded in */
   double *Wc;  /* [AU_NCOND, dim1] condition rows of W0 divided by the scaler range */
+  double *Wd;  /* [NET_NDERIVED, dim1] the same for the derived ratios (ratio_inputs), else NULL */
 } inst_fold;
 
 struct scorer {
@@ -26,6 +27,8 @@ static void one_fp(const net_layout *L, const double *p, int role, const molgrap
   gbatch_build(&gb, list, 1);
   gcnn_ws_init(&ws, &L->gl[role], gb.natoms);
   gcnn_forward(&L->gl[role], p, &gb, &ws, fp);
+  double f = net_pool_factor(L, g);
+  for (int j = 0; j < L->D; j++) fp[j] *= f;
   gcnn_ws_free(&ws);
   gbatch_free(&gb);
 }
@@ -57,20 +60,22 @@ scorer *scorer_new(const model *m, const molgraph *const mols[NROLES], const dou
   for (int k = 0; k < m->ninst; k++) {
     const instance *it = &m->inst[k];
     for (int r = 0; r < NROLES && D; r++) one_fp(L, it->p, r, mols[r], iiv + r * D);
-    scale_row(it, L->nx, x, iiv + NROLES * D);
+    scale_inputs(L, it, x, iiv + NROLES * D);
     const double *W0 = it->p + L->W[0];
     inst_fold *f = &s->f[k];
     f->c = xmalloc(sizeof(double) * d1);
     f->Wc = xmalloc(sizeof(double) * AU_NCOND * d1);
+    if (L->nder) f->Wd = xmalloc(sizeof(double) * L->nder * d1);
     memcpy(f->c, it->p + L->b[0], sizeof(double) * d1);
     for (int j = 0; j < in; j++) {
-      int cond = j - NROLES * D;
+      int cond = j - NROLES * D, der = cond - L->nx;
       const double *w = W0 + (size_t)j * d1;
-      if (cond >= 0 && cond < AU_NCOND) {
+      if ((cond >= 0 && cond < AU_NCOND) || der >= 0) {
         /* scaled = (raw - lo) / range (range 0: raw - lo, as scale_row) */
         double r = it->hi[cond] - it->lo[cond], inv = r > 0 ? 1 / r : 1;
+        double *dst = der >= 0 ? f->Wd + der * d1 : f->Wc + cond * d1;
         for (int u = 0; u < d1; u++) {
-          f->Wc[cond * d1 + u] = w[u] * inv;
+          dst[u] = w[u] * inv;
           f->c[u] -= it->lo[cond] * inv * w[u];
         }
       } else {
@@ -84,7 +89,7 @@ scorer *scorer_new(const model *m, const molgraph *const mols[NROLES], const dou
 
 void scorer_free(scorer *s) {
   if (!s) return;
-  for (int k = 0; k < s->m->ninst; k++) { free(s->f[k].c); free(s->f[k].Wc); }
+  for (int k = 0; k < s->m->ninst; k++) { free(s->f[k].c); free(s->f[k].Wc); free(s->f[k].Wd); }
   free(s->f);
   free(s);
 }
@@ -104,6 +109,15 @@ static void eval_instance(const model *m, int k, const inst_fold *f, const doubl
     for (int i = 0; i < c; i++) memcpy(a + (size_t)i * d1, f->c, sizeof(double) * d1);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c, d1, AU_NCOND, 1.0, cond + (size_t)s0 * AU_NCOND,
                 AU_NCOND, f->Wc, d1, 1.0, a, d1);
+    if (f->Wd) { /* the derived ratios are not linear in the conditions: computed per recipe */
+      double x[AU_NDESC] = {0}, dv[NET_NDERIVED];
+      for (int i = 0; i < c; i++) {
+        memcpy(x, cond + (size_t)(s0 + i) * AU_NCOND, sizeof(double) * AU_NCOND);
+        net_derived(x, dv);
+        for (int j = 0; j < L->nder; j++)
+          for (int u = 0; u < d1; u++) a[(size_t)i * d1 + u] += dv[j] * f->Wd[j * d1 + u];
+      }
+    }
     for (int l = 1; l <= nl; l++) {
       int n_out = c * L->dim[l];
       if (l < nl) relu_forward(a, a, n_out);
@@ -155,15 +169,24 @@ static int check_finite(const double *p, size_t n) {
   return 0;
 }
 
+static void eval_network(const scorer *s, const double *cond, int n, double *p);
+
 int scorer_eval(const scorer *s, const double *cond, int n, double *p) {
-  if (hparams_is_baseline(&s->m->hp)) { eval_baseline(s, cond, n, p); return check_finite(p, (size_t)n * s->m->ninst); }
+  if (hparams_is_baseline(&s->m->hp)) eval_baseline(s, cond, n, p);
+  else eval_network(s, cond, n, p);
+  int rc = check_finite(p, (size_t)n * s->m->ninst);
+  if (!rc && s->m->calib.fitted && !s->m->uncalibrated)
+    for (size_t i = 0; i < (size_t)n * s->m->ninst; i++) p[i] = model_calibrated(s->m, p[i]);
+  return rc;
+}
+
+static void eval_network(const scorer *s, const double *cond, int n, double *p) {
   const net_layout *L = &s->m->L;
   int maxd = 0;
   for (int l = 0; l <= L->nl; l++) if (L->dim[l] > maxd) maxd = L->dim[l];
   double *a = xmalloc(sizeof(double) * CH * maxd), *b = xmalloc(sizeof(double) * CH * maxd);
   for (int k = 0; k < s->m->ninst; k++) eval_instance(s->m, k, &s->f[k], cond, n, p, a, b);
   free(a); free(b);
-  return check_finite(p, (size_t)n * s->m->ninst);
 }
 
 int scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd) {

@@ -296,9 +296,10 @@ if xml_ok "fingerprint --svg" "$T/fp.svg"; then
     grep -qx "$nm" "$T/txt" || fail "fingerprint --svg: no label '$nm'"
   done
 fi
-# --fingerprints: one vector per molecule (10 = the default fingerprint_length)
+# --fingerprints: one vector per molecule, fingerprint_length values (the model's)
 if [ -s "$T/fpv.csv" ]; then
-  awk -F, 'NR == 1 { nf = NF; ok = ($1 == "molecule" && $2 == "fp1" && NF == 11) } NR > 1 && NF != nf { ok = 0 }
+  D=$(grep -o '"fingerprint_length":[0-9]*' "$M" | head -1 | cut -d: -f2)
+  awk -F, -v D="${D:-0}" 'NR == 1 { nf = NF; ok = ($1 == "molecule" && $2 == "fp1" && NF == D + 1) } NR > 1 && NF != nf { ok = 0 }
            END { exit !(ok && NR == 5) }' "$T/fpv.csv" || fail "fingerprint --fingerprints: unexpected shape: $(head -2 "$T/fpv.csv")"
 else
   fail "fingerprint --fingerprints: not written"
@@ -362,8 +363,10 @@ if [ -s "$T/tree.txt" ]; then
        }
        END { if (!n) print "distill text: no threshold tests"; exit bad || !n }' "$T/tree.txt" >"$T/awk" ||
     fail "$(head -3 "$T/awk")"
-  # stderr: one line with the fidelity, the same numbers as the header
-  [ "$(wc -l <"$T/tree.err")" -eq 1 ] || fail "distill: stderr is not one line: $(cat "$T/tree.err")"
+  # stderr: one line with the fidelity, the same numbers as the header, and
+  # one saying whether the model's probabilities are calibrated
+  grep -q 'calibrat' "$T/tree.err" || fail "distill: stderr does not say whether probabilities are calibrated"
+  [ "$(grep -vc 'calibrat' "$T/tree.err")" -eq 1 ] || fail "distill: stderr is not one line: $(cat "$T/tree.err")"
   f1=$(echo "$fid" | sed -n 's/.*F1 \([0-9.-]*\), MCC \([0-9.-]*\)$/F1 \1, MCC \2/p')
   grep -q "$f1" "$T/tree.err" 2>/dev/null && [ -n "$f1" ] ||
     fail "distill: stderr does not report '$f1': $(cat "$T/tree.err")"

@@ -89,12 +89,7 @@ run "loop --ensemble 0" "$BIN" loop --truth kinetic "${SMALL[@]}" --ensemble 0 -
       fail "loop --ensemble 0: ucb differs from p although the spread is 0"; }
 
 # ---- errors: one line, exit 2 ------------------------------------------------------
-bad() { local name=$1; shift
-  "$BIN" loop "$@" >"$T/out" 2>"$T/err"; local rc=$?
-  [ $rc -eq 2 ] || fail "loop $name: exit $rc, expected 2"
-  [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q '^auclust loop: ' "$T/err" || fail "loop $name: stderr $(cat "$T/err")"
-  [ -s "$T/out" ] && fail "loop $name: wrote to stdout"
-}
+bad() { local name=$1; shift; expect_err "loop $name" 2 "$BIN" loop "$@"; }
 bad "without --truth" "${SMALL[@]}"
 bad "--truth unknown" --truth magic "${SMALL[@]}"
 bad "--strategy unknown" --truth kinetic "${SMALL[@]}" --strategy p,greedy

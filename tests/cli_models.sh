@@ -142,7 +142,7 @@ if run "predict dnn --individual" "$BIN" predict "$T/d1.json" "$DATA" --individu
 fi
 
 # ---- cv ---------------------------------------------------------------------------
-CV=(cv "$DATA" --model snn --folds 5 --set epochs=5 --seed 4)
+CV=(cv "$DATA" --model snn --folds 5 --repeats 1 --set epochs=5 --seed 4)
 if run "cv table" "$BIN" "${CV[@]}" -j 2; then
   grep -q '^5-fold stratified CV' "$T/out" || fail "cv table: no title line: $(head -1 "$T/out")"
   grep -q '^model .*accuracy.*F1.*MCC.*log loss.*Brier' "$T/out" || fail "cv table: no header row"
@@ -152,12 +152,13 @@ run "cv --json -j 1" "$BIN" "${CV[@]}" --json -j 1 --predictions "$T/oof1.csv" &
 run "cv --json -j 2" "$BIN" "${CV[@]}" --json -j 2 --predictions "$T/oof2.csv" && cp "$T/out" "$T/cv2.json"
 if [ -s "$T/cv1.json" ]; then
   json_ok "$T/cv1.json" || fail "cv --json is not valid JSON"
-  for k in accuracy f1 mcc log_loss brier; do
+  for k in accuracy f1 mcc roc_auc log_loss brier brier_skill ece; do
     grep -q "\"$k\":" "$T/cv1.json" || fail "cv --json lacks $k"
   done
   if command -v jq >/dev/null 2>&1; then
     jq -e --argjson rows "$ROWS" '.folds == 5 and .recipes == $rows and (.models | length) == 1 and .models[0].model == "snn"
-           and ([.models[0] | .accuracy, .f1, .mcc, .log_loss, .brier | (.mean | type) == "number" and (.std | type) == "number"] | all)
+           and ([.models[0] | .accuracy, .f1, .mcc, .roc_auc, .log_loss, .brier, .brier_skill, .ece
+                 | (.mean | type) == "number" and .std == null] | all)
            and (.models[0].accuracy.mean >= 0 and .models[0].accuracy.mean <= 1)
            and (.models[0].mcc.mean >= -1 and .models[0].mcc.mean <= 1)
            and (.models[0].hparams.epochs == 5)

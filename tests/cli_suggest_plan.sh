@@ -9,15 +9,6 @@ BIN=${1:?usage: cli_suggest_plan.sh /path/to/auclust}
 DATA=data/au_nc_recipes.csv
 . "$(dirname "$0")/lib.sh"
 
-expect_err() { # NAME CODE CMD...: exit CODE, one line on stderr, no stdout
-  local name=$1 code=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  [ $rc -eq "$code" ] || { fail "$name: exit $rc, expected $code: $(head -c 300 "$T/err")"; return; }
-  [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q '^auclust suggest: ' "$T/err" || fail "$name: stderr is not one line: $(cat "$T/err")"
-  [ -s "$T/out" ] && fail "$name: printed to stdout on error"
-}
-
 M="$T/m.json"
 run "train" "$BIN" train "$DATA" --model snn --set epochs=3 --ensemble 3 --seed 2 -j 1 -o "$M" ||
   { echo "cli_suggest_plan: cannot train; $FAILS failure(s)" >&2; exit 1; }

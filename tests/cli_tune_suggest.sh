@@ -11,26 +11,6 @@ DATA=data/au_nc_recipes.csv
 COMPS=data/components.csv
 . "$(dirname "$0")/lib.sh"
 
-# expect_err NAME CODES CMD...: exit status one of CODES ("2" or "2|3"),
-# exactly one line on stderr starting with "auclust", nothing on stdout
-expect_err() {
-  local name=$1 codes=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  local lines; lines=$(wc -l <"$T/err")
-  if [ $rc -eq 0 ] || ! [[ "|$codes|" == *"|$rc|"* ]]; then
-    fail "$name: exit $rc, expected $codes; stderr: $(head -c 400 "$T/err")"; return 1
-  elif [ "$lines" -ne 1 ] || [ -n "$(tail -c 1 "$T/err")" ]; then
-    fail "$name: stderr should be exactly one line, got $lines: $(head -c 400 "$T/err")"; return 1
-  elif ! grep -q '^auclust' "$T/err"; then
-    fail "$name: stderr does not start with 'auclust': $(cat "$T/err")"; return 1
-  elif [ -s "$T/out" ]; then
-    fail "$name: printed to stdout on error: $(head -c 200 "$T/out")"; return 1
-  fi
-  return 0
-}
-
-
 # ---- JSON helpers: jq, else python3 ------------------------------------------------
 if command -v jq >/dev/null 2>&1; then JSON=jq
 elif command -v python3 >/dev/null 2>&1; then JSON=py
@@ -73,7 +53,7 @@ ROWS=$(($(wc -l <"$DATA") - 1))
 ###############################################################################
 # tune
 ###############################################################################
-# check_log NAME LOG BEST_JSON N: header "trial,<dims of the space BEST_JSON records>,mcc,...,seconds",
+# check_log NAME LOG BEST_JSON N: header "trial,<dims of the space BEST_JSON records>,mcc,...,one_class,seconds",
 # N rows numbered 1..N, every value inside its dimension (ints integral), mcc in [-1, 1]
 check_log() {
   local name=$1 log=$2 best=$3 n=$4 dims
@@ -81,7 +61,7 @@ check_log() {
     else python3 -c 'import json,sys; [print(d["name"], d["type"], d["low"], d["high"]) for d in json.load(sys.stdin)]'; fi; })
   local want="trial"
   while read -r dn _; do want="$want,$dn"; done <<<"$dims"
-  want="$want,mcc,mcc_std,accuracy,f1,seconds"
+  want="$want,mcc,mcc_std,accuracy,f1,roc_auc,log_loss,brier,one_class,seconds"
   [ "$(head -1 "$log")" = "$want" ] || fail "$name: log header '$(head -1 "$log")', expected '$want'"
   local got=$(($(wc -l <"$log") - 1))
   [ "$got" -eq "$n" ] || fail "$name: log has $got trials, expected $n"
@@ -89,7 +69,7 @@ check_log() {
     BEGIN { nd = split(dims, L, "\n"); for (i = 1; i <= nd; i++) { split(L[i], f, " "); ty[i] = f[2]; lo[i] = f[3]; hi[i] = f[4] } }
     NR == 1 { next }
     {
-      if (NF != nd + 6) { print name ": row " NR - 1 " has " NF " fields"; bad = 1; next }
+      if (NF != nd + 10) { print name ": row " NR - 1 " has " NF " fields"; bad = 1; next }
       if ($1 != NR - 1) { print name ": trial column " $1 " on row " NR - 1; bad = 1 }
       for (i = 1; i <= nd; i++) {
         v = $(i + 1) + 0
@@ -124,7 +104,7 @@ check_best() {
       mcc) have=$obj ;;
       hidden1) have=$(jget "$best" hparams.hidden_layers.0) ;;
       hidden2) have=$(jget "$best" hparams.hidden_layers.1); [ "$have" = null ] && have=0 ;;
-      mcc_std|accuracy|f1) continue ;;
+      mcc_std|accuracy|f1|roc_auc|log_loss|brier|one_class) continue ;;
       *) have=$(jget "$best" "hparams.$key") ;;
     esac
     awk -v a="$want" -v b="$have" 'BEGIN { d = a - b; if (d < 0) d = -d; m = a < 0 ? -a : a; exit !(d <= 1e-5 * m + 1e-6) }' ||
@@ -133,20 +113,20 @@ check_best() {
 }
 
 # ---- the default space (svm: epochs, l2), BEST.json on stdout ------------------------
-run "tune svm, default space" "$BIN" tune "$DATA" --model svm --folds 3 --trials 4 --initial 2 --seed 3 -j 2 --log "$T/svm_log.csv" &&
+run "tune svm, default space" "$BIN" tune "$DATA" --model svm --folds 3 --repeats 1 --confirm 0 --trials 4 --initial 2 --seed 3 -j 2 --log "$T/svm_log.csv" &&
   cp "$T/out" "$T/svm_best.json"
 if [ -s "$T/svm_best.json" ]; then
   check_best "tune svm" "$T/svm_best.json" "$T/svm_log.csv"
   check_log "tune svm" "$T/svm_log.csv" "$T/svm_best.json" 4
-  [ "$(head -1 "$T/svm_log.csv")" = "trial,epochs,l2,mcc,mcc_std,accuracy,f1,seconds" ] ||
+  [ "$(head -1 "$T/svm_log.csv")" = "trial,epochs,l2,mcc,mcc_std,accuracy,f1,roc_auc,log_loss,brier,one_class,seconds" ] ||
     fail "tune svm: default space should be epochs and l2, log header: $(head -1 "$T/svm_log.csv")"
   [ "$(jget "$T/svm_best.json" objective.folds)" = 3 ] || fail "tune svm: objective.folds is not 3"
 else
   fail "tune svm: nothing on stdout"
 fi
 # the snn default space: hidden1, hidden2, epochs, feature_vector_dim, l2 (one trial)
-if run "tune snn, default space" "$BIN" tune "$DATA" --model snn --folds 3 --trials 1 -j 2 -o "$T/snn1.json" --log "$T/snn1.csv"; then
-  [ "$(head -1 "$T/snn1.csv")" = "trial,hidden1,hidden2,epochs,feature_vector_dim,l2,mcc,mcc_std,accuracy,f1,seconds" ] ||
+if run "tune snn, default space" "$BIN" tune "$DATA" --model snn --folds 3 --repeats 1 --confirm 0 --trials 1 -j 2 -o "$T/snn1.json" --log "$T/snn1.csv"; then
+  [ "$(head -1 "$T/snn1.csv")" = "trial,hidden1,hidden2,epochs,feature_vector_dim,l2,mcc,mcc_std,accuracy,f1,roc_auc,log_loss,brier,one_class,seconds" ] ||
     fail "tune snn: default space log header: $(head -1 "$T/snn1.csv")"
   check_log "tune snn default" "$T/snn1.csv" "$T/snn1.json" 1
   check_best "tune snn default" "$T/snn1.json" "$T/snn1.csv"
@@ -159,12 +139,12 @@ cat >"$T/space.json" <<'EOF'
  {"name": "l2", "type": "log-real", "low": 1e-5, "high": 0.01},
  {"name": "hidden1", "type": "int", "low": 5, "high": 20}]
 EOF
-TUNE=("$BIN" tune "$DATA" --model snn --space "$T/space.json" --folds 3 --trials 6 --initial 3)
+TUNE=("$BIN" tune "$DATA" --model snn --space "$T/space.json" --folds 3 --repeats 1 --confirm 0 --trials 6 --initial 3)
 mkdir "$T/tw"
 run "tune custom space" "${TUNE[@]}" --seed 5 -j 2 -o "$T/tw/best_a.json" --log "$T/tw/log_a.csv"
 no_leftovers "tune" "$T/tw"
 if [ -s "$T/tw/best_a.json" ] && [ -s "$T/tw/log_a.csv" ]; then
-  [ "$(head -1 "$T/tw/log_a.csv")" = "trial,epochs,l2,hidden1,mcc,mcc_std,accuracy,f1,seconds" ] ||
+  [ "$(head -1 "$T/tw/log_a.csv")" = "trial,epochs,l2,hidden1,mcc,mcc_std,accuracy,f1,roc_auc,log_loss,brier,one_class,seconds" ] ||
     fail "tune --space: log header is not the custom space's: $(head -1 "$T/tw/log_a.csv")"
   check_log "tune --space" "$T/tw/log_a.csv" "$T/tw/best_a.json" 6
   check_best "tune --space" "$T/tw/best_a.json" "$T/tw/log_a.csv"
@@ -192,7 +172,7 @@ if [ -s "$T/tw/best_a.json" ] && [ -s "$T/tw/log_a.csv" ]; then
   cmp -s <(no_seconds "$T/tw/log_a.csv") <(no_seconds "$T/tw/log_d.csv") && fail "tune: seeds 5 and 6 gave the same trials"
   # the {"dimensions": [...]} form of the same space is the same search
   { printf '{"dimensions": '; cat "$T/space.json"; printf '}\n'; } >"$T/space_obj.json"
-  run "tune --space {dimensions}" "$BIN" tune "$DATA" --model snn --space "$T/space_obj.json" --folds 3 --trials 6 --initial 3 \
+  run "tune --space {dimensions}" "$BIN" tune "$DATA" --model snn --space "$T/space_obj.json" --folds 3 --repeats 1 --confirm 0 --trials 6 --initial 3 \
     --seed 5 -j 2 -o "$T/tw/best_e.json" --log "$T/tw/log_e.csv" &&
     { cmp -s <(no_seconds "$T/tw/log_a.csv") <(no_seconds "$T/tw/log_e.csv") || fail "tune: {\"dimensions\":[...]} space searched differently"; }
 fi
@@ -233,6 +213,49 @@ fi
 expect_err "tune: --space file missing" 5 "$BIN" tune "$DATA" --model snn --space "$T/nope.json"
 expect_err "tune: --trials 0" 2 "$BIN" tune "$DATA" --model snn --trials 0
 no_leftovers "failed tunes" "$T"
+
+# ---- tune's defaults: 3 repeats per trial, the confirmation block and verdict ----
+TS=(--set epochs=2 --set steps_per_epoch=8 --folds 3 --trials 3 --initial 2 -j 2)
+if run "tune with confirmation" "$BIN" tune "$DATA" --model snn "${TS[@]}" -o "$T/conf.json" --log "$T/conf.csv"; then
+  [ "$(jget "$T/conf.json" objective.repeats)" = 3 ] || fail "tune: 3 repeats per trial should be the default"
+  [ "$(jget "$T/conf.json" confirmation.repeats)" = 5 ] || fail "tune: 5 confirmation repeats should be the default"
+  for k in default best; do
+    for m in mcc roc_auc log_loss brier; do
+      v=$(jget "$T/conf.json" "confirmation.$k.$m.std")
+      [ "$v" != null ] && [ -n "$v" ] || fail "tune: confirmation.$k.$m has no spread"
+    done
+  done
+  [ -n "$(jget "$T/conf.json" confirmation.verdict)" ] || fail "tune: no verdict in the JSON"
+  [ "$(jget "$T/conf.json" objective.gp_noise_share)" != null ] || fail "tune: the GP's fitted noise is not reported"
+  grep -q 'confirmation on 5 fresh repeats' "$T/err" && grep -q '^  verdict: ' "$T/err" && grep -q '^  MCC .*±.*±' "$T/err" ||
+    fail "tune: no confirmation block on stderr: $(cat "$T/err")"
+  v=$(jget "$T/conf.json" confirmation.verdict)
+  grep -qF "verdict: $v" "$T/err" || fail "tune: stderr and JSON verdicts differ"
+  # the confirmation's default column is plain cv of the defaults on the confirmation seed
+  cseed=$(jget "$T/conf.json" confirmation.seed)
+  if run "cv of the defaults on the confirmation seed" "$BIN" cv "$DATA" --model snn --set epochs=2 --set steps_per_epoch=8 \
+      --folds 3 --repeats 5 --seed "$cseed" --json; then
+    a=$(jget "$T/out" models.0.mcc.mean); b=$(jget "$T/conf.json" confirmation.default.mcc.mean)
+    awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; exit !(d < 1e-9 && d > -1e-9) }' ||
+      fail "tune: confirmation default MCC $b differs from cv's $a on the same seed"
+  fi
+  # one_class: repeats whose predictions were all one class, 0..3
+  awk -F, 'NR == 1 { ok = $(NF-1) == "one_class"; next } $(NF-1) < 0 || $(NF-1) > 3 { ok = 0 } END { exit !ok }' "$T/conf.csv" ||
+    fail "tune: log column one_class missing or out of range"
+fi
+# --objective logloss: minimised, first metric column of the log, best = the lowest
+if run "tune --objective logloss" "$BIN" tune "$DATA" --model snn "${TS[@]}" --objective logloss --confirm 2 -o "$T/ll.json" --log "$T/ll.csv"; then
+  head -1 "$T/ll.csv" | grep -q ',log_loss,log_loss_std,mcc,' || fail "tune --objective logloss: log header $(head -1 "$T/ll.csv")"
+  lo=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "log_loss") c = i; next } NR == 2 || $c + 0 < m { m = $c + 0 } END { printf "%.6f", m }' "$T/ll.csv")
+  awk -v a="$lo" -v b="$(jget "$T/ll.json" objective.best)" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
+    fail "tune --objective logloss: best $(jget "$T/ll.json" objective.best) is not the log's lowest $lo"
+  [ "$(jget "$T/ll.json" objective.name)" = logloss ] || fail "tune --objective logloss: objective.name"
+fi
+run "tune rf" "$BIN" tune "$DATA" --model rf --set rf_trees=30 --folds 3 --trials 3 --initial 2 --repeats 1 --confirm 2 -o "$T/rf.json" &&
+  { [ "$(jget "$T/rf.json" model)" = rf ] || fail "tune rf: model"; }
+expect_err "tune: --objective bad" 2 "$BIN" tune "$DATA" --model snn --objective accuracy
+expect_err "tune: prior has nothing to tune" 2 "$BIN" tune "$DATA" --model prior
+no_leftovers "tunes with confirmation" "$T"
 
 ###############################################################################
 # suggest

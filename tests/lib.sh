@@ -28,3 +28,25 @@ json_ok() {
   else echo "note: neither jq nor python3 found, JSON syntax not checked" >&2; return 0
   fi
 }
+
+# expect_err NAME CODES CMD...: exit status one of CODES ("2" or "2|3"),
+# exactly one line on stderr starting with "auclust", nothing on stdout
+expect_err() {
+  local name=$1 codes=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  local lines; lines=$(wc -l <"$T/err")
+  if [ $rc -eq 0 ] || ! [[ "|$codes|" == *"|$rc|"* ]]; then
+    fail "$name: exit $rc, expected $codes; stderr: $(head -c 400 "$T/err")"; return 1
+  elif [ "$lines" -ne 1 ] || [ -n "$(tail -c 1 "$T/err")" ]; then
+    fail "$name: stderr should be exactly one line, got $lines: $(head -c 400 "$T/err")"; return 1
+  elif ! grep -q '^auclust' "$T/err"; then
+    fail "$name: stderr does not start with 'auclust': $(cat "$T/err")"; return 1
+  elif [ -s "$T/out" ]; then
+    fail "$name: printed to stdout on error: $(head -c 200 "$T/out")"; return 1
+  fi
+  return 0
+}
+
+# err_has NAME TEXT: the last command's stderr contains TEXT
+err_has() { grep -qF -- "$2" "$T/err" || fail "$1: stderr lacks '$2': $(head -c 400 "$T/err")"; }

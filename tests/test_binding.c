@@ -116,6 +116,9 @@ static void test_strip(void) {
   strip_case("[Na+].[O-]C(=O)CCS", "O=C([O-])CCS", "[Na+]", thiol);
   /* several counter-ions */
   strip_case("[Na+].[Na+].[O-]C(=O)CC(S)C(=O)[O-]", "O=C([O-])CC(S)C(=O)[O-]", "[Na+].[Na+]", thiol);
+  /* the dropped fragments in SMILES order: every spelling gives one result */
+  strip_case("[Na+].NCCS.Cl", "NCCS", "Cl.[Na+]", thiol);
+  strip_case("Cl.NCCS.[Na+]", "NCCS", "Cl.[Na+]", thiol);
   /* two binding fragments: the larger one */
   strip_case("CCS.CCCCCCS", "CCCCCCS", "CCS", thiol);
   strip_case("CCCCCCS.CCS", "CCCCCCS", "CCS", thiol);

@@ -416,7 +416,38 @@ static void test_benchmarks(void) {
   bo_space_free(&h6);
 }
 
+/* A noisy objective: the optimiser's GP attributes most of the variance of
+ * pure noise to noise, and almost none of a smooth noiseless function's. */
+static void test_opt_noise(void) {
+  bo_space s;
+  bo_space_init(&s);
+  CHECK(bo_space_add(&s, "a", BO_REAL, 0, 1) == 0);
+  CHECK(bo_space_add(&s, "b", BO_REAL, 0, 1) == 0);
+  double share[2], sd[2], x[2];
+  for (int noisy = 0; noisy < 2; noisy++) {
+    bo_opt *o = bo_new(&s, 8, 21);
+    bo_set_noisy(o, 1);
+    CHECK(bo_noise(o, &share[noisy], &sd[noisy]) == 0); /* nothing fitted yet */
+    rng_t r;
+    rng_seed(&r, 4);
+    for (int t = 0; t < 30; t++) {
+      bo_ask(o, x);
+      double f = noisy ? 0.3 * rng_normal(&r) : sin(3 * x[0]) + x[1] * x[1];
+      CHECK(bo_tell(o, x, f) == 0);
+    }
+    bo_ask(o, x); /* fits the surrogate on all 30 */
+    CHECK(bo_noise(o, &share[noisy], &sd[noisy]) == 1);
+    bo_free(o);
+  }
+  fprintf(stderr, "GP noise share: smooth %.3g (sd %.3g), pure noise %.3g (sd %.3g, true 0.3)\n", share[0], sd[0], share[1], sd[1]);
+  CHECK(share[0] < 0.05);
+  CHECK(share[1] > 0.5);
+  CHECK(sd[1] > 0.15 && sd[1] < 0.45);
+  bo_space_free(&s);
+}
+
 int main(void) {
+  test_opt_noise();
   test_space_parse();
   test_space_errors();
   test_unit_maps();

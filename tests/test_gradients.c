@@ -333,29 +333,33 @@ static void test_models(int nextra) {
     for (int j = 0; j < nx; j++) x[i * nx + j] = rng_uniform(&R) * (j + 1);
   }
   dataset d = {mp, 8, N, mol, x, y, nx};
-  for (int k = 0; k < N_MODEL_KINDS; k++) {
+  /* both presets: the paper's (sum pooling, no derived inputs) and auclust's
+   * defaults (mean pooling, the derived ratio inputs) */
+  for (int k = 0; k < 2 * N_MODEL_KINDS; k++) {
     hparams hp;
-    hparams_default(model_kind_names[k], &hp);
+    hparams_preset(model_kind_names[k % N_MODEL_KINDS], k < N_MODEL_KINDS ? "paper" : "default", &hp);
+    hp.graph_layers = 2;
     hp.hidden[0] = 6; hp.hidden[1] = 5; hp.nhidden = 2;
     hp.feature_vector_dim = 4; hp.fingerprint_length = 3; hp.graph_width = 4;
     hp.l1 = 0.01; hp.l2 = 0.02;
     net_layout L;
     net_layout_init(&L, &hp, nextra);
-    CHECK(L.in_dim == NROLES * L.D + nx);
+    CHECK(L.in_dim == NROLES * L.D + nx + L.nder);
     instance in = {0};
     in.p = malloc(sizeof(double) * L.nparams);
     for (long i = 0; i < L.nparams; i++) {
       in.p[i] = 0.5 * (2 * rng_uniform(&R) - 1);
       if (fabs(in.p[i]) < 0.01) in.p[i] += in.p[i] < 0 ? -0.01 : 0.01; /* off the L1 kink at 0 */
     }
-    for (int j = 0; j < nx; j++) { in.lo[j] = 0; in.hi[j] = j + 1; }
+    for (int j = 0; j < nx + L.nder; j++) { in.lo[j] = j < nx ? 0 : -1; in.hi[j] = j + 1; }
     int a[6] = {0, 1, 2, 3, 4, 5}, b[6] = {3, 2, 5, 4, 7, 6};
     pass *ps = pass_new(&L, &d, NULL, 0, 12);
     double *g = calloc(L.nparams, sizeof(double));
     pass_batch_loss(ps, &in, a, b, 6, g, NULL);
     mctx m = {ps, &in, a, b, 6};
     char name[64];
-    snprintf(name, sizeof name, "model %s, %d extra descriptors", model_kind_labels[k], nextra);
+    snprintf(name, sizeof name, "model %s (%s), %d extra descriptors", model_kind_labels[k % N_MODEL_KINDS],
+             k < N_MODEL_KINDS ? "paper" : "default", nextra);
     CHECK(check_grad(name, model_loss, in.p, g, (int)L.nparams, &m) < TOL);
     pass_free(ps);
     free(g);

@@ -320,13 +320,57 @@ static int load_bundled(void) {
   return 0;
 }
 
+/* cv --ensemble K is train --ensemble K on each outer training fold: the
+ * model_train of those recipes with the fold job's seed, calibrated,
+ * predicting the outer fold (mean over its instances) */
+static void test_cv_ensemble(void) {
+  hparams hp;
+  small_hp("snn", 2, &hp);
+  hp.steps_per_epoch = 8;
+  cv_opts o = {3, 1, 2, 5, 1, &hp, NULL, 0, 3};
+  cv_result res;
+  CHECK(cv_run(&rs, &o, &res) == 0);
+  int n = rs.n, worst_fold = -1;
+  double worst = 0;
+  for (int f = 0; f < 3; f++) {
+    recipe_set tr = rs, te = rs; /* shallow: the same molecules, a subset of the recipes */
+    tr.r = malloc(sizeof(recipe) * n);
+    te.r = malloc(sizeof(recipe) * n);
+    tr.n = te.n = 0;
+    for (int i = 0; i < n; i++) {
+      if (res.fold[i] == f) te.r[te.n++] = rs.r[i];
+      else tr.r[tr.n++] = rs.r[i];
+    }
+    rng_t r;
+    rng_seed3(&r, 5, 100, (uint64_t)f);
+    model m;
+    CHECK(model_train(&m, &tr, &comps, &hp, 3, rng_u64(&r), 1) == 0);
+    CHECK(m.calib.fitted);
+    double *p = malloc(sizeof(double) * te.n * 3);
+    CHECK(model_predict(&m, &te, p) == 0);
+    for (int j = 0, i = 0; i < n; i++) {
+      if (res.fold[i] != f) continue;
+      double mean, sd;
+      model_mean_std(&m, p, j++, &mean, &sd);
+      double e = fabs(mean - res.p[i]);
+      if (e > worst) { worst = e; worst_fold = f; }
+    }
+    free(p);
+    model_free(&m);
+    free(tr.r); free(te.r);
+  }
+  if (worst > 1e-12) fprintf(stderr, "cv --ensemble differs from train --ensemble by %g (fold %d)\n", worst, worst_fold);
+  CHECK(worst <= 1e-12);
+  cv_result_free(&res);
+}
+
 /* ---- 5. cross-validation ----------------------------------------------------- */
 static void test_cv(void) {
   hparams hp[2];
   small_hp("snn", 2, &hp[0]);
   small_hp("gcnn_dnn", 2, &hp[1]);
   hp[0].steps_per_epoch = hp[1].steps_per_epoch = 16;
-  cv_opts o = {4, 2, 1, 77, 2, hp};
+  cv_opts o = {4, 2, 1, 77, 2, hp, NULL, 0, 0};
   cv_result r1, r2;
   double t0 = now();
   CHECK(cv_run(&rs, &o, &r1) == 0);
@@ -512,6 +556,21 @@ static void test_model_files(void) {
               "|prediction diff| %.3g\n",
               model_kind_names[k], werr, gerr, perr);
     }
+    /* an ensemble is calibrated on its out-of-fold predictions, the
+     * calibration is stored exactly, and it changes the probabilities */
+    CHECK(m1.calib.fitted == (ens > 0));
+    CHECK(m3.calib.fitted == m1.calib.fitted && m3.calib.a == m1.calib.a && m3.calib.b == m1.calib.b &&
+          m3.calib.n == m1.calib.n);
+    if (ens) {
+      CHECK(m1.calib.n == rs.n);
+      m3.uncalibrated = 1;
+      CHECK(model_predict(&m3, &rs, p3) == 0);
+      int differ = 0;
+      for (int i = 0; i < rs.n * m1.ninst; i++) differ |= fabs(p1[i] - p3[i]) > 1e-9;
+      CHECK(differ);
+      CHECK_NEAR(p1[0], platt_apply(&m1.calib, p3[0]), 1e-15);
+      m3.uncalibrated = 0;
+    }
     double mean, sd;
     model_mean_std(&m1, p1, 0, &mean, &sd);
     CHECK(mean >= 0 && mean <= 1 && sd >= 0);
@@ -562,9 +621,9 @@ static void test_model_files(void) {
 /* ---- 7. hyperparameters ------------------------------------------------------- */
 static void test_hparams(void) {
   hparams hp, hq;
-  /* kinds and their defaults */
+  /* kinds and the paper's defaults (the paper preset) */
   for (int k = 0; k < N_MODEL_KINDS; k++) {
-    CHECK(hparams_default(model_kind_names[k], &hp) == 0);
+    CHECK(hparams_preset(model_kind_names[k], "paper", &hp) == 0);
     CHECK_STR(hparams_kind(&hp), model_kind_names[k]);
     CHECK(hparams_kind_index(&hp) == k);
     CHECK(hp.use_gcnn == (k < 3));
@@ -689,19 +748,36 @@ static void test_hparams(void) {
   CHECK(hparams_set_number(&hp, "epochs", 7) == 0 && hp.epochs == 7);
   CHECK(hparams_set_number(&hp, "epochs", 7.5) == AU_EUSAGE && hp.epochs == 7);
   CHECK(hparams_set(&hp, "learning_rate", "1e-2") == 0 && hp.learning_rate == 1e-2);
-  /* the hidden sizes shape the network */
-  CHECK(hparams_default("dnn", &hp) == 0);
+  /* the hidden sizes shape the network (the paper preset: 17 descriptor inputs) */
+  CHECK(hparams_preset("dnn", "paper", &hp) == 0);
   CHECK(hparams_set(&hp, "hidden_layers", "9,5") == 0);
   net_layout L;
   net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 3 && L.dim[0] == AU_NDESC && L.dim[1] == 9 && L.dim[2] == 5 && L.dim[3] == 2);
   CHECK(L.nparams == (long)AU_NDESC * 9 + 9 + 9 * 5 + 5 + 5 * 2 + 2);
-  CHECK(hparams_default("gcnn_svm", &hp) == 0);
+  CHECK(hparams_preset("gcnn_svm", "paper", &hp) == 0);
   net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 1 && L.in_dim == NROLES * 10 + AU_NDESC && L.dim[1] == 2); /* the SVM is one linear layer */
-  CHECK(hparams_default("snn", &hp) == 0);
+  CHECK(hparams_preset("snn", "paper", &hp) == 0);
   net_layout_init(&L, &hp, 0);
   CHECK(L.nl == 2 && L.dim[2] == 10 && L.nparams == (long)AU_NDESC * 30 + 30 + 30 * 10 + 10 + 10 + 1);
+  CHECK(hp.fingerprint_pool == 0 && hp.ratio_inputs == 0 && hp.epochs == 100);
+  /* ratio_inputs adds the two derived ratios after the descriptors (and any extras) */
+  CHECK(hparams_set(&hp, "ratio_inputs", "1") == 0);
+  net_layout_init(&L, &hp, 2);
+  CHECK(L.nder == NET_NDERIVED && L.dim[0] == AU_NDESC + 2 + NET_NDERIVED);
+  CHECK(hparams_set(&hp, "ratio_inputs", "2") == AU_EUSAGE);
+  CHECK(hparams_preset("snn", "papers", &hp) == AU_EUSAGE);
+  /* auclust's defaults differ from the paper's as README documents */
+  CHECK(hparams_default("gcnn_snn", &hp) == 0);
+  CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
+        hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3);
+  CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
+  /* derived inputs by hand: log10 of ligand:Au 2 and NaBH4:Au 4.48 (1 uM offsets) */
+  double x[AU_NDESC] = {2.0, 1.0, 4.48}, dv[NET_NDERIVED];
+  net_derived(x, dv);
+  CHECK_NEAR(dv[0], log10(2.001 / 1.001), 1e-15);
+  CHECK_NEAR(dv[1], log10(4.481 / 1.001), 1e-15);
 }
 
 int main(void) {
@@ -719,6 +795,7 @@ int main(void) {
     CHECK(!"bundled recipes load");
   } else {
     test_cv();
+    test_cv_ensemble();
     fprintf(stderr, "cv: %.2f s\n", now() - t0);
     test_model_files();
     fprintf(stderr, "model files: %.2f s\n", now() - t0);

@@ -40,7 +40,7 @@ typedef struct {
   const molgraph *const *mols; /* table */
   int nmol;
   int mol[NROLES];
-  const double *x; /* AU_NDESC raw descriptors; conditions replaced */
+  const double *x; /* the model's L.nx raw descriptors; conditions replaced */
 } base_row;
 
 /* Random conditions, mostly inside the data's ranges, some well outside
@@ -64,24 +64,24 @@ static void random_conditions(rng_t *r, double *cond, int n) {
 static double compare_base(const model *m, const base_row *b, const double *cond, int n) {
   int K = m->ninst;
   /* the reference: a dataset of n recipes with b's molecules and descriptors */
-  int *mol = malloc(sizeof(int) * NROLES * n);
-  double *x = malloc(sizeof(double) * AU_NDESC * n);
+  int *mol = malloc(sizeof(int) * NROLES * n), nx = m->L.nx;
+  double *x = malloc(sizeof(double) * nx * n);
   for (int i = 0; i < n; i++) {
     memcpy(mol + i * NROLES, b->mol, sizeof b->mol);
-    memcpy(x + (size_t)i * AU_NDESC, b->x, sizeof(double) * AU_NDESC);
-    memcpy(x + (size_t)i * AU_NDESC, cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
+    memcpy(x + (size_t)i * nx, b->x, sizeof(double) * nx);
+    memcpy(x + (size_t)i * nx, cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
   }
-  dataset d = {b->mols, b->nmol, n, mol, x, NULL, AU_NDESC};
+  dataset d = {b->mols, b->nmol, n, mol, x, NULL, nx};
   double *ref = malloc(sizeof(double) * n * K), *tmp = malloc(sizeof(double) * n);
   for (int k = 0; k < K; k++) {
     CHECK(instance_predict(&m->L, &m->inst[k], &d, NULL, n, tmp) == 0);
-    for (int i = 0; i < n; i++) ref[(size_t)i * K + k] = tmp[i];
+    for (int i = 0; i < n; i++) ref[(size_t)i * K + k] = model_calibrated(m, tmp[i]); /* as model_predict */
   }
 
   const molgraph *g[NROLES];
   for (int r = 0; r < NROLES; r++) g[r] = b->mols[b->mol[r]];
   /* the scorer ignores the conditions in x: poison them */
-  double xb[AU_NDESC];
+  double xb[AU_XMAX];
   memcpy(xb, b->x, sizeof xb);
   for (int c = 0; c < AU_NCOND; c++) xb[c] = 1e6 + c;
   scorer *s = scorer_new(m, g, xb);
@@ -145,6 +145,8 @@ static void fp_by_hand(const model *m, int k, int role, const molgraph *const *g
   CHECK(gbatch_build(&gb, gs, nmol) == 0);
   gcnn_ws_init(&ws, &m->L.gl[role], gb.natoms);
   gcnn_forward(&m->L.gl[role], m->inst[k].p, &gb, &ws, fp);
+  for (int i = 0; i < nmol; i++) /* mean pooling: divide by the molecule's atoms */
+    for (int j = 0; j < m->L.D; j++) fp[(size_t)i * m->L.D + j] *= m->hp.fingerprint_pool ? 1.0 / gs[i]->natoms : 1.0;
   gcnn_ws_free(&ws);
   gbatch_free(&gb);
 }
@@ -187,13 +189,13 @@ static void check_fingerprints(const model *m, const molgraph *const *extra, int
   CHECK(worst_mean <= 1e-12);
   CHECK(worst_batch <= 1e-10);
   CHECK(spread > 1e-6);
-  /* the fingerprint is a sum of per-atom softmaxes over P+1 layers */
+  /* the fingerprint is a sum (or mean) of per-atom softmaxes over P+1 layers */
   {
     const molgraph *g = all[0];
     CHECK(model_fingerprint(m, ROLE_LIGAND, g, mean) == 0);
     double s = 0;
     for (int j = 0; j < D; j++) s += mean[j];
-    CHECK_NEAR(s, (double)g->natoms * (m->hp.graph_layers + 1), 1e-9);
+    CHECK_NEAR(s, (m->hp.fingerprint_pool ? 1.0 : g->natoms) * (m->hp.graph_layers + 1), 1e-9);
   }
   free(all); free(batch); free(one); free(mean); free(hand);
 }
@@ -266,9 +268,10 @@ static int find_row(const recipe_set *rs, const char *id) {
   return -1;
 }
 
-static void test_kind(int kind, const recipe_set *rs, const component_table *comp, const recipe_set *novel) {
+static void test_kind(int kind, const char *preset, const recipe_set *rs, const component_table *comp,
+                      const recipe_set *novel) {
   hparams hp;
-  CHECK(hparams_default(model_kind_names[kind], &hp) == 0);
+  CHECK(hparams_preset(model_kind_names[kind], preset, &hp) == 0);
   hp.epochs = 5;
   hp.steps_per_epoch = 64;
   model m;
@@ -349,6 +352,42 @@ static void test_kind(int kind, const recipe_set *rs, const component_table *com
   model_free(&m);
 }
 
+/* Two extra descriptors (--extra-descriptors): the scorer folds them into
+ * the bias like the component descriptors. */
+static void test_extra(recipe_set *rs, const component_table *comp) {
+  rs->nextra = 2;
+  rs->extra_name[0] = strdup("e1");
+  rs->extra_name[1] = strdup("e2");
+  for (int i = 0; i < rs->n; i++) {
+    rs->r[i].x[AU_NDESC] = rs->r[i].x[D_MW] / 10 + i % 3;
+    rs->r[i].x[AU_NDESC + 1] = sin(i);
+  }
+  hparams hp;
+  CHECK(hparams_default("gcnn_snn", &hp) == 0);
+  hp.epochs = 3;
+  hp.steps_per_epoch = 16;
+  model m;
+  CHECK(model_train(&m, rs, comp, &hp, 3, 9, 2) == 0);
+  CHECK(m.L.nx == AU_NDESC + 2 && m.L.in_dim == NROLES * m.L.D + AU_NDESC + 2 + m.L.nder);
+  const molgraph **rsg = malloc(sizeof(molgraph *) * rs->nmol);
+  for (int i = 0; i < rs->nmol; i++) rsg[i] = &rs->mol[i].g;
+  rng_t r;
+  rng_seed(&r, 77);
+  double *cond = malloc(sizeof(double) * AU_NCOND * 200);
+  for (int i = 0; i < rs->n; i += 7) {
+    base_row br = {"extra", rsg, rs->nmol, {0}, rs->r[i].x};
+    memcpy(br.mol, rs->r[i].mol, sizeof br.mol);
+    random_conditions(&r, cond, 200);
+    double w = compare_base(&m, &br, cond, 200);
+    if (w > TOL) fprintf(stderr, "extra descriptors, row %d: scorer differs from instance_predict by %g\n", i, w);
+    CHECK(w <= TOL);
+  }
+  free(cond); free(rsg);
+  model_free(&m);
+  for (int j = 0; j < rs->nextra; j++) free(rs->extra_name[j]);
+  rs->nextra = 0;
+}
+
 /* A single fit (ensemble 0): one instance, sd 0. */
 static void test_single(const recipe_set *rs, const component_table *comp) {
   hparams hp;
@@ -403,8 +442,11 @@ int main(void) {
   CHECK(novel.n == 3);
 
   for (int k = 0; k < N_MODEL_KINDS; k++) {
-    test_kind(k, &rs, &comp, &novel);
+    test_kind(k, "default", &rs, &comp, &novel);
   }
+  /* the paper preset: sum pooling, no derived inputs */
+  test_kind(0, "paper", &rs, &comp, &novel);
+  test_kind(4, "paper", &rs, &comp, &novel);
   /* the heatmap cross-check on an ensemble too */
   {
     hparams hp;
@@ -417,6 +459,7 @@ int main(void) {
     model_free(&m);
   }
   test_single(&rs, &comp);
+  test_extra(&rs, &comp);
   recipes_free(&novel);
   recipes_free(&rs);
   components_free(&comp);
