@@ -94,10 +94,11 @@ sed 's/"kind":"snn"/"kind":"telepathy"/' "$M" >"$T/kind.json"
 bad "wrong kind" 4 predict "$T/kind.json" "$DATA" -o @OUT@
 sed 's/"kind":"snn"/"kind":"dnn"/' "$M" >"$T/kind2.json"
 bad "kind that does not fit the tensors" 4 predict "$T/kind2.json" "$DATA" -o @OUT@
-sed 's/"shape":\[17,30\]/"shape":[17,31]/' "$M" >"$T/shape.json"
+sed '0,/"shape":\[/s//"shape":[7/' "$M" >"$T/shape.json" # the first tensor: [17,30] -> [717,30]
 cmp -s "$M" "$T/shape.json" && fail "could not edit a shape"
 bad "shape mismatch" 4 predict "$T/shape.json" "$DATA" -o @OUT@
-sed 's/"shape":\[17,30\]/"shape":[1048576,1048576]/' "$M" >"$T/huge.json"
+sed '0,/"shape":\[[0-9]*,[0-9]*\]/s//"shape":[1048576,1048576]/' "$M" >"$T/huge.json"
+cmp -s "$M" "$T/huge.json" && fail "could not edit a shape to a huge one"
 bad "huge array claim" 4 predict "$T/huge.json" "$DATA" -o @OUT@
 { head -c 100000 /dev/zero | tr '\0' '['; } >"$T/deep.json"
 bad "deeply nested JSON model" 4 predict "$T/deep.json" "$DATA" -o @OUT@
