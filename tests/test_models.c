@@ -320,6 +320,50 @@ static int load_bundled(void) {
   return 0;
 }
 
+/* cv --ensemble K is train --ensemble K on each outer training fold: the
+ * model_train of those recipes with the fold job's seed, calibrated,
+ * predicting the outer fold (mean over its instances) */
+static void test_cv_ensemble(void) {
+  hparams hp;
+  small_hp("snn", 2, &hp);
+  hp.steps_per_epoch = 8;
+  cv_opts o = {3, 1, 2, 5, 1, &hp, NULL, 0, 3};
+  cv_result res;
+  CHECK(cv_run(&rs, &o, &res) == 0);
+  int n = rs.n, worst_fold = -1;
+  double worst = 0;
+  for (int f = 0; f < 3; f++) {
+    recipe_set tr = rs, te = rs; /* shallow: the same molecules, a subset of the recipes */
+    tr.r = malloc(sizeof(recipe) * n);
+    te.r = malloc(sizeof(recipe) * n);
+    tr.n = te.n = 0;
+    for (int i = 0; i < n; i++) {
+      if (res.fold[i] == f) te.r[te.n++] = rs.r[i];
+      else tr.r[tr.n++] = rs.r[i];
+    }
+    rng_t r;
+    rng_seed3(&r, 5, 100, (uint64_t)f);
+    model m;
+    CHECK(model_train(&m, &tr, &comps, &hp, 3, rng_u64(&r), 1) == 0);
+    CHECK(m.calib.fitted);
+    double *p = malloc(sizeof(double) * te.n * 3);
+    CHECK(model_predict(&m, &te, p) == 0);
+    for (int j = 0, i = 0; i < n; i++) {
+      if (res.fold[i] != f) continue;
+      double mean, sd;
+      model_mean_std(&m, p, j++, &mean, &sd);
+      double e = fabs(mean - res.p[i]);
+      if (e > worst) { worst = e; worst_fold = f; }
+    }
+    free(p);
+    model_free(&m);
+    free(tr.r); free(te.r);
+  }
+  if (worst > 1e-12) fprintf(stderr, "cv --ensemble differs from train --ensemble by %g (fold %d)\n", worst, worst_fold);
+  CHECK(worst <= 1e-12);
+  cv_result_free(&res);
+}
+
 /* ---- 5. cross-validation ----------------------------------------------------- */
 static void test_cv(void) {
   hparams hp[2];
@@ -751,6 +795,7 @@ int main(void) {
     CHECK(!"bundled recipes load");
   } else {
     test_cv();
+    test_cv_ensemble();
     fprintf(stderr, "cv: %.2f s\n", now() - t0);
     test_model_files();
     fprintf(stderr, "model files: %.2f s\n", now() - t0);
