@@ -319,7 +319,7 @@ int cmd_report(int argc, char **argv) {
   long folds = 10, repeats = 3, samples = 11095, threads = par_threads();
   uint64_t seed = 1;
   if ((rc = cli_int(&a, "--folds", 2, 1000, &folds)) || (rc = cli_int(&a, "--repeats", 1, 1000, &repeats)) ||
-      (rc = cli_int(&a, "--samples", 10, 10000000, &samples)) || (rc = cli_u64(&a, "--seed", &seed)) ||
+      (rc = cli_int(&a, "--samples", 10, 200000, &samples)) || (rc = cli_u64(&a, "--seed", &seed)) ||
       (rc = cli_int(&a, "--threads", 1, 1024, &threads))) {
     cli_free(&a);
     return rc;
@@ -388,14 +388,15 @@ int cmd_report(int argc, char **argv) {
     snprintf(sd, sizeof sd, "%llu", (unsigned long long)seed);
     snprintf(ns, sizeof ns, "%ld", samples);
     const char *delim = cli_get(&a, "--delimiter");
-    /* the same --delimiter and --column for the commands that read RECIPES */
-    char *in_args[2 + 2 * RECIPE_MAX_COLMAP];
+    /* the same --delimiter, --allow-missing-ph and --column for the commands that read RECIPES */
+    char *in_args[3 + 2 * RECIPE_MAX_COLMAP];
     int nin = 0;
     if (delim) in_args[nin++] = "--delimiter", in_args[nin++] = (char *)delim;
+    if (cli_flag(&a, "--allow-missing-ph")) in_args[nin++] = "--allow-missing-ph";
     for (int i = 0; i < cli_count(&a, "--column") && nin + 2 <= (int)(sizeof in_args / sizeof *in_args); i++)
       in_args[nin++] = "--column", in_args[nin++] = (char *)cli_nth(&a, "--column", i);
     if (!rc && base) {
-      char *hv[16 + 2 * RECIPE_MAX_COLMAP] = {(char *)mpath, "--base", base->id, "--recipes", (char *)rpath, "-o", tmp[0]};
+      char *hv[17 + 2 * RECIPE_MAX_COLMAP] = {(char *)mpath, "--base", base->id, "--recipes", (char *)rpath, "-o", tmp[0]};
       int hn = 7;
       for (int i = 0; i < nin; i++) hv[hn++] = in_args[i];
       if (!(rc = run_cmd(cmd_heatmap, "heatmap", hv, hn))) {
@@ -419,7 +420,7 @@ int cmd_report(int argc, char **argv) {
             "fingerprints.</p></section>\n", f);
     }
     for (int k = 2; k < 4 && !rc; k++) {
-      char *dv[16 + 2 * RECIPE_MAX_COLMAP] = {(char *)mpath, (char *)rpath, "--subset", any_set2 ? "set_ii" : "all",
+      char *dv[17 + 2 * RECIPE_MAX_COLMAP] = {(char *)mpath, (char *)rpath, "--subset", any_set2 ? "set_ii" : "all",
                                              "--samples", ns, "--seed", sd, "-o", tmp[k], "--quiet"};
       int dn = 11;
       for (int i = 0; i < nin; i++) dv[dn++] = in_args[i];
@@ -429,7 +430,7 @@ int cmd_report(int argc, char **argv) {
       char fid[256], cap[512];
       read_fidelity(tmp[3], fid, sizeof fid);
       snprintf(cap, sizeof cap, "A CART tree fitted to %ld random recipes of the %s rows labelled by the model (the paper's "
-               "Figure 6); %s.", samples, any_set2 ? "data set II" : "", fid);
+               "Figure 6); %s.", samples, any_set2 ? "data set II" : "file's", fid);
       rc = figure(f, "tree", "Distilled decision tree", tmp[2], cap);
     }
     if (!rc) rc = section_domain(f, &m, &rs);

@@ -32,7 +32,7 @@ one_line_err() {
 }
 
 # ---- help, install -----------------------------------------------------------------
-for c in featurize train predict cv heatmap fingerprint distill tune suggest; do
+for c in featurize train predict cv heatmap fingerprint distill tune suggest report simulate loop; do
   "$BIN" help "$c" >"$T/h1" 2>&1; r1=$?
   "$BIN" "$c" --help >"$T/h2" 2>&1; r2=$?
   [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && cmp -s "$T/h1" "$T/h2" || fail "help $c differs from $c --help"

@@ -25,9 +25,19 @@ static char *render(writer w, const void *arg, int *rc, long *size) {
   return doc;
 }
 
+/* Next occurrence of needle at or after p. Not strstr: under AddressSanitizer
+ * its interceptor measures the whole rest of the haystack on every call,
+ * which made counting in a large SVG quadratic (minutes instead of 0.2 s). */
+static const char *find(const char *p, const char *needle) {
+  size_t n = strlen(needle);
+  for (; *p; p++)
+    if (*p == needle[0] && !strncmp(p, needle, n)) return p;
+  return NULL;
+}
+
 static int count(const char *s, const char *needle) {
   int k = 0;
-  for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) k++;
+  for (const char *p = s; (p = find(p, needle)); p += strlen(needle)) k++;
   return k;
 }
 
@@ -37,7 +47,7 @@ static int cell_rects(const char *s) {
   if (!a) return -1;
   const char *b = strstr(a, "</g>");
   int k = 0;
-  for (const char *p = a; (p = strstr(p, "<rect")) && p < b; p++) k++;
+  for (const char *p = a; (p = find(p, "<rect")) && p < b; p++) k++;
   return k;
 }
 
@@ -181,15 +191,16 @@ static void test_grid5d(void) {
   svg_grid5d_spec s = {10, 10, 10, c1, c2, c3, "ligand", "HAuCl\xE2\x82\x84", "NaBH\xE2\x82\x84", NULL,
                        10, 10, 7, 14, 0, 100, "pH", "temperature (\xC2\xB0" "C)", v,
                        "P(success) over ligand, HAuCl4 and NaBH4 concentrations, pH and temperature",
-                       NULL, 1};
+                       NULL, 0};
   int rc;
   long size;
+  /* the default: each tiny map one embedded PNG (the small grid below checks the rects) */
   char *doc = render(grid_w, &s, &rc, &size);
   CHECK(rc == 0);
   CHECK(wellformed(doc));
-  CHECK(count(doc, "<g class=\"m\"") == 1000);
-  CHECK(count(doc, "width=\"1\" height=\"1\"") == 100000);
-  CHECK(size < 8L * 1000 * 1000);
+  CHECK(count(doc, "<image class=\"m\"") == 1000);
+  CHECK(count(doc, "width=\"1\" height=\"1\"") == 0);
+  CHECK(size < 1000 * 1000);
   fprintf(stderr, "10x10x10 grid of 10x10 maps: %ld bytes\n", size);
   CHECK(strstr(doc, "NaBH\xE2\x82\x84 = 5.5 mM") != NULL); /* panel title, level 10 */
   CHECK(strstr(doc, "ligand (mM)") && strstr(doc, "HAuCl\xE2\x82\x84 (mM)"));
