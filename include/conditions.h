@@ -33,4 +33,9 @@ int base_recipe_load(const model *m, const char *spec, const char *recipes, cons
 void base_recipe_free(base_recipe *b);
 /* The molecule graphs of a recipe's three roles. */
 void recipe_graphs(const recipe_set *rs, const recipe *r, const molgraph *out[NROLES]);
+/* Bounds from a JSON object {"pH": [7, 14], "temperature_C": {"low": 0, "high": 60}}
+ * over lo/hi[AU_NCOND] (conditions absent from it keep their values).
+ * AU_EDATA naming `src` and the entry on anything else. */
+#include <cjson/cJSON.h>
+int cond_bounds_from_json(const cJSON *j, const char *src, double *lo, double *hi);
 #endif

@@ -53,9 +53,8 @@ typedef struct {
   int deg_start[GC_NDEG + 1];  /* compact atoms of degree d */
   int ldh, ldz, ldo;           /* row strides: width, f + 6, D (padded) */
   double *H[GC_MAXL + 1], *Z[GC_MAXL], *U[GC_MAXL + 1], *O[GC_MAXL + 1];
-  double *dH[GC_MAXL + 1], *dZ, *dL, *dfp;
+  double *dH[GC_MAXL + 1], *dZ, *dL, *dfp; /* dfp: padded fingerprints, then their gradients */
   double *Wp[GC_MAXL][GC_NDEG], *WT[GC_MAXL][GC_NDEG], *Wop[GC_MAXL + 1], *WoT[GC_MAXL + 1];
-  double *sdw;                 /* padded scratch for the sparse layer-0 gradients */
   double flops;                /* floating-point operations of the last forward + backward */
 } gcnn_ws;
 

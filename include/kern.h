@@ -62,8 +62,8 @@ void kern_pack_t(int in, int out, const double *W, double *WTp, int ldp);
  * (rows NULL: r = r0 + i). Wp packed [X->cols, ldw]. */
 void kern_sparse(const csr *X, const int *rows, int r0, int n, int out, const double *Wp, int ldw, const double *b,
                  double *Y, int ldy, int epi);
-/* dW[k, :] += X[r, k] dY[i, :] over the same rows; dW rows of ldw, a
- * multiple of 8 (padded scratch when out is not); db[j] += sum_i dY[i, j]. */
+/* dW[k, :out] += X[r, k] dY[i, :out] over the same rows (dW rows of ldw,
+ * no padding needed); db[j] += sum_i dY[i, j]. */
 void kern_sparse_dw(const csr *X, const int *rows, int r0, int n, int out, const double *dY, int ldy, double *dW,
                     int ldw, double *db);
 
@@ -71,6 +71,18 @@ void kern_sparse_dw(const csr *X, const int *rows, int r0, int n, int out, const
  * (grow NULL: g = i); lanes past `out` of dX are set to 0. */
 void kern_softmax_back(int n, int out, const double *Y, int ldy, const double *G, int ldg, const int *grow,
                        double *dX, int ldx);
+
+/* dX = (Y > 0 ? dY : 0) over n doubles, n a multiple of 8 (padded rows). */
+void kern_relu_back(size_t n, const double *Y, const double *dY, double *dX);
+/* Graph-convolution neighbour sums over padded rows (f <= ldh):
+ * Z[i, :f] = H[i, :f] + sum_{k in [start[a], start[a+1])} H[map[nbr[k]], :f]
+ * with a = atoms[i]; with acc != 0 the sum is added to Z[i] instead. Lanes
+ * between f and kern_pad(f) are summed too (they hold zeros). */
+void kern_nbr_sum(int n, int f, const int *atoms, const int *start, const int *nbr, const int *map, const double *H,
+                  int ldh, double *Z, int ldz, int acc);
+
+/* Y[idx[i], :] += X[i, :] for i < n, over kern_pad(out) lanes of padded rows. */
+void kern_scatter_add(int n, int out, const double *X, int ldx, const int *idx, double *Y, int ldy);
 
 /* y[i] = e^x[i]: range reduction to |r| <= ln2/2 and a degree-13 Taylor
  * polynomial, within 2 ulp of the correctly rounded value on [-708, 709];

@@ -14,6 +14,10 @@ typedef struct {
   void (*exp)(const double *, double *, int);
   void (*adam)(int, const long *, const long *, double *, const double *, double *, double *, double, double, double,
                double);
+  void (*relu_back)(size_t, const double *, const double *, double *);
+  void (*nbr_sum)(int, int, const int *, const int *, const int *, const int *, const double *, int, double *, int,
+                  int);
+  void (*scatter_add)(int, int, const double *, int, const int *, double *, int);
 } kern_impl;
 
 extern const kern_impl kern_impl_v4, kern_impl_v3, kern_impl_base;

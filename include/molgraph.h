@@ -8,7 +8,8 @@
 #define MG_NELEM 44       /* 43 listed elements + "unknown" */
 #define MG_MAX_DEGREE 5   /* degree one-hot 0..5 */
 #define MG_ATOM_FEATS 62  /* 44 element + 6 degree + 5 total H + 6 implicit valence + 1 aromatic */
-#define MG_MAX_ATOMS 500  /* atoms of one molecule, H included: larger ones are refused (documented) */
+#define MG_MAX_ATOMS 500    /* atoms of one molecule (explicit ones; implicit H not counted): larger ones are refused */
+#define MG_MAX_SMILES 5000  /* characters of one SMILES */
 #define MG_BOND_FEATS 6   /* single, double, triple, aromatic, conjugated, in ring */
 
 /* offsets of the one-hot blocks inside an atom feature row */
@@ -38,7 +39,8 @@ int molgraph_from_smiles_as(const char *smiles, const char *shown, molgraph *g);
 int molgraph_from_json(const char *json, const char *smiles, molgraph *g);
 void molgraph_free(molgraph *g);
 /* 0 when `s` may be handed to RDKit: not empty, printable ASCII without
- * whitespace (RDKit would silently drop the rest after a space); else
+ * whitespace (RDKit would silently drop the rest after a space), at most
+ * MG_MAX_SMILES characters and MG_MAX_ATOMS atoms; else
  * AU_EDATA with a message naming it. */
 int smiles_check_text(const char *s);
 

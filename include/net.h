@@ -63,6 +63,7 @@ typedef struct {
   struct forest *forest; /* rf baseline only (baseline.h) */
   double loss;     /* mean training loss over the last epoch */
   double flops;    /* floating-point operations training took (counted, see pass_flops) */
+  double step_secs; /* thread cpu time of the training steps */
 } instance;
 
 /* Train on rows[] of d (all rows when rows == NULL). Deterministic per seed.

@@ -74,6 +74,7 @@ typedef struct {
   int nnotes;                       /* dropped, zero concentrations, override columns) */
   char delim;        /* the file's delimiter, and whether it was detected */
   int delim_detected, decimal_comma;
+  struct smiles_cache *cache; /* SMILES cell text -> molecule: each text is parsed once */
 } recipe_set;
 
 /* pH is an aqueous quantity: an empty pH is an error in a solvent whose

@@ -21,8 +21,8 @@
 
 static const cli_opt opts[] = {
     {"--subset", NULL, "SET", "rows to sample around: set_ii (default; aqueous Au25, the paper's data set II) or all"},
-    {"--samples", "-n", "N", "random recipes to fit the tree on (default 11095, as the paper)"},
-    {"--test", NULL, "N", "fresh random recipes to score the tree on (default 1000)"},
+    {"--samples", "-n", "N", "random recipes to fit the tree on (default 11095, as the paper; at most 200000)"},
+    {"--test", NULL, "N", "fresh random recipes to score the tree on (default 1000, at most 200000)"},
     {"--max-depth", "-d", "D", "tree depth limit (default 5)"},
     {"--min-leaf", NULL, "N", "fewest recipes in a leaf (default 50)"},
     {"--seed", "-s", "N", "random seed (default 1)"},
@@ -212,7 +212,7 @@ int cmd_distill(int argc, char **argv) {
   long ns = 11095, nt = 1000, depth = 5, leaf = 50;
   uint64_t seed = 1;
   const char *subset = cli_get(&a, "--subset") ? cli_get(&a, "--subset") : "set_ii";
-  if ((rc = cli_int(&a, "--samples", 10, 10000000, &ns)) || (rc = cli_int(&a, "--test", 10, 10000000, &nt)) ||
+  if ((rc = cli_int(&a, "--samples", 10, 200000, &ns)) || (rc = cli_int(&a, "--test", 10, 200000, &nt)) ||
       (rc = cli_int(&a, "--max-depth", 1, 64, &depth)) || (rc = cli_int(&a, "--min-leaf", 1, 10000000, &leaf)) ||
       (rc = cli_u64(&a, "--seed", &seed))) {
     cli_free(&a);

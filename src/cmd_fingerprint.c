@@ -20,7 +20,8 @@ static const cli_opt opts[] = {
     {"--output", "-o", "OUT", "distance matrix as .csv (default: stdout) or .svg"},
     {"--svg", NULL, "FILE", "also draw the matrix as SVG"},
     {"--fingerprints", NULL, "FILE", "also write each molecule's fingerprint vector (CSV)"},
-    {"--pool", NULL, "HOW", "sum (default: the GCNN's own fingerprint) or mean (divided by the atom count)"},
+    {"--pool", NULL, "HOW", "sum over atoms (the paper's fingerprint) or mean (divided by the atom count);\n"
+                            "                             default: the model's own (hyperparameter fingerprint_pool)"},
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -30,8 +31,9 @@ static const cli_spec spec = {
     "over the instances and prints the Euclidean distance matrix. Only GCNN models have one.\n"
     "The GCNN sums one softmax vector per atom and layer, so a fingerprint's total grows with\n"
     "the molecule: sum-pooled distances largely track the difference in atom count (between the\n"
-    "bundled ensemble's ligands, r = 0.97 with the heavy-atom difference). --pool mean divides\n"
-    "by the atom count for a size-normalised distance.",
+    "ligands of the bundled data's --preset paper ensemble, r = 0.97 with the heavy-atom\n"
+    "difference). --pool mean divides by the atom count for a size-normalised distance; the\n"
+    "default is the model's own pooling (the default preset averages, the paper preset sums).",
     opts, 1, -1,
     "examples:\n  auclust fingerprint model.json 'glutathione=N[C@@H](CCC(=O)N[C@@H](CS)C(=O)NCC(=O)O)C(=O)O' \\\n"
     "      'MHA=OC(=O)CCCCCS' 'MPA=OC(=O)CCS' cysteamine=NCCS --svg fig4.svg\n"
@@ -48,9 +50,9 @@ int cmd_fingerprint(int argc, char **argv) {
   int rc;
   if (cli_start(&spec, argc, argv, &a, &rc)) return rc;
   int role = role_index(cli_get(&a, "--role") ? cli_get(&a, "--role") : "ligand");
-  const char *pool = cli_get(&a, "--pool") ? cli_get(&a, "--pool") : "sum";
-  int mean_pool = !strcmp(pool, "mean");
-  if (!mean_pool && strcmp(pool, "sum")) rc = au_fail(AU_EUSAGE, "--pool must be sum or mean, not '%s'", pool);
+  const char *pool = cli_get(&a, "--pool");
+  int mean_pool = pool && !strcmp(pool, "mean");
+  if (pool && !mean_pool && strcmp(pool, "sum")) rc = au_fail(AU_EUSAGE, "--pool must be sum or mean, not '%s'", pool);
   else if (role < 0) rc = au_fail(AU_EUSAGE, "--role must be ligand, solvent or reductant");
   if (rc) {
     cli_free(&a);
@@ -92,7 +94,9 @@ int cmd_fingerprint(int argc, char **argv) {
   double *fp = xcalloc((size_t)(n + 1) * (D + 1), sizeof(double)), *dist = xcalloc((size_t)n * n + 1, sizeof(double));
   for (int i = 0; i < n && !rc; i++) {
     rc = model_fingerprint(&m, role, &g[i], fp + (size_t)i * D);
-    for (int k = 0; k < D && mean_pool && g[i].natoms; k++) fp[(size_t)i * D + k] /= g[i].natoms;
+    /* model_fingerprint pools as the model does; convert when asked for the other */
+    double f = !pool || mean_pool == m.hp.fingerprint_pool || !g[i].natoms ? 1 : mean_pool ? 1.0 / g[i].natoms : g[i].natoms;
+    for (int k = 0; k < D; k++) fp[(size_t)i * D + k] *= f;
   }
   for (int i = 0; i < n && !rc; i++)
     for (int j = 0; j < n; j++) {
@@ -107,7 +111,7 @@ int cmd_fingerprint(int argc, char **argv) {
     rc = au_fail(AU_EUSAGE, "--output %s: give a .csv or .svg file", out);
   char title[160];
   snprintf(title, sizeof title, "Euclidean distance between %s%s GCNN fingerprints (mean of %d instances)",
-           mean_pool ? "atom-averaged " : "", role_name[role], m.ninst);
+           (pool ? mean_pool : m.hp.fingerprint_pool) ? "atom-averaged " : "", role_name[role], m.ninst);
   for (int pass = 0; pass < 3 && !rc; pass++) {
     const char *path = pass == 0 ? out : pass == 1 ? cli_get(&a, "--svg") : cli_get(&a, "--fingerprints");
     int svg = pass == 1 || (pass == 0 && out_svg);

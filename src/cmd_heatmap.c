@@ -24,13 +24,13 @@ static const cli_opt opts[] = {
     {"--recipes", "-r", "FILE", "recipe file to look the base id up in (default: the model's training file)"},
     {"--x", "-x", "NAME:LO:HI", "x axis (default pH:7:14)"},
     {"--y", "-y", "NAME:LO:HI", "y axis (default temperature_C:0:80)"},
-    {"--grid", "-g", "N", "points per axis of the 2-D map (default 100)"},
+    {"--grid", "-g", "N", "points per axis of the 2-D map (default 100, at most 1000)"},
     {"--output", "-o", "OUT", "map.svg (picture) or map.csv (x, y, p_mean, p_std); default: CSV on stdout"},
     {"--csv", NULL, "FILE", "also write the values as CSV"},
     {"--grid5d", NULL, NULL, "the 5-D grid: levels of ligand, HAuCl4 and reductant concentration, a small x-y map at each"},
     {"--levels", NULL, "SPEC", "5-D: levels of the concentrations: N round levels (default 10), log:N (logarithmic),\n"
                                "                             or values V1,V2,...; NAME=SPEC for one concentration (repeatable)"},
-    {"--inner", NULL, "N", "5-D: points per axis of each small map (default 10)"},
+    {"--inner", NULL, "N", "5-D: points per axis of each small map (default 10); levels^3 x inner^2 at most 1 million"},
     {"--range", NULL, "NAME:LO:HI", "5-D: range of a concentration (default: the training recipes' with the same\n"
                                     "                             components, else the same solvent, else all; repeatable)"},
     {"--overlay", NULL, "WHICH", "training recipes drawn on the map: matching (default: the base's components and\n"
@@ -356,8 +356,8 @@ static int map5d(const model *m, const base_recipe *b, scorer *sc, const axes *a
   }
   int nx = ax->nx, ny = ax->ny;
   long n = (long)nl[0] * nl[1] * nl[2] * nx * ny;
-  if (n > 20000000)
-    return au_fail(AU_EUSAGE, "--grid5d: %d x %d x %d levels x %d x %d maps is %ld points; keep it under 20 million", nl[0],
+  if (n > 1000000) /* 1e6 points: 0.1 GB of CSV; beyond, time and output grow without bound */
+    return au_fail(AU_EUSAGE, "--grid5d: %d x %d x %d levels x %d x %d maps is %ld points; the limit is 1 million", nl[0],
                    nl[1], nl[2], nx, ny, n);
   double *cond = xmalloc(sizeof(double) * AU_NCOND * n), *mean = xmalloc(sizeof(double) * n), *sd = xmalloc(sizeof(double) * n);
   long k = 0;
@@ -424,7 +424,7 @@ int cmd_heatmap(int argc, char **argv) {
   const char *xs = cli_get(&a, "--x") ? cli_get(&a, "--x") : "pH:7:14";
   const char *ys = cli_get(&a, "--y") ? cli_get(&a, "--y") : "temperature_C:0:80";
   if (!cli_get(&a, "--base")) rc = au_fail(AU_EUSAGE, "--base RECIPE is required");
-  if (!rc) rc = cli_int(&a, "--grid", 1, 2000, &grid);
+  if (!rc) rc = cli_int(&a, "--grid", 1, 1000, &grid);
   const char *ov = cli_get(&a, "--overlay");
   if (!rc && ov && strcmp(ov, "matching") && strcmp(ov, "all"))
     rc = au_fail(AU_EUSAGE, "--overlay must be matching or all, not '%s'", ov);

@@ -32,7 +32,7 @@ static const cli_opt opts[] = {
     {"--hparams", NULL, "FILE", "hyperparameters (JSON, e.g. from tune)"},
     {"--set", NULL, "NAME=VALUE", "one hyperparameter (repeatable), e.g. --set epochs=20"},
     {"--ensemble", NULL, "K", "instances of the k-fold ensemble trained each round (default 5; 0 = one fit)"},
-    {"--candidates", "-n", "N", "candidate recipes scored per round, split over the ligands (default 20000)"},
+    {"--candidates", "-n", "N", "candidate recipes scored per round, split over the ligands (default 20000, at most 1000000)"},
     {"--kappa", NULL, "K", "ucb's weight of the spread (default 1)"},
     {"--min-distance", NULL, "FRAC", "distance rule of the batch, as in suggest (default 0.05)"},
     {"--noise", NULL, "P", "the lab flips each outcome with probability P (default 0)"},
@@ -210,7 +210,7 @@ int cmd_loop(int argc, char **argv) {
       (rc = cli_int(&a, "--initial", 2, 100000, &initial)) || (rc = cli_int(&a, "--rounds", 1, 10000, &rounds)) ||
       (rc = cli_int(&a, "--batch", 1, 10000, &batch)) || (rc = cli_int(&a, "--seeds", 1, 100000, &seeds)) ||
       (rc = cli_u64(&a, "--seed", &o.seed)) || (rc = cli_int(&a, "--ensemble", 0, 100, &ens)) ||
-      (rc = cli_int(&a, "--candidates", 1, 100000000, &o.candidates)) || (rc = cli_double(&a, "--kappa", 0, 1e6, &o.kappa)) ||
+      (rc = cli_int(&a, "--candidates", 1, 1000000, &o.candidates)) || (rc = cli_double(&a, "--kappa", 0, 1e6, &o.kappa)) ||
       (rc = cli_double(&a, "--min-distance", 0, 1, &o.min_dist)) || (rc = cli_double(&a, "--noise", 0, 0.5, &o.noise)) ||
       (rc = cli_int(&a, "--threads", 1, 4096, &thr)) ||
       (rc = hparams_from_cli(&a, cli_get(&a, "--model") ? cli_get(&a, "--model") : "gcnn_snn", &o.hp))) {

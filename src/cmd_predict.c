@@ -96,11 +96,12 @@ int cmd_predict(int argc, char **argv) {
     }
     domain_free(&dom);
   }
-  if (!rc) print_domain_summary(a.spec->cmd, outside, rs.n);
+  int nrec = rs.n;
   free(p); free(v);
   recipes_free(&rs);
   components_free(&comp);
   if (!rc) print_calibration_note("predict", &m);
+  if (!rc) print_domain_summary(a.spec->cmd, outside, nrec); /* the last line */
   model_free(&m);
   cli_free(&a);
   return rc;

@@ -319,7 +319,7 @@ int cmd_report(int argc, char **argv) {
   long folds = 10, repeats = 3, samples = 11095, threads = par_threads();
   uint64_t seed = 1;
   if ((rc = cli_int(&a, "--folds", 2, 1000, &folds)) || (rc = cli_int(&a, "--repeats", 1, 1000, &repeats)) ||
-      (rc = cli_int(&a, "--samples", 10, 10000000, &samples)) || (rc = cli_u64(&a, "--seed", &seed)) ||
+      (rc = cli_int(&a, "--samples", 10, 200000, &samples)) || (rc = cli_u64(&a, "--seed", &seed)) ||
       (rc = cli_int(&a, "--threads", 1, 1024, &threads))) {
     cli_free(&a);
     return rc;

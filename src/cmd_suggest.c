@@ -21,6 +21,7 @@
 #include "jsonfile.h"
 #include "outfile.h"
 #include "plan.h"
+#include "readfile.h"
 #include "rng.h"
 #include "scorer.h"
 #include "table.h"
@@ -39,8 +40,8 @@ static const cli_opt opts[] = {
                              "                             improvement), thompson (one instance drawn per pick), random"},
     {"--kappa", NULL, "K", "ucb's weight of the spread over instances (default 1)"},
     {"--incumbent", NULL, "P", "ei's best probability so far (default: the highest the model gives a training recipe)"},
-    {"--candidates", "-n", "N", "candidate recipes to score (default 100000)"},
-    {"--top", "-k", "K", "suggestions to print (default 20)"},
+    {"--candidates", "-n", "N", "candidate recipes to score (default 100000, at most 1000000)"},
+    {"--top", "-k", "K", "suggestions to print (default 20, at most 1000; top x candidates at most 2e8)"},
     {"--min-distance", NULL, "FRAC", "two suggestions (or a suggestion and a tried recipe) must differ by at least\n"
                                      "                             this fraction of some condition's range (default 0.05)"},
     {"--exclude", "-x", "RECIPES.csv", "recipes already tried: keep suggestions away from them (and their ids)"},
@@ -112,23 +113,25 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
   }
   const char *file = cli_get(a, "--ligands-file");
   if (file && !rc) {
-    FILE *f = fopen(file, "r");
-    if (!f) return au_fail(AU_EIO, "%s: cannot open", file);
-    char *line = NULL; /* whole lines of any length: a long comment is never split into candidates */
-    size_t cap = 0;
+    char *buf;
+    size_t len;
+    if ((rc = read_capped(file, AU_CAP_LIST, AU_EDATA, "ligand list", &buf, &len))) return rc;
     int ln = 0;
-    while (!rc && getline(&line, &cap, f) >= 0) {
+    /* whole lines of any length: a long comment is never split into candidates */
+    for (char *line = buf, *next; !rc && line < buf + len; line = next) {
+      char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+      next = nl ? nl + 1 : buf + len;
+      if (nl) *nl = 0;
       ln++;
       char *s = line;
       while (*s == ' ' || *s == '\t') s++;
-      s[strcspn(s, "\r\n")] = 0;
+      s[strcspn(s, "\r")] = 0;
       if (!*s || *s == '#') continue;
       char where[300];
       snprintf(where, sizeof where, "%.200s: line %d", file, ln);
       rc = add_ligand(l, n, s, AU_EDATA, where);
     }
-    free(line);
-    fclose(f);
+    free(buf);
   }
   if (!rc && !*n) rc = au_fail(AU_EUSAGE, "give at least one --ligand (or --ligands-file)");
   return rc;
@@ -172,30 +175,8 @@ static int read_space(const cli_args *a, const model *m, plan_space *sp) {
   if (bf) {
     cJSON *j;
     if ((rc = json_load(bf, AU_EDATA, &j))) return rc;
-    if (!cJSON_IsObject(j)) rc = au_fail(AU_EDATA, "%s: bounds must be a JSON object {\"pH\": [7, 14], ...}", bf);
-    else if (!cJSON_GetArraySize(j)) rc = au_fail(AU_EDATA, "%s: empty search space (no bounds given)", bf);
-    const cJSON *e = NULL;
-    if (!rc) cJSON_ArrayForEach(e, j) {
-      int c = cond_index(e->string);
-      const cJSON *l = cJSON_IsArray(e) ? cJSON_GetArrayItem(e, 0) : cJSON_GetObjectItemCaseSensitive(e, "low");
-      const cJSON *h = cJSON_IsArray(e) ? cJSON_GetArrayItem(e, 1) : cJSON_GetObjectItemCaseSensitive(e, "high");
-      char what[160];
-      snprintf(what, sizeof what, "%s: %s", bf, e->string);
-      if (c < 0) rc = au_fail(AU_EDATA, "%s is not a reaction condition (ligand_mM, haucl4_mM, reductant_mM, temperature_C, pH)", what);
-      else if (!cJSON_IsNumber(l) || !cJSON_IsNumber(h) || (cJSON_IsArray(e) && cJSON_GetArraySize(e) != 2))
-        rc = au_fail(AU_EDATA, "%s: expected [low, high]", what);
-      else if (l->valuedouble > h->valuedouble) rc = au_fail(AU_EDATA, "%s: low %g > high %g", what, l->valuedouble, h->valuedouble);
-      else if ((rc = cond_check(c, l->valuedouble, what)) || (rc = cond_check(c, h->valuedouble, what))) rc = AU_EDATA;
-      if (rc) break;
-      lo[c] = l->valuedouble;
-      hi[c] = h->valuedouble;
-    }
+    rc = cond_bounds_from_json(j, bf, lo, hi);
     cJSON_Delete(j);
-    if (rc == AU_EDATA && au_errcode() != AU_EDATA) { /* cond_check reports usage errors; this one is file data */
-      char msg[600];
-      snprintf(msg, sizeof msg, "%s", au_errmsg());
-      rc = au_fail(AU_EDATA, "%s", msg);
-    }
   }
   for (int i = 0; i < cli_count(a, "--range") && !rc; i++) {
     const char *rs = cli_nth(a, "--range", i), *colon = strchr(rs, ':');
@@ -306,10 +287,15 @@ int cmd_suggest(int argc, char **argv) {
   double mind = 0.05, kappa = 1, incumbent = NAN, sim = DOMAIN_THRESHOLD_DEFAULT;
   uint64_t seed = 1;
   acq_strategy strat = ACQ_P;
-  if ((rc = cli_int(&a, "--candidates", 1, 100000000, &ncand)) || (rc = cli_int(&a, "--top", 1, 1000000, &top)) ||
+  if ((rc = cli_int(&a, "--candidates", 1, 1000000, &ncand)) || (rc = cli_int(&a, "--top", 1, 1000, &top)) ||
       (rc = cli_double(&a, "--min-distance", 0, 1, &mind)) || (rc = cli_u64(&a, "--seed", &seed)) ||
       (rc = cli_double(&a, "--similarity-threshold", 0, 1, &sim)) || (rc = cli_double(&a, "--kappa", 0, 1e6, &kappa)) || (rc = cli_double(&a, "--incumbent", 0, 1, &incumbent)) ||
       (cli_get(&a, "--strategy") && (rc = acq_parse(cli_get(&a, "--strategy"), &strat)))) {
+    cli_free(&a);
+    return rc;
+  }
+  if (top * ncand > 200000000) { /* choosing is O(top x candidates) distance checks */
+    rc = au_fail(AU_EUSAGE, "--top %ld with --candidates %ld: top x candidates must be at most 2e8", top, ncand);
     cli_free(&a);
     return rc;
   }
@@ -448,7 +434,6 @@ int cmd_suggest(int argc, char **argv) {
                 npick, pmax - pmin, sdm);
     }
   }
-  if (!rc) print_domain_summary(a.spec->cmd, outside, npick);
   free(pick); free(tc); free(tg);
   scored_free(&sc);
   if (have_ex) { recipes_free(&ex); components_free(&excomp); }
@@ -459,6 +444,7 @@ int cmd_suggest(int argc, char **argv) {
   for (int i = 0; i < nlig; i++) { free(lig[i].name); free(lig[i].smiles); free(lig[i].canonical); }
   free(lig);
   if (!rc) print_calibration_note("suggest", &m);
+  if (!rc) print_domain_summary(a.spec->cmd, outside, npick); /* the last line */
   model_free(&m);
   cli_free(&a);
   return rc;

@@ -87,8 +87,8 @@ int cmd_train(int argc, char **argv) {
   else if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     double cpu = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
-    double flops = 0, steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch;
-    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops;
+    double flops = 0, steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch, step_cpu = 0;
+    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops, step_cpu += m.inst[k].step_secs;
     int used = m.ninst < threads ? m.ninst : (int)threads;
     cpu_peak pk;
     cpu_peak_measure(&pk);
@@ -101,9 +101,11 @@ int cmd_train(int argc, char **argv) {
             "profile: peak %.1f GFLOP/s per core = %d flop/cycle (%s) x %.2f GHz (calibrated add loop; cpuinfo %.0f MHz); "
             "FMA loop measures %.1f GFLOP/s; kernels %s\n",
             pk.peak_gflops, pk.flops_per_cycle, pk.why, pk.ghz, pk.cpuinfo_mhz, pk.fma_gflops, kern_variant());
-    fprintf(stderr, "profile: %.1f %% of peak over %d core%s by wall time, %.1f %% by cpu time\n",
+    fprintf(stderr,
+            "profile: %.1f %% of peak over %d core%s by wall time, %.1f %% by cpu time; the steps alone: %.3f s of "
+            "thread cpu, %.1f %% of peak\n",
             100 * flops / secs * 1e-9 / (pk.peak_gflops * used), used, used > 1 ? "s" : "",
-            100 * flops / cpu * 1e-9 / pk.peak_gflops);
+            100 * flops / cpu * 1e-9 / pk.peak_gflops, step_cpu, 100 * flops / step_cpu * 1e-9 / pk.peak_gflops);
   }
   if (!rc) {
     const char *out = cli_get(&a, "--output") ? cli_get(&a, "--output") : "model.json";

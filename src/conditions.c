@@ -93,3 +93,31 @@ void base_recipe_free(base_recipe *b) {
   components_free(&b->comp);
   memset(b, 0, sizeof *b);
 }
+
+int cond_bounds_from_json(const cJSON *j, const char *bf, double *lo, double *hi) {
+  int rc = 0;
+  if (!cJSON_IsObject(j)) rc = au_fail(AU_EDATA, "%s: bounds must be a JSON object {\"pH\": [7, 14], ...}", bf);
+  else if (!cJSON_GetArraySize(j)) rc = au_fail(AU_EDATA, "%s: empty search space (no bounds given)", bf);
+  const cJSON *e = NULL;
+  if (!rc) cJSON_ArrayForEach(e, j) {
+    int c = cond_index(e->string);
+    const cJSON *l = cJSON_IsArray(e) ? cJSON_GetArrayItem(e, 0) : cJSON_GetObjectItemCaseSensitive(e, "low");
+    const cJSON *h = cJSON_IsArray(e) ? cJSON_GetArrayItem(e, 1) : cJSON_GetObjectItemCaseSensitive(e, "high");
+    char what[160];
+    snprintf(what, sizeof what, "%s: %s", bf, e->string);
+    if (c < 0) rc = au_fail(AU_EDATA, "%s is not a reaction condition (ligand_mM, haucl4_mM, reductant_mM, temperature_C, pH)", what);
+    else if (!cJSON_IsNumber(l) || !cJSON_IsNumber(h) || (cJSON_IsArray(e) && cJSON_GetArraySize(e) != 2))
+      rc = au_fail(AU_EDATA, "%s: expected [low, high]", what);
+    else if (l->valuedouble > h->valuedouble) rc = au_fail(AU_EDATA, "%s: low %g > high %g", what, l->valuedouble, h->valuedouble);
+    else if ((rc = cond_check(c, l->valuedouble, what)) || (rc = cond_check(c, h->valuedouble, what))) rc = AU_EDATA;
+    if (rc) break;
+    lo[c] = l->valuedouble;
+    hi[c] = h->valuedouble;
+  }
+  if (rc == AU_EDATA && au_errcode() != AU_EDATA) { /* cond_check reports usage errors; this one is file data */
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", au_errmsg());
+    rc = au_fail(AU_EDATA, "%s", msg);
+  }
+  return rc;
+}

@@ -143,7 +143,6 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   w->dZ = kern_alloc(n * ldmax);
   w->dL = kern_alloc(n * ldmax);
   w->dfp = kern_alloc(n * w->ldo);
-  w->sdw = kern_alloc((size_t)big * ldmax);
 }
 
 void gcnn_ws_free(gcnn_ws *w) {
@@ -155,7 +154,7 @@ void gcnn_ws_free(gcnn_ws *w) {
     free(w->Z[l]);
     for (int d = 0; d < GC_NDEG; d++) { free(w->Wp[l][d]); free(w->WT[l][d]); }
   }
-  free(w->dZ); free(w->dL); free(w->dfp); free(w->sdw);
+  free(w->dZ); free(w->dL); free(w->dfp);
   memset(w, 0, sizeof *w);
 }
 
@@ -182,16 +181,8 @@ static void compact(const gbatch *g, gcnn_ws *w, const int *sel, int nsel) {
 
 /* Z[c] = [H[c] + sum_nbr H[j], bsum[c]] (H rows of ldh, Z rows of ldz) */
 static void gather_z(const gbatch *g, const gcnn_ws *w, const double *H, int f, double *Z) {
-  for (int c = 0; c < w->nc; c++) {
-    int a = w->perm[c];
-    double *z = Z + (size_t)c * w->ldz;
-    memcpy(z, H + (size_t)c * w->ldh, sizeof(double) * f);
-    for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) {
-      const double *h = H + (size_t)w->cidx[g->nbr[k]] * w->ldh;
-      for (int j = 0; j < f; j++) z[j] += h[j];
-    }
-    memcpy(z + f, g->bsum + (size_t)a * NB, sizeof(double) * NB);
-  }
+  kern_nbr_sum(w->nc, f, w->perm, g->nbr_start, g->nbr, w->cidx, H, w->ldh, Z, w->ldz, 0);
+  for (int c = 0; c < w->nc; c++) memcpy(Z + (size_t)c * w->ldz + f, g->bsum + (size_t)w->perm[c] * NB, sizeof(double) * NB);
 }
 
 static void concat_bonds(const gbatch *g, const gcnn_ws *w, const double *H, int f, double *U) {
@@ -225,7 +216,7 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
   compact(g, w, sel, nsel);
   int nc = w->nc;
   double fl = 0;
-  memset(fp, 0, sizeof(double) * nsel * D);
+  memset(w->dfp, 0, sizeof(double) * nsel * w->ldo); /* the padded fingerprint sums */
   for (int l = 0; l < L->P; l++) {
     int f = gcnn_in_dim(L, l);
     if (l > 0) gather_z(g, w, w->H[l], f, w->Z[l]);
@@ -253,12 +244,9 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
       kern_dense(nc, in, D, w->U[l], w->ldz, w->Wop[l], w->ldo, p + L->bo[l], w->O[l], w->ldo, KERN_SOFTMAX, NULL, 0);
       fl += 2.0 * nc * in * D;
     }
-    for (int c = 0; c < nc; c++) {
-      double *fm = fp + (size_t)w->cmol[c] * D;
-      const double *o = w->O[l] + (size_t)c * w->ldo;
-      for (int j = 0; j < D; j++) fm[j] += o[j];
-    }
+    kern_scatter_add(nc, D, w->O[l], w->ldo, w->cmol, w->dfp, w->ldo);
   }
+  for (int i = 0; i < nsel; i++) memcpy(fp + (size_t)i * D, w->dfp + (size_t)i * w->ldo, sizeof(double) * D);
   /* sparse layers by their non-zeros; elementwise: bias and ReLU (2 per
    * hidden unit), bias, softmax (max, subtract, exp, sum, scale) and the
    * fingerprint sum (7 per output unit), neighbour sums */
@@ -273,18 +261,9 @@ void gcnn_forward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_w
 }
 
 /* ---- backward ----------------------------------------------------------- */
-/* g[k, :out] += s[k, :out] for the rows k < rows of a padded scratch, then clear it */
-static void add_back(double *g, int rows, int out, double *s, int lds) {
-  for (int k = 0; k < rows; k++) {
-    double *sk = s + (size_t)k * lds;
-    for (int j = 0; j < out; j++) g[(size_t)k * out + j] += sk[j];
-  }
-  memset(s, 0, sizeof(double) * rows * lds);
-}
-
 void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, const double *dfp,
                    double *grads) {
-  int nc = w->nc, wd = L->width, D = L->D, big = MG_ATOM_FEATS + NB, ldh = w->ldh;
+  int nc = w->nc, wd = L->width, D = L->D, ldh = w->ldh;
   double fl = 0;
   for (int i = 0; i < w->nsel; i++) memcpy(w->dfp + (size_t)i * w->ldo, dfp + (size_t)i * D, sizeof(double) * D);
   for (int l = 1; l <= L->P; l++) memset(w->dH[l], 0, sizeof(double) * nc * ldh);
@@ -293,10 +272,7 @@ void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_
     kern_softmax_back(nc, D, w->O[l], w->ldo, w->dfp, w->ldo, w->cmol, w->dL, w->ldo);
     fl += 4.0 * nc * D;
     if (l == 0) {
-      int direct = D % KERN_V == 0;
-      kern_sparse_dw(&g->u0, w->perm, 0, nc, D, w->dL, w->ldo, direct ? grads + L->Wo[0] : w->sdw, w->ldo,
-                     grads + L->bo[0]);
-      if (!direct) add_back(grads + L->Wo[0], big, D, w->sdw, w->ldo);
+      kern_sparse_dw(&g->u0, w->perm, 0, nc, D, w->dL, w->ldo, grads + L->Wo[0], D, grads + L->bo[0]);
     } else {
       kern_dense_dw(nc, wd + NB, D, w->U[l], w->ldz, w->dL, w->ldo, grads + L->Wo[l], D, grads + L->bo[l]);
       kern_pack_t(wd, D, p + L->Wo[l], w->WoT[l], ldh);
@@ -305,17 +281,14 @@ void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_
     }
     if (l == L->P) continue;
     /* hidden layer l: its output H_{l+1} now has its full gradient; ReLU */
-    for (size_t i = 0; i < (size_t)nc * ldh; i++) w->dL[i] = w->H[l + 1][i] > 0 ? w->dH[l + 1][i] : 0;
+    kern_relu_back((size_t)nc * ldh, w->H[l + 1], w->dH[l + 1], w->dL);
     int f = gcnn_in_dim(L, l), ldf = kern_pad(f);
     for (int d = 0; d < GC_NDEG; d++) {
       int a0 = w->deg_start[d], cnt = w->deg_start[d + 1] - a0;
       if (!cnt) continue;
       const double *dpre = w->dL + (size_t)a0 * ldh;
       if (l == 0) {
-        int direct = wd % KERN_V == 0;
-        kern_sparse_dw(&g->z0, w->perm + a0, 0, cnt, wd, dpre, ldh, direct ? grads + L->W[0][d] : w->sdw, ldh,
-                       grads + L->b[0][d]);
-        if (!direct) add_back(grads + L->W[0][d], big, wd, w->sdw, ldh);
+        kern_sparse_dw(&g->z0, w->perm + a0, 0, cnt, wd, dpre, ldh, grads + L->W[0][d], wd, grads + L->b[0][d]);
       } else {
         kern_dense_dw(cnt, f + NB, wd, w->Z[l] + (size_t)a0 * w->ldz, w->ldz, dpre, ldh, grads + L->W[l][d], wd,
                       grads + L->b[l][d]);
@@ -326,16 +299,7 @@ void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_
     }
     if (l == 0) continue; /* layer-0 inputs are constants */
     /* dH_l[c] += dZ[c] + sum_nbr dZ[j] (the adjacency is symmetric) */
-    for (int c = 0; c < nc; c++) {
-      int a = w->perm[c];
-      double *dh = w->dH[l] + (size_t)c * ldh;
-      const double *ds = w->dZ + (size_t)c * ldf;
-      for (int j = 0; j < f; j++) dh[j] += ds[j];
-      for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) {
-        const double *dn = w->dZ + (size_t)w->cidx[g->nbr[k]] * ldf;
-        for (int j = 0; j < f; j++) dh[j] += dn[j];
-      }
-    }
+    kern_nbr_sum(nc, f, w->perm, g->nbr_start, g->nbr, w->cidx, w->dZ, ldf, w->dH[l], ldh, 1);
   }
   /* elementwise: bias gradients, ReLU masks, neighbour sums */
   long nz, nu, nn;

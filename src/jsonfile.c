@@ -6,21 +6,16 @@
 #include <string.h>
 
 #include "err.h"
+#include "readfile.h"
 
 int json_load(const char *path, int bad_code, cJSON **out) {
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return au_fail(AU_EIO, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 12, len = 0, got;
-  char *buf = xmalloc(cap + 1);
-  while ((got = fread(buf + len, 1, cap - len, f)) > 0)
-    if ((len += got) == cap) buf = xrealloc(buf, (cap *= 2) + 1);
-  int bad = ferror(f);
-  fclose(f);
-  buf[len] = 0;
-  if (!bad) *out = cJSON_ParseWithOpts(buf, NULL, 1);
+  char *buf;
+  size_t len;
+  int rc = read_capped(path, AU_CAP_JSON, bad_code, "JSON file", &buf, &len);
+  if (rc) return rc;
+  if (strlen(buf) == len) *out = cJSON_ParseWithOpts(buf, NULL, 1); /* a NUL byte inside is damage */
   free(buf);
-  if (bad) return au_fail(AU_EIO, "%s: read error", path);
   if (!*out) return au_fail(bad_code, "%s: not valid JSON", path);
   return 0;
 }

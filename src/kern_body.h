@@ -86,20 +86,47 @@ INL vd epilogue(vd s, int epi, const double *m) {
   }
 }
 
+/* lanes j0 .. j0+KV-1 that are < out: all ones, else zero */
+#if KV == 8
+#define LANES {0, 1, 2, 3, 4, 5, 6, 7}
+#elif KV == 4
+#define LANES {0, 1, 2, 3}
+#else
+#define LANES {0, 1}
+#endif
+INL vl lanes_below(int j0, int out) {
+  const vl idx = LANES;
+  return idx < out - j0;
+}
+
+/* sum of the lanes of a row of 8-lane chunks (acc) in a fixed tree */
+INL double hsum8(const vd *acc) {
+  double t[8];
+  for (int q = 0; q < 8 / KV; q++) st(t + q * KV, acc[q]);
+  return ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
+}
+
 /* Row-wise softmax over the first `out` lanes of Y's rows, 0 beyond. The
- * maximum and the sum run over the lanes in order. */
+ * sum adds the row's 8-lane chunks in order, then the 8 lanes as a fixed
+ * tree: the same order for every vector width. */
 INL void softmax_rows(int n, int out, double *Y, int ldy) {
   int op = kern_pad(out);
+  const int per = 8 / KV; /* native vectors per 8-lane chunk */
   for (int i = 0; i < n; i++) {
-    double *y = Y + (size_t)i * ldy, mx = y[0], s = 0;
-    for (int j = 1; j < out; j++) mx = y[j] > mx ? y[j] : mx;
-    for (int j = 0; j < op; j += KV) {
+    double *y = Y + (size_t)i * ldy;
+    vd mv = splat(-INFINITY);
+    for (int j = 0; j < op; j += KV) mv = sel(lanes_below(j, out), sel(ld(y + j) > mv, ld(y + j), mv), mv);
+    double mx = mv[0];
+    for (int l = 1; l < KV; l++) mx = mv[l] > mx ? mv[l] : mx;
+    vd acc[8 / KV];
+    for (int q = 0; q < per; q++) acc[q] = splat(0);
+    for (int j = 0, q = 0; j < op; j += KV, q = (q + 1) % per) {
       vd e = vexp(ld(y + j) - mx);
-      for (int l = out - j > 0 ? out - j : 0; l < KV; l++) e[l] = 0;
+      e = (vd)((vl)e & lanes_below(j, out));
       st(y + j, e);
+      acc[q] = acc[q] + e;
     }
-    for (int j = 0; j < out; j++) s += y[j];
-    double inv = 1 / s;
+    double inv = 1 / hsum8(acc);
     for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) * inv);
   }
 }
@@ -251,13 +278,14 @@ void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, cons
 
 void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, const double *dY, int ldy, double *dW,
                         int ldw, double *db) {
-  int op = kern_pad(out);
+  int full = out / KV * KV; /* whole vectors; the last lanes one by one (dW rows need no padding) */
   for (int i = 0; i < n; i++) {
     int r = rows ? rows[i] : r0 + i;
     const double *d = dY + (size_t)i * ldy;
     for (int k = X->start[r]; k < X->start[r + 1]; k++) {
       double *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
-      for (int j = 0; j < op; j += KV) st(w + j, ld(w + j) + x * ld(d + j));
+      for (int j = 0; j < full; j += KV) st(w + j, ld(w + j) + x * ld(d + j));
+      for (int j = full; j < out; j++) w[j] += x * d[j];
     }
   }
   if (db) colsum(n, out, dY, ldy, db);
@@ -266,15 +294,38 @@ void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, c
 void F(kern_softmax_back_)(int n, int out, const double *Y, int ldy, const double *G, int ldg, const int *grow,
                            double *dX, int ldx) {
   int op = kern_pad(out);
+  const int per = 8 / KV;
   for (int i = 0; i < n; i++) {
     const double *y = Y + (size_t)i * ldy, *g = G + (size_t)(grow ? grow[i] : i) * ldg;
-    double dot = 0;
-    for (int j = 0; j < out; j++) dot += y[j] * g[j];
+    vd acc[8 / KV];
+    for (int q = 0; q < per; q++) acc[q] = splat(0);
+    for (int j = 0, q = 0; j < op; j += KV, q = (q + 1) % per)
+      acc[q] = acc[q] + (vd)((vl)(ld(y + j) * ld(g + j)) & lanes_below(j, out));
+    double dot = hsum8(acc);
     double *d = dX + (size_t)i * ldx;
-    for (int j = 0; j < op; j += KV) {
-      vd r = ld(y + j) * (ld(g + j) - dot);
-      for (int l = out - j > 0 ? out - j : 0; l < KV; l++) r[l] = 0;
-      st(d + j, r);
+    for (int j = 0; j < op; j += KV) st(d + j, (vd)((vl)(ld(y + j) * (ld(g + j) - dot)) & lanes_below(j, out)));
+  }
+}
+
+/* dX = Y > 0 ? dY : 0 over n doubles (whole vectors) */
+void F(kern_relu_back_)(size_t n, const double *Y, const double *dY, double *dX) {
+  for (size_t i = 0; i < n; i += KV) st(dX + i, sel(ld(Y + i) > 0, ld(dY + i), splat(0)));
+}
+
+/* Z[i, :f] (+)= sum over k in [start[a], start[a+1]) of H[map[nbr[k]], :f],
+ * a = atoms[i], plus H[i] itself when self: the graph convolution's
+ * neighbour sums (rows padded to whole vectors; f <= ldh). With acc the sum
+ * is added to Z. */
+void F(kern_nbr_sum_)(int n, int f, const int *atoms, const int *start, const int *nbr, const int *map,
+                      const double *H, int ldh, double *Z, int ldz, int acc) {
+  int fp = kern_pad(f);
+  for (int i = 0; i < n; i++) {
+    int a = atoms[i];
+    double *z = Z + (size_t)i * ldz;
+    for (int j = 0; j < fp; j += KV) {
+      vd s = ld(H + (size_t)i * ldh + j);
+      for (int k = start[a]; k < start[a + 1]; k++) s = s + ld(H + (size_t)map[nbr[k]] * ldh + j);
+      st(z + j, acc ? ld(z + j) + s : s);
     }
   }
 }
@@ -289,5 +340,16 @@ void F(kern_adam_)(int nruns, const long *lo, const long *hi, double *restrict w
     }
 }
 
+/* Y[idx[i], :] += X[i, :] over padded rows of `out` (kern_pad) lanes */
+void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *idx, double *Y, int ldy) {
+  int op = kern_pad(out);
+  for (int i = 0; i < n; i++) {
+    double *y = Y + (size_t)idx[i] * ldy;
+    const double *x = X + (size_t)i * ldx;
+    for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) + ld(x + j));
+  }
+}
+
 const kern_impl F(kern_impl_) = {F(kern_dense_), F(kern_dense_dw_), F(kern_sparse_), F(kern_sparse_dw_),
-                                 F(kern_softmax_back_), F(kern_exp_), F(kern_adam_)};
+                                 F(kern_softmax_back_), F(kern_exp_), F(kern_adam_),  F(kern_relu_back_),
+                                 F(kern_nbr_sum_), F(kern_scatter_add_)};

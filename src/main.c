@@ -43,7 +43,12 @@ static void usage(FILE *f) {
           "  4  bad model file (corrupt, wrong version, kind, shapes or components)\n"
           "  5  a file cannot be read or written\n"
           "  6  numerical failure (NaN or infinity)\n"
-          "  7  out of memory\n");
+          "  7  out of memory\n\n"
+          "limits (README, Limits): a molecule has at most 500 atoms and 5000 SMILES characters,\n"
+          "printable ASCII without spaces; recipe and components tables and model files at most\n"
+          "256 MB, hyperparameter, space and bounds JSON 1 MB, ligand lists 16 MB; every recipe\n"
+          "value and override within its physical bounds (e.g. concentrations 0..10000 mM,\n"
+          "ligand_logp -100..100); option caps are in each command's --help.\n");
 }
 
 int main(int argc, char **argv) {

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "forest.h"
 #include "outfile.h"
+#include "readfile.h"
 #include "par.h"
 #include "progress.h"
 
@@ -487,16 +488,10 @@ static int load_root(model *m, const cJSON *root, const char *path) {
 
 int model_load(model *m, const char *path) {
   memset(m, 0, sizeof *m);
-  FILE *f = fopen(path, "rb");
-  if (!f) return au_fail(AU_EIO, "%s: cannot open model file", path);
-  size_t cap = 1 << 20, len = 0, got;
-  char *buf = xmalloc(cap + 1);
-  while ((got = fread(buf + len, 1, cap - len, f)) > 0)
-    if ((len += got) == cap) buf = xrealloc(buf, (cap *= 2) + 1);
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { free(buf); return au_fail(AU_EIO, "%s: read error", path); }
-  buf[len] = 0;
+  char *buf;
+  size_t len;
+  int rc0 = read_capped(path, AU_CAP_MODEL, AU_EMODEL, "model file", &buf, &len);
+  if (rc0) return rc0;
   /* the whole file must be one JSON document: trailing bytes mean damage */
   cJSON *root = strlen(buf) == len ? cJSON_ParseWithOpts(buf, NULL, 1) : NULL;
   free(buf);

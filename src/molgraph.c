@@ -100,6 +100,18 @@ int smiles_check_text(const char *s) {
       return au_fail(AU_EDATA, "SMILES '%.200s' contains %s at character %d; a SMILES is printable ASCII without spaces", s,
                      *p == ' ' ? "a space" : *p == '\t' ? "a tab" : *p >= 0x80 ? "a non-ASCII byte" : "a control character",
                      (int)(p - (const unsigned char *)s) + 1);
+  /* a wildcard atom is no molecule, and RDKit's kekulization of aromatic
+   * rings of them is exponential (60 characters took 30 s; fuzz_smiles) */
+  if (strchr(s, '*'))
+    return au_fail(AU_EDATA, "SMILES '%.200s' has a wildcard atom '*'; give the actual element", s);
+  /* RDKit's stereo perception and the O(n^3) Bertz distance matrix make a
+   * few thousand atoms take minutes: the size is capped before parsing */
+  size_t len = strlen(s);
+  if (len > MG_MAX_SMILES)
+    return au_fail(AU_EDATA, "SMILES '%.40s...' is %zu characters long; the limit is %d", s, len, MG_MAX_SMILES);
+  int natoms = scan_smiles_atoms(s, NULL, 0);
+  if (natoms > MG_MAX_ATOMS)
+    return au_fail(AU_EDATA, "SMILES '%.40s...' has %d atoms; the limit is %d atoms per molecule", s, natoms, MG_MAX_ATOMS);
   return 0;
 }
 

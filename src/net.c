@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "baseline.h"
 #include "err.h"
@@ -530,6 +531,8 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   long nact = 0;
   for (int i = 0; i < act.n; i++) nact += act.hi[i] - act.lo[i];
   adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
+  struct timespec c0, c1;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
   for (int e = 0; e < hp->epochs && !rc; e++) {
     double sum = 0;
     for (int s = 0; s < hp->steps_per_epoch; s++) {
@@ -545,6 +548,8 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
     }
     out->loss = sum / hp->steps_per_epoch;
   }
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+  out->step_secs = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
   /* Adam: 12 operations per parameter (sqrt and division counted as one) */
   out->flops = pass_flops(ps) + 12.0 * nact * opt.t;
   pass_free(ps);

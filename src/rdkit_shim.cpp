@@ -223,9 +223,22 @@ extern "C" char **get_mol_frags(const char *pkl, size_t pkl_sz, size_t **frags_p
   *num_frags = 0;
   std::unique_ptr<RDKit::ROMol> mol(unpickle(pkl, pkl_sz));
   if (!mol) return nullptr;
+  // Each fragment is written as SMILES and parsed again (sanitized), rather
+  // than copied by getMolFrags(mol, true), which leaks when a copy fails to
+  // sanitize.
   std::vector<std::string> pkls;
   try {
-    for (const auto &f : RDKit::MolOps::getMolFrags(*mol, true)) pkls.push_back(pickle_of(*f));
+    std::vector<int> frag_of;
+    unsigned n = RDKit::MolOps::getMolFrags(*mol, frag_of);
+    if (n == 1) pkls.push_back(pickle_of(*mol));
+    for (unsigned f = 0; f < n && n > 1; f++) {
+      std::vector<int> atoms;
+      for (size_t i = 0; i < frag_of.size(); i++)
+        if (frag_of[i] == (int)f) atoms.push_back((int)i);
+      std::unique_ptr<RDKit::RWMol> fm(RDKit::SmilesToMol(RDKit::MolFragmentToSmiles(*mol, atoms)));
+      if (!fm) return nullptr;
+      pkls.push_back(pickle_of(*fm));
+    }
   } catch (...) {
     return nullptr;
   }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "readfile.h"
 
 typedef struct {
   table *t;
@@ -227,22 +228,11 @@ int table_read(const char *path, table *t) { return table_read_delim(path, 0, t)
 
 int table_read_delim(const char *path, char delim, table *t) {
   memset(t, 0, sizeof *t);
-  FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-  if (!f) return au_fail(AU_EIO, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 16, len = 0;
-  char *buf = xmalloc(cap);
-  size_t got;
-  while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
-    len += got;
-    if (len == cap) buf = xrealloc(buf, cap *= 2);
-  }
-  int bad = ferror(f);
-  if (f != stdin) fclose(f);
-  if (bad) {
-    free(buf);
-    return au_fail(AU_EIO, "%s: read error", path);
-  }
-  int rc = table_read_buffer_delim(path, buf, len, delim, t);
+  char *buf;
+  size_t len;
+  int rc = read_capped(path, AU_CAP_TABLE, AU_EDATA, "table (CSV)", &buf, &len);
+  if (rc) return rc;
+  rc = table_read_buffer_delim(path, buf, len, delim, t);
   free(buf);
   return rc;
 }
@@ -268,7 +258,10 @@ void table_free(table *t) {
 
 void csv_put(FILE *f, const char *s) {
   if (!s) s = "";
-  if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!s[0] || s[strlen(s) - 1] != ' ')) {
+  /* quote edge blanks (the reader trims unquoted ones), delimiters and quotes; found by fuzz_table */
+  size_t n = strlen(s);
+  int edge = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+  if (!strpbrk(s, ",\"\r\n") && !edge) {
     fputs(s, f);
     return;
   }

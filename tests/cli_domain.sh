@@ -226,8 +226,16 @@ expect_err "suggest: only ethanol" 3 "$BIN" suggest "$M" --ligand CCO --solvent 
 # ---- fingerprint --pool mean: the sum divided by the atom count ------------------------
 GM="$T/g.json"
 if run "train a GCNN model" "$BIN" train "$TR" --model gcnn_snn --set epochs=2 --set steps_per_epoch=8 -o "$GM"; then
-  run "fingerprint sum" "$BIN" fingerprint "$GM" NCCS 'OC(=O)CCS' --fingerprints "$T/fs.csv" -o "$T/ds.csv"
+  run "fingerprint --pool sum" "$BIN" fingerprint "$GM" NCCS 'OC(=O)CCS' --pool sum --fingerprints "$T/fs.csv" -o "$T/ds.csv"
   run "fingerprint --pool mean" "$BIN" fingerprint "$GM" NCCS 'OC(=O)CCS' --pool mean --fingerprints "$T/fm.csv" -o "$T/dm.csv"
+  # without --pool, the model's own: the default preset pools by the mean, the paper preset sums
+  run "fingerprint, the model's pooling" "$BIN" fingerprint "$GM" NCCS 'OC(=O)CCS' --fingerprints "$T/fd.csv" &&
+    { cmp -s "$T/fd.csv" "$T/fm.csv" || fail "fingerprint: a default-preset model's own pooling is not the mean"; }
+  if run "train a paper-preset GCNN model" "$BIN" train "$TR" --model gcnn_snn --preset paper --set epochs=2 --set steps_per_epoch=8 -o "$T/gp.json"; then
+    run "fingerprint (paper preset)" "$BIN" fingerprint "$T/gp.json" NCCS 'OC(=O)CCS' --fingerprints "$T/fpd.csv" &&
+      run "fingerprint --pool sum (paper preset)" "$BIN" fingerprint "$T/gp.json" NCCS 'OC(=O)CCS' --pool sum --fingerprints "$T/fps.csv" &&
+      { cmp -s "$T/fpd.csv" "$T/fps.csv" || fail "fingerprint: a paper-preset model's own pooling is not the sum"; }
+  fi
   # NCCS has 4 atoms, OC(=O)CCS 6
   paste -d, "$T/fs.csv" "$T/fm.csv" | awk -F, 'NR == 1 { next } { n = (NR == 2 ? 4 : 6); h = NF / 2
       for (i = 2; i <= h; i++) { d = $i - n * $(h + i); if (d < 0) d = -d; if (d > 5e-6 * n + 1e-6) bad = 1 } } END { exit bad }' ||

@@ -105,5 +105,35 @@ done
 { head -1 data/components.csv; printf 'water,O,solvent,1e308,,x,y\nNaBH4,[Na+].[BH4-],reductant,,-1.24,x,y\n'; } >"$T/comp.csv"
 expect 3 featurize "$DATA" --components "$T/comp.csv"
 
+# 6: a molecule beyond the documented atom cap is refused at once (2000 atoms took 38 s)
+big=$(head -c 2000 /dev/zero | tr '\0' C)S
+recipes "a,$big,O,[Na+].[BH4-],1,1,1,25,7,1" >"$T/r.csv"
+t0=$(date +%s)
+expect 3 featurize "$T/r.csv" && { grep -qF "limit is 500 atoms" "$T/err" || fail "6: $(cat "$T/err")"; }
+[ $(($(date +%s) - t0)) -lt 20 ] || fail "6: refusing a 2000-atom SMILES took more than 20 s"
+recipes "a,$(head -c 100000 /dev/zero | tr '\0' C),O,[Na+].[BH4-],1,1,1,25,7,1" >"$T/r.csv"
+expect 3 featurize "$T/r.csv"
+
+# 7: inputs that never end (/dev/zero) are refused at the documented size cap, a directory is unreadable
+expect 3 featurize /dev/zero && { grep -qF "MB limit" "$T/err" || fail "7: $(cat "$T/err")"; }
+expect 4 predict /dev/zero "$DATA"
+expect 2 train "$DATA" --hparams /dev/zero -o "$T/z.json"
+expect 3 tune "$DATA" --space /dev/zero
+expect 3 suggest "$T/m.json" --ligands-file /dev/zero --solvent O --reductant '[Na+].[BH4-]'
+expect 5 featurize "$T/dir"
+
+# 12: option values that exhausted memory or hung are refused (exit 2) at documented caps
+expect 2 suggest "$T/m.json" --ligand CCS --solvent O --reductant '[Na+].[BH4-]' --candidates 100000000
+expect 2 suggest "$T/m.json" --ligand CCS --solvent O --reductant '[Na+].[BH4-]' --top 1000000 --min-distance 0
+expect 2 distill "$T/m.json" "$DATA" --samples 10000000
+expect 2 heatmap "$T/m.json" --base A01 --grid5d --levels 100 --inner 4 -o "$T/g.csv"
+[ -e "$T/g.csv" ] && fail "12: heatmap wrote $T/g.csv"
+expect 2 heatmap "$T/m.json" --base A01 --grid 2000 -o "$T/g.csv"
+
+# found by fuzzing: a wildcard atom (RDKit's kekulization of '*' rings is exponential) and a long missing-column hint
+recipes "a,S*c1ccc(N)c(N)ccCc********************C1COC1*****cCcc(N)Cc1,O,[Na+].[BH4-],1,1,1,25,7,1" >"$T/r.csv"
+expect 3 featurize "$T/r.csv" && { grep -qF "wildcard" "$T/err" || fail "fuzz: $(cat "$T/err")"; }
+expect 3 featurize tests/fuzz/corpus/recipes/regress_missing_column_hint.csv
+
 echo "cli_robust: $FAILS failure(s)"
 [ "$FAILS" = 0 ]

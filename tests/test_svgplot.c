@@ -25,9 +25,19 @@ static char *render(writer w, const void *arg, int *rc, long *size) {
   return doc;
 }
 
+/* Next occurrence of needle at or after p. Not strstr: under AddressSanitizer
+ * its interceptor measures the whole rest of the haystack on every call,
+ * which made counting in a large SVG quadratic (minutes instead of 0.2 s). */
+static const char *find(const char *p, const char *needle) {
+  size_t n = strlen(needle);
+  for (; *p; p++)
+    if (*p == needle[0] && !strncmp(p, needle, n)) return p;
+  return NULL;
+}
+
 static int count(const char *s, const char *needle) {
   int k = 0;
-  for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle)) k++;
+  for (const char *p = s; (p = find(p, needle)); p += strlen(needle)) k++;
   return k;
 }
 
@@ -37,7 +47,7 @@ static int cell_rects(const char *s) {
   if (!a) return -1;
   const char *b = strstr(a, "</g>");
   int k = 0;
-  for (const char *p = a; (p = strstr(p, "<rect")) && p < b; p++) k++;
+  for (const char *p = a; (p = find(p, "<rect")) && p < b; p++) k++;
   return k;
 }
 
