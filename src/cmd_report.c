@@ -157,32 +157,17 @@ static void section_data(FILE *f, const recipe_set *rs, const char *path) {
   fputs(".</p></section>\n", f);
 }
 
-#define NCOLS 7
-
-static void metrics_row(FILE *f, const char *name, const int *y, const double *p, int n, int repeats) {
-  double v[NCOLS][repeats > 0 ? repeats : 1];
-  int *pred = xmalloc(sizeof(int) * n);
-  for (int r = 0; r < repeats; r++) {
-    const double *q = p + (size_t)r * n;
-    for (int i = 0; i < n; i++) pred[i] = q[i] > 0.5;
-    confusion c = confusion_count(y, pred, n);
-    v[0][r] = metric_accuracy(c);
-    v[1][r] = metric_f1(c);
-    v[2][r] = metric_mcc(c);
-    v[3][r] = metric_auc(y, q, n);
-    v[4][r] = metric_logloss(y, q, n);
-    v[5][r] = metric_brier(y, q, n);
-    v[6][r] = metric_ece(y, q, n);
-  }
-  free(pred);
+/* One table row from cv's own summary, so the page shows what `auclust cv` prints. */
+static void metrics_row(FILE *f, const char *name, const cv_result *res, const int *y, int m) {
+  cv_summary s;
+  cv_summarise(res, y, m, &s);
   fputs("<tr><td>", f);
   html_text(f, name);
   fputs("</td>", f);
-  for (int j = 0; j < NCOLS; j++) {
-    double mean, sd;
-    metric_mean_std(v[j], repeats, &mean, &sd);
-    if (isnan(mean)) fputs("<td>n/a</td>", f);
-    else fprintf(f, "<td>%.3f &plusmn; %.3f</td>", mean, sd);
+  for (int j = 0; j < CV_NMETRICS; j++) {
+    if (isnan(s.mean[j])) fputs("<td>n/a</td>", f);
+    else if (res->repeats < 2 || isnan(s.sd[j])) fprintf(f, "<td>%.3f &plusmn; n/a</td>", s.mean[j]);
+    else fprintf(f, "<td>%.3f &plusmn; %.3f</td>", s.mean[j], s.sd[j]);
   }
   fputs("</tr>\n", f);
 }
@@ -210,9 +195,10 @@ static int section_cv(FILE *f, const model *m, const recipe_set *rs, int folds, 
   fprintf(f, "<section id=\"cv\"><h2>Cross-validation</h2>\n<p>Stratified %d-fold cross-validation, %d repeat%s "
              "(seed %llu), of a fresh %s model with this model's hyperparameters and of the baselines, on the same "
              "splits of these %d recipes; mean &plusmn; standard deviation over the repeats, a success predicted when "
-             "p &gt; 0.5; ECE = expected calibration error over 10 bins.</p>\n"
+             "p &gt; 0.5; Brier skill = 1 &minus; Brier / Brier of the prior (&gt; 0: better than the base rate); "
+             "ECE = expected calibration error over 10 bins.</p>\n"
              "<table><tr><th>model</th><th>accuracy</th><th>F1</th><th>MCC</th><th>ROC AUC</th><th>log loss</th>"
-             "<th>Brier</th><th>ECE</th></tr>\n",
+             "<th>Brier</th><th>Brier skill</th><th>ECE</th></tr>\n",
           folds, repeats, repeats > 1 ? "s" : "", (unsigned long long)seed, model_kind_labels[hparams_kind_index(&m->hp)],
           rs->n);
   for (int k = 0; k < nm; k++) {
@@ -220,7 +206,7 @@ static int section_cv(FILE *f, const model *m, const recipe_set *rs, int folds, 
     snprintf(name, sizeof name, "%s%s", model_kind_labels[hparams_kind_index(&hp[k])],
              k == 0 ? "" : !strcmp(hparams_kind(&hp[k]), "prior") ? " (baseline: training folds' success rate)"
                                                                   : " (baseline: random forest on the descriptors)");
-    metrics_row(f, name, y, res.p + (size_t)k * repeats * rs->n, rs->n, repeats);
+    metrics_row(f, name, &res, y, k);
   }
   fputs("</table>\n<p class=\"note\">Compare the six models of Table 2 with <code>auclust cv RECIPES.csv --model "
         "all</code>.</p>\n</section>\n", f);

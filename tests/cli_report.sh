@@ -25,6 +25,11 @@ for id in data cv reliability heatmap distances tree domain; do
 done
 [ "$(grep -o '<svg ' "$R" | wc -l)" -eq 4 ] || fail "report: expected 4 inline SVG figures, got $(grep -o '<svg ' "$R" | wc -l)"
 grep -q '<td>prior (baseline' "$R" && grep -q '<td>RF (baseline' "$R" || fail "report: no prior and RF baseline rows"
+# the CV table is cv's summary: eight metric columns, the prior's Brier skill exactly 0
+grep -q '<th>Brier skill</th><th>ECE</th>' "$R" || fail "report: the CV table has no Brier skill column"
+[ "$(grep '<td>prior (baseline' "$R" | grep -o '<td>' | wc -l)" -eq 9 ] || fail "report: the prior's row does not have 8 metrics"
+grep '<td>prior (baseline' "$R" | grep -q '<td>0.000 &plusmn; 0.000</td><td>0.000 &plusmn; 0.000</td></tr>' ||
+  fail "report: the prior's Brier skill and ECE are not 0"
 grep -Eq 'fidelity on [0-9]+ fresh recipes: accuracy [01]\.[0-9]+' "$R" || fail "report: no tree fidelity"
 grep -Eq '<b>[0-9]+ of [0-9]+</b> recipes lie outside' "$R" || fail "report: no domain summary"
 n=$(grep -c '' "$DATA"); n=$((n - 1))
