@@ -332,7 +332,7 @@ static void test_models(int nextra) {
     y[i] = i % 3 == 0;
     for (int j = 0; j < nx; j++) x[i * nx + j] = rng_uniform(&R) * (j + 1);
   }
-  dataset d = {mp, 8, N, mol, x, y, nx};
+  dataset d = {mp, 8, N, mol, x, y, nx, 0};
   /* both presets: the paper's (sum pooling, no derived inputs) and auclust's
    * defaults (mean pooling, the derived ratio inputs) */
   for (int k = 0; k < 2 * N_MODEL_KINDS; k++) {
