@@ -38,7 +38,12 @@ static const cli_spec spec = {
     "the training data, else ';'-separated reasons: no_binding_group, new_ligand(sim=S),\n"
     "new_solvent, new_reductant and the descriptors outside the training range. Outside the\n"
     "domain the probability is an extrapolation. The outcome column is optional; an unseen\n"
-    "ligand needs only its SMILES. RECIPES may be '-'.",
+    "ligand needs only its SMILES. RECIPES may be '-'.\n"
+    "Streams: RECIPES is read, judged, scored and written 8,192 rows at a time (one chunk\n"
+    "scored while the next is read), in memory bounded by that and the distinct molecules,\n"
+    "not by the file's length (no size limit; a row may hold at most 1 MB). An error in any\n"
+    "row still leaves no output: -o FILE is renamed into place at the end, and stdout or a\n"
+    "device gets the rows only once all are scored (they wait in a temporary file).",
     opts, 2, 2,
     "example (the paper's validation recipe, cysteamine in water with NaBH4):\n"
     "  auclust predict model.json cysteamine.csv"};
@@ -46,7 +51,7 @@ static const cli_spec spec = {
 /* Rows per chunk of the streamed input: the memory for rows, probabilities,
  * verdicts and formatted output is bounded by two chunks in flight,
  * whatever the file's length. */
-#define PREDICT_CHUNK 4096
+#define PREDICT_CHUNK 8192
 
 typedef struct {
   const model *m;
