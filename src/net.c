@@ -609,6 +609,8 @@ static double sigm(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 +
 typedef struct {
   const instance *in;
   double *p;
+  const double *GT; /* SNN: the support outputs transposed, [dm][nsup] */
+  double *z;        /* [nsup] */
 } pred_ctx;
 
 /* SNN: mean output against the success support set over the sum of both means. */
@@ -620,15 +622,20 @@ static void emit_prob(const pass *ps, int first, int cnt, void *vctx) {
     const double *o = out + (size_t)i * ps->ld[L->nl];
     double p;
     if (L->hp.head == HEAD_SNN) {
-      int dm = L->dim[L->nl];
+      int dm = L->dim[L->nl], ns = c->in->nsup;
       const double *w = c->in->p + L->dist_w;
-      double sum[2] = {0, 0};
+      double sum[2] = {0, 0}, *z = c->z;
       int cnt2[2] = {0, 0};
-      for (int s = 0; s < c->in->nsup; s++) {
-        const double *gs = c->in->sup_G + (size_t)s * dm;
-        double z = c->in->p[L->dist_b];
-        for (int j = 0; j < dm; j++) z += w[j] * fabs(o[j] - gs[j]);
-        sum[c->in->sup_y[s]] += sigm(z);
+      /* each z[s] sums its terms in j order, as a loop over j per s would:
+       * the same bits, with the loop over s vectorised */
+      for (int s = 0; s < ns; s++) z[s] = c->in->p[L->dist_b];
+      for (int j = 0; j < dm; j++) {
+        const double *g = c->GT + (size_t)j * ns;
+        double oj = o[j], wj = w[j];
+        for (int s = 0; s < ns; s++) z[s] += wj * fabs(oj - g[s]);
+      }
+      for (int s = 0; s < ns; s++) {
+        sum[c->in->sup_y[s]] += sigm(z[s]);
         cnt2[c->in->sup_y[s]]++;
       }
       double m1 = cnt2[1] ? sum[1] / cnt2[1] : 0, m0 = cnt2[0] ? sum[0] / cnt2[0] : 0;
@@ -646,11 +653,22 @@ int instance_predict(const net_layout *L, const instance *in, const dataset *q, 
   if (!rows) n = q->n;
   if (!n) return 0;
   if (q->nx != L->nx) return au_fail(AU_EDATA, "descriptor rows hold %d values, the model takes %d", q->nx, L->nx);
-  pred_ctx c = {in, p};
-  if (hparams_is_baseline(&L->hp))
+  pred_ctx c = {in, p, NULL, NULL};
+  double *GT = NULL;
+  if (hparams_is_baseline(&L->hp)) {
     for (int i = 0; i < n; i++) p[i] = baseline_prob(L, in, q->x + (size_t)(rows ? rows[i] : i) * L->nx);
-  else
+  } else {
+    if (L->hp.head == HEAD_SNN) {
+      int dm = L->dim[L->nl], ns = in->nsup;
+      GT = xmalloc(sizeof(double) * ((size_t)dm * ns + ns + 1));
+      for (int s = 0; s < ns; s++)
+        for (int j = 0; j < dm; j++) GT[(size_t)j * ns + s] = in->sup_G[(size_t)s * dm + j];
+      c.GT = GT;
+      c.z = GT + (size_t)dm * ns;
+    }
     head_outputs(L, in, q, rows, n, emit_prob, &c);
+  }
+  free(GT);
   for (int i = 0; i < n; i++)
     if (!isfinite(p[i])) return au_fail(AU_ENUM, "prediction %ld is not a finite number", q->row0 + i + 1);
   return 0;

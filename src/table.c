@@ -282,6 +282,7 @@ int table_read_buffer_delim(const char *name, const char *buf, size_t len, char 
 /* Enough of a file's start to decide what start_parse decides: the BOM,
  * the end of the leading '#' lines, the delimiter line. */
 static int prefix_ready(const char *buf, size_t len, char delim) {
+  if (memchr(buf, 0, len)) return 1; /* not text: refused at once */
   if (len < 3) return 0;
   if (!memcmp(buf, "\xEF\xBB\xBF", 3)) buf += 3, len -= 3;
   size_t i = 0;
