@@ -276,8 +276,10 @@ int table_read_buffer_delim(const char *name, const char *buf, size_t len, char 
   return rc;
 }
 
-#define STREAM_BLOCK (64u << 10)
 #define STREAM_PREFIX_MAX (16u << 20) /* start of a file read to find its delimiter */
+static size_t stream_block = 64u << 10;
+
+void table_stream_set_block(size_t bytes) { stream_block = bytes ? bytes : 64u << 10; }
 
 /* Enough of a file's start to decide what start_parse decides: the BOM,
  * the end of the leading '#' lines, the delimiter line. */
@@ -299,15 +301,16 @@ static int prefix_ready(const char *buf, size_t len, char delim) {
 
 /* One more block of the file into the parser; sets eof. */
 static void read_block(table_stream *ts) {
-  char buf[STREAM_BLOCK];
-  size_t got = fread(buf, 1, sizeof buf, ts->f);
-  if (got < sizeof buf) {
+  char *buf = xmalloc(stream_block);
+  size_t got = fread(buf, 1, stream_block, ts->f);
+  if (got < stream_block) {
     if (ferror(ts->f) && !ts->r.rc) ts->r.rc = au_fail(AU_EIO, "%s: read error", ts->t->path);
     ts->eof = 1;
   }
   if (memchr(buf, 0, got) && !ts->r.rc)
     ts->r.rc = au_fail(AU_EDATA, "%s: not a text CSV file (contains NUL bytes)", ts->t->path);
   feed(ts, buf, got);
+  free(buf);
   if (ts->eof && !ts->finished) finish_parse(ts);
 }
 
@@ -326,7 +329,7 @@ int table_stream_open(const char *path, char delim, table *t, table_stream **out
   ts->f = f;
   ts->rowcap = AU_CAP_ROW;
   /* the start, doubling the read until it decides the delimiter and comments */
-  size_t len = 0, cap = STREAM_BLOCK;
+  size_t len = 0, cap = stream_block;
   char *pre = xmalloc(cap);
   int rc = 0;
   for (;;) {

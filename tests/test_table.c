@@ -503,6 +503,12 @@ static void test_stream(void) {
   const char *path = write_tmp(b, n);
   for (int max = 1; max <= 4096; max *= 8) CHECK(check_stream_same(path, 0, max) == 0);
   CHECK(check_stream_same(path, ';', 1000) == 0);
+  static const size_t blocks[] = {1, 2, 3, 7, 1000};
+  for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) { /* every boundary inside rows, quotes, CRLF pairs */
+    table_stream_set_block(blocks[k]);
+    CHECK(check_stream_same(path, 0, 50) == 0);
+  }
+  table_stream_set_block(0);
   /* a short row near the end: the same one-line error */
   n += (size_t)sprintf(b + n, "late;1\r\n");
   path = write_tmp(b, n);
