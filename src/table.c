@@ -194,6 +194,8 @@ struct table_stream {
   int p_init, eof, finished, returned;
   reader r;
   size_t rowcap;      /* streams: the longest row accepted (0: no limit) */
+  char *blk;          /* streams: the block buffer */
+  size_t blksize;
 };
 
 static void feed(table_stream *ts, const char *buf, size_t len) {
@@ -301,16 +303,15 @@ static int prefix_ready(const char *buf, size_t len, char delim) {
 
 /* One more block of the file into the parser; sets eof. */
 static void read_block(table_stream *ts) {
-  char *buf = xmalloc(stream_block);
-  size_t got = fread(buf, 1, stream_block, ts->f);
-  if (got < stream_block) {
+  char *buf = ts->blk;
+  size_t got = fread(buf, 1, ts->blksize, ts->f);
+  if (got < ts->blksize) {
     if (ferror(ts->f) && !ts->r.rc) ts->r.rc = au_fail(AU_EIO, "%s: read error", ts->t->path);
     ts->eof = 1;
   }
   if (memchr(buf, 0, got) && !ts->r.rc)
     ts->r.rc = au_fail(AU_EDATA, "%s: not a text CSV file (contains NUL bytes)", ts->t->path);
   feed(ts, buf, got);
-  free(buf);
   if (ts->eof && !ts->finished) finish_parse(ts);
 }
 
@@ -328,6 +329,8 @@ int table_stream_open(const char *path, char delim, table *t, table_stream **out
   ts->t = t;
   ts->f = f;
   ts->rowcap = AU_CAP_ROW;
+  ts->blksize = stream_block;
+  ts->blk = xmalloc(ts->blksize);
   /* the start, doubling the read until it decides the delimiter and comments */
   size_t len = 0, cap = stream_block;
   char *pre = xmalloc(cap);
@@ -375,6 +378,7 @@ void table_stream_close(table_stream *ts) {
   if (!ts) return;
   stream_release(ts);
   if (ts->f && ts->f != stdin) fclose(ts->f);
+  free(ts->blk);
   free(ts);
 }
 

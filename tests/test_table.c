@@ -503,10 +503,14 @@ static void test_stream(void) {
   const char *path = write_tmp(b, n);
   for (int max = 1; max <= 4096; max *= 8) CHECK(check_stream_same(path, 0, max) == 0);
   CHECK(check_stream_same(path, ';', 1000) == 0);
+  /* the first 200 rows in tiny blocks: every boundary inside rows, quotes, CRLF pairs */
+  const char *nl = b;
+  for (int k = 0; k < 200 * 2 + 3; k++) nl = strchr(nl, '\n') + 1;
+  const char *small = write_tmp(b, (size_t)(nl - b));
   static const size_t blocks[] = {1, 2, 3, 7, 1000};
-  for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) { /* every boundary inside rows, quotes, CRLF pairs */
+  for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
     table_stream_set_block(blocks[k]);
-    CHECK(check_stream_same(path, 0, 50) == 0);
+    CHECK(check_stream_same(small, 0, 13) == 0);
   }
   table_stream_set_block(0);
   /* a short row near the end: the same one-line error */
@@ -548,7 +552,7 @@ static void test_stream(void) {
 static void test_parse_number_exact(void) {
   unsigned long long x = 88172645463325252ull;
   int bad = 0;
-  for (int i = 0; i < 200000; i++) {
+  for (int i = 0; i < 50000; i++) {
     char buf[40];
     int k = 0;
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
