@@ -53,6 +53,7 @@ static const cli_opt opts[] = {
     {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which a ligand is\n"
                                           "                             new_ligand (default 0.4)"},
     {"--allow-missing-ph", NULL, NULL, "--exclude: accept an empty pH in water-like solvents"},
+    CLI_INPUT_OPTS,
     CLI_CALIB_OPT,
     {NULL, NULL, NULL, NULL}};
 
