@@ -35,10 +35,10 @@ cut -d, -f1-13 "$DATA" >"$T/comma.csv"
 {
   printf '\xEF\xBB\xBF'
   awk -F, 'BEGIN { OFS = ";" } { $1 = $1; print; if (NR == 1) print ";;;;;;;;;;;;" } END { print ";;;;;;;;;;;;" }' "$T/comma.csv" |
-    sed -E 's/([0-9])\.([0-9])/\1,\2/g; 1s/temperature_C/Temperature (C)/' | sed 's/$/\r/'
+    sed -E 's/([0-9])\.([0-9])/\1,\2/g; 1s/temperature_C/Temperature (C)/; 1s/^id;ligand;/id;Ligand name;/' | sed 's/$/\r/'
 } >"$T/semi.csv"
 grep -q '[0-9],[0-9]' "$T/semi.csv" || fail "setup: no decimal comma in the ';' file"
-COL=(--column "temperature_C=Temperature (C)")
+COL=(--column "temperature_C=Temperature (C)" --column "ligand=Ligand name")
 # the ligand list likewise: name;SMILES renamed, bare-delimiter row
 { echo "Name;SMILES"; echo ";"; tail -n +2 "$LIGS" | cut -d, -f1,2 | tr , ';'; } >"$T/lig.csv"
 LCOL=(--column name=Name --column smiles=SMILES)
@@ -63,6 +63,11 @@ run "cv comma" "$BIN" cv "$T/comma.csv" --model rf --folds 3 --repeats 1 -o "$T/
 run "cv ;" "$BIN" cv "$T/semi.csv" "${COL[@]}" --model rf --folds 3 --repeats 1 -o "$T/c2.txt" && said cv semi.csv
 tail -n +2 "$T/c1.txt" >"$T/c1b"; tail -n +2 "$T/c2.txt" >"$T/c2b" # line 1 names the file and the time
 same "cv ;" "$T/c1b" "$T/c2b"
+# --group-by reads the file again: by a --column name
+run "cv --group-by comma" "$BIN" cv "$T/comma.csv" --model rf --folds 0 --group-by ligand -o "$T/c3.txt"
+run "cv --group-by ;" "$BIN" cv "$T/semi.csv" "${COL[@]}" --model rf --folds 0 --group-by ligand -o "$T/c4.txt"
+tail -n +2 "$T/c3.txt" >"$T/c3b"; tail -n +2 "$T/c4.txt" >"$T/c4b"
+same "cv --group-by ;" "$T/c3b" "$T/c4b"
 
 run "tune comma" "$BIN" tune "$T/comma.csv" --model rf --trials 2 --repeats 1 --folds 3 --confirm 0 -o "$T/t1.json" --log "$T/tl1.csv"
 run "tune ;" "$BIN" tune "$T/semi.csv" "${COL[@]}" --model rf --trials 2 --repeats 1 --folds 3 --confirm 0 -o "$T/t2.json" --log "$T/tl2.csv" &&
