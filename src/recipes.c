@@ -381,7 +381,7 @@ static int apply_colmap(table *t, const recipe_opts *o) {
  * header when one is close: "missing required columns temperature_C (did
  * you mean 'Temperature (C)'?), pH (did you mean 'PH'?)". */
 static int missing_columns(const table *t, const char *const *need, int nneed) {
-  char msg[900] = "";
+  char msg[2600] = ""; /* 9 columns, each header shown at most 60 characters twice */
   int nmiss = 0;
   size_t len = 0;
   for (int k = 0; k < nneed; k++) {
@@ -392,7 +392,7 @@ static int missing_columns(const table *t, const char *const *need, int nneed) {
     if (len >= sizeof msg) len = sizeof msg - 1; /* msg + len must stay inside msg (found by fuzz_recipes) */
     len += snprintf(msg + len, sizeof msg - len, "%s'%s'", nmiss ? ", " : "", need[k]);
     if (j >= 0 && len < sizeof msg)
-      len += snprintf(msg + len, sizeof msg - len, " (did you mean '%s'? --column %s=\"%s\")", t->header[j], need[k],
+      len += snprintf(msg + len, sizeof msg - len, " (did you mean '%.60s'? --column %s=\"%.60s\")", t->header[j], need[k],
                       t->header[j]);
     nmiss++;
   }
