@@ -105,6 +105,13 @@ one_line_err "suggest --exclude ; without --column" 3 "missing required column '
   "${SG[@]}" --exclude "$T/semi.csv" -o "$T/s3.csv"
 [ ! -e "$T/s3.csv" ] || fail "suggest: wrote suggestions although --exclude could not be read"
 
+# --ligands-file (not a CSV): blank lines, trailing blanks and rows of bare delimiters skipped
+printf 'MHA=OC(=O)CCCCCS  \r\n\n,\r\n;;\n \t\n' >"$T/lf.txt"
+SL=("$BIN" suggest "$T/m1.json" --solvent O --reductant '[Na+].[BH4-]' -n 2000 --top 3 --id-prefix X)
+run "suggest --ligand" "${SL[@]}" --ligand 'MHA=OC(=O)CCCCCS' -o "$T/s4.csv"
+run "suggest --ligands-file with empty rows" "${SL[@]}" --ligands-file "$T/lf.txt" -o "$T/s5.csv"
+same "suggest --ligands-file with empty rows" "$T/s4.csv" "$T/s5.csv"
+
 # ---- simulate --label and --ligands -----------------------------------------------------------------
 run "simulate --label comma" "$BIN" simulate --truth kinetic --label "$T/comma.csv" -o "$T/l1.csv"
 run "simulate --label ;" "$BIN" simulate --truth kinetic --label "$T/semi.csv" "${COL[@]}" -o "$T/l2.csv" &&
