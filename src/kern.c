@@ -72,7 +72,7 @@ void kern_softmax_back(int n, int out, const double *Y, int ldy, const double *G
   K->softmax_back(n, out, Y, ldy, G, ldg, grow, dX, ldx);
 }
 void kern_exp(const double *x, double *y, int n) { K->exp(x, y, n); }
-void kern_adam(int nruns, const long *lo, const long *hi, double *w, const double *g, double *m, double *v, double lr_t,
+void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, double *m, double *v, double lr_t,
                double b1, double b2, double eps) {
   K->adam(nruns, lo, hi, w, g, m, v, lr_t, b1, b2, eps);
 }
