@@ -77,18 +77,23 @@ void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, 
   K->adam(nruns, lo, hi, w, g, m, v, lr_t, b1, b2, eps);
 }
 
-void kern_pack(int in, int out, const double *W, int ldw, double *Wp, int ldp) {
+/* Rows are 8-70 doubles: plain loops, not a memcpy and a memset call per
+ * row (the attribute keeps GCC from turning the loops back into calls). */
+#define NO_CALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+NO_CALLS void kern_pack(int in, int out, const double *W, int ldw, double *Wp, int ldp) {
   for (int k = 0; k < in; k++) {
-    memcpy(Wp + (size_t)k * ldp, W + (size_t)k * ldw, sizeof(double) * out);
-    memset(Wp + (size_t)k * ldp + out, 0, sizeof(double) * (ldp - out));
+    const double *w = W + (size_t)k * ldw;
+    double *p = Wp + (size_t)k * ldp;
+    for (int j = 0; j < out; j++) p[j] = w[j];
+    for (int j = out; j < ldp; j++) p[j] = 0;
   }
 }
 
-void kern_pack_t(int in, int out, const double *W, double *WTp, int ldp) {
+NO_CALLS void kern_pack_t(int in, int out, const double *W, double *WTp, int ldp) {
   for (int j = 0; j < out; j++) {
     double *t = WTp + (size_t)j * ldp;
     for (int k = 0; k < in; k++) t[k] = W[(size_t)k * out + j];
-    memset(t + in, 0, sizeof(double) * (ldp - in));
+    for (int k = in; k < ldp; k++) t[k] = 0;
   }
 }
 void kern_relu_back(size_t n, const double *Y, const double *dY, double *dX) { K->relu_back(n, Y, dY, dX); }

@@ -123,20 +123,23 @@ INL double hsum8(const vd *acc) {
  * sum adds the row's 8-lane chunks in order, then the 8 lanes as a fixed
  * tree: the same order for every vector width. */
 INL void softmax_rows(int n, int out, double *Y, int ldy) {
-  /* vectors wholly past `out` would add e^-inf = 0 to the sum: set to 0 */
-  int op = kern_pad(out), ol = (out + KV - 1) / KV * KV;
+  /* vectors wholly past `out` would add e^-inf = 0 to the sum: set to 0;
+   * only the last vector holding lanes < out is masked (whole ones need not) */
+  int op = kern_pad(out), ol = (out + KV - 1) / KV * KV, full = out / KV * KV;
+  const vl mt = lanes_below(full, out);
   const int per = 8 / KV; /* native vectors per 8-lane chunk */
   for (int i = 0; i < n; i++) {
     double *y = Y + (size_t)i * ldy;
     vd mv = splat(-INFINITY);
-    for (int j = 0; j < ol; j += KV) mv = sel(lanes_below(j, out), sel(ld(y + j) > mv, ld(y + j), mv), mv);
+    for (int j = 0; j < full; j += KV) mv = sel(ld(y + j) > mv, ld(y + j), mv);
+    if (full < ol) mv = sel(mt, sel(ld(y + full) > mv, ld(y + full), mv), mv);
     double mx = mv[0];
     for (int l = 1; l < KV; l++) mx = mv[l] > mx ? mv[l] : mx;
     vd acc[8 / KV];
     for (int q = 0; q < per; q++) acc[q] = splat(0);
     for (int j = 0, q = 0; j < ol; j += KV, q = (q + 1) % per) {
       vd e = vexp(ld(y + j) - mx);
-      e = (vd)((vl)e & lanes_below(j, out));
+      if (j == full) e = (vd)((vl)e & mt);
       st(y + j, e);
       acc[q] = acc[q] + e;
     }
@@ -313,16 +316,41 @@ void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, cons
   if (epi == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
 }
 
+/* dW rows += x d over NV whole vectors, then `tail` lanes (dW rows need no
+ * padding): two at a time in a 128-bit vector, the last one alone; each
+ * lane is one FMA either way */
+typedef double v2d __attribute__((vector_size(16)));
+typedef double v2du __attribute__((vector_size(16), aligned(8), may_alias));
+INL void sparse_dw_rows(const int NV, const csr *X, int r, const double *d, int tail, double *dW, int ldw) {
+  vd dv[NVMAX];
+  for (int v = 0; v < NV; v++) dv[v] = ld(d + KV * v);
+  for (int k = X->start[r]; k < X->start[r + 1]; k++) {
+    double *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
+    for (int v = 0; v < NV; v++) st(w + KV * v, ld(w + KV * v) + x * dv[v]);
+    int j = NV * KV;
+    for (int t = tail; t >= 2; t -= 2, j += 2) {
+      v2d wv = *(v2du *)(w + j), dd = *(const v2du *)(d + j);
+      *(v2du *)(w + j) = wv + x * dd;
+    }
+    if (tail & 1) w[j] += x * d[j];
+  }
+}
+
 void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, const double *dY, int ldy, double *dW,
                         int ldw, double *db) {
-  int full = out / KV * KV; /* whole vectors; the last lanes one by one (dW rows need no padding) */
-  for (int i = 0; i < n; i++) {
-    int r = rows ? rows[i] : r0 + i;
-    const double *d = dY + (size_t)i * ldy;
-    for (int k = X->start[r]; k < X->start[r + 1]; k++) {
-      double *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
-      for (int j = 0; j < full; j += KV) st(w + j, ld(w + j) + x * ld(d + j));
-      for (int j = full; j < out; j++) w[j] += x * d[j];
+  for (int j0 = 0; j0 < out; j0 += NVMAX * KV) {
+    int lanes = out - j0 < NVMAX * KV ? out - j0 : NVMAX * KV, nv = lanes / KV, tail = lanes - nv * KV;
+    for (int i = 0; i < n; i++) {
+      int r = rows ? rows[i] : r0 + i;
+      const double *d = dY + (size_t)i * ldy + j0;
+      double *w = dW + j0;
+      switch (nv) {
+        case 0: sparse_dw_rows(0, X, r, d, tail, w, ldw); break;
+        case 1: sparse_dw_rows(1, X, r, d, tail, w, ldw); break;
+        case 2: sparse_dw_rows(2, X, r, d, tail, w, ldw); break;
+        case 3: sparse_dw_rows(3, X, r, d, tail, w, ldw); break;
+        default: sparse_dw_rows(4, X, r, d, tail, w, ldw);
+      }
     }
   }
   if (db) colsum(n, out, dY, ldy, db);
@@ -330,17 +358,23 @@ void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, c
 
 void F(kern_softmax_back_)(int n, int out, const double *Y, int ldy, const double *G, int ldg, const int *grow,
                            double *dX, int ldx) {
-  int op = kern_pad(out), ol = (out + KV - 1) / KV * KV; /* vectors past `out` add 0 */
+  /* vectors past `out` add 0; only the last one holding lanes < out is masked */
+  int op = kern_pad(out), ol = (out + KV - 1) / KV * KV, full = out / KV * KV;
+  /* mall (all ones when full > 0) keeps each product rounded before the sum,
+   * as the masked lanes are: no FMA */
+  const vl mt = lanes_below(full, out), mall = lanes_below(0, out);
   const int per = 8 / KV;
   for (int i = 0; i < n; i++) {
     const double *y = Y + (size_t)i * ldy, *g = G + (size_t)(grow ? grow[i] : i) * ldg;
     vd acc[8 / KV];
     for (int q = 0; q < per; q++) acc[q] = splat(0);
-    for (int j = 0, q = 0; j < ol; j += KV, q = (q + 1) % per)
-      acc[q] = acc[q] + (vd)((vl)(ld(y + j) * ld(g + j)) & lanes_below(j, out));
+    int q = 0;
+    for (int j = 0; j < full; j += KV, q = (q + 1) % per) acc[q] = acc[q] + (vd)((vl)(ld(y + j) * ld(g + j)) & mall);
+    if (full < ol) acc[q] = acc[q] + (vd)((vl)(ld(y + full) * ld(g + full)) & mt);
     double dot = hsum8(acc);
     double *d = dX + (size_t)i * ldx;
-    for (int j = 0; j < ol; j += KV) st(d + j, (vd)((vl)(ld(y + j) * (ld(g + j) - dot)) & lanes_below(j, out)));
+    for (int j = 0; j < full; j += KV) st(d + j, ld(y + j) * (ld(g + j) - dot));
+    if (full < ol) st(d + full, (vd)((vl)(ld(y + full) * (ld(g + full) - dot)) & mt));
     for (int j = ol; j < op; j += KV) st(d + j, splat(0));
   }
 }
