@@ -87,8 +87,8 @@ int cmd_train(int argc, char **argv) {
   else if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     double cpu = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
-    double flops = 0, steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch, step_cpu = 0;
-    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops, step_cpu += m.inst[k].step_secs;
+    double flops = 0, steps = 0, step_cpu = 0;
+    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops, step_cpu += m.inst[k].step_secs, steps += m.inst[k].steps;
     int used = m.ninst < threads ? m.ninst : (int)threads;
     cpu_peak pk;
     cpu_peak_measure(&pk);
