@@ -771,7 +771,9 @@ static void test_hparams(void) {
   /* auclust's defaults differ from the paper's as README documents */
   CHECK(hparams_default("gcnn_snn", &hp) == 0);
   CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
-        hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3);
+        hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3 &&
+        hp.budget_rows == 48 && hp.lr_decay == 0 && hp.snn_knn == 0);
+  CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0); /* measured on the GCNN models only */
   CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
   /* derived inputs by hand: log10 of ligand:Au 2 and NaBH4:Au 4.48 (1 uM offsets) */
   double x[AU_NDESC] = {2.0, 1.0, 4.48}, dv[NET_NDERIVED];
