@@ -78,6 +78,10 @@ typedef struct {
    * left [0] / right [1] branch, e.g. "ligand is MHA or MPA"; the test
    * follows in parentheses */
   const char *const *branch_label[2];
+  /* per node (n_nodes entries, or NULL): a count JSON writes on every node
+   * as "node_count_name": k, e.g. distill's "n_ph_empty" */
+  const char *node_count_name;
+  const int *node_count;
 } cart_style;
 
 enum { CART_TEXT, CART_DOT, CART_SVG, CART_JSON };
@@ -121,7 +125,8 @@ static inline const int *cart_counts(const cart_tree *t, int node) {
  * ellipses holding the left branch's test, "yes" edges going left, boxes
  * coloured by class; JSON: {"classes", "features", "tree"} with nested nodes
  * (decision: feature, feature_index, threshold, left, right; leaf: class,
- * class_index, probability = P(class 1); both: node, n, counts, impurity).
+ * class_index, probability = P(class 1); both: node, n, counts, impurity,
+ * and cart_style's node count when given).
  * Each returns 0, or AU_EIO when the stream fails (checked after a flush). */
 int cart_write_text(const cart_tree *t, const cart_feature *feat,
                     const char *const *class_names, FILE *f);

@@ -12,11 +12,12 @@ typedef struct {
   const char *help;
 } cli_opt;
 
-/* Options shared by the commands that read recipe files and that show
+/* Options shared by the commands that read CSV inputs (recipes, ligand lists;
+ * components tables are always detected) and that show
  * progress; cli_start applies them (recipes_set_input, progress_quiet). */
 #define CLI_INPUT_OPTS                                                                                       \
-  {"--delimiter", NULL, "C", "recipe CSV field delimiter: , ; or tab (default: detected from the header row)"}, \
-      {"--column", NULL, "NAME=HEADER", "read the file's column HEADER as NAME, e.g. temperature_C=\"Temperature (C)\" (repeatable)"}
+  {"--delimiter", NULL, "C", "field delimiter of the input CSV: , ; or tab (default: detected from the header row)"}, \
+      {"--column", NULL, "NAME=HEADER", "read the CSV's column HEADER as NAME, e.g. temperature_C=\"Temperature (C)\" (repeatable)"}
 #define CLI_QUIET_OPT {"--quiet", "-q", NULL, "no progress display (shown only when stderr is a terminal)"}
 
 typedef struct {

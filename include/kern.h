@@ -89,7 +89,9 @@ void kern_scatter_add(int n, int out, const double *X, int ldx, const int *idx, 
  * 0 below -708.39 (the true value is subnormal there), +inf above 709.78. */
 void kern_exp(const double *x, double *y, int n);
 
-/* Adam over parameter runs (as adam_step); vectorised, same arithmetic. */
-void kern_adam(int nruns, const long *lo, const long *hi, double *w, const double *g, double *m, double *v, double lr_t,
+/* Adam over parameter runs (as adam_step); vectorised, same arithmetic.
+ * The gradient is consumed: g is set to 0 over the runs, so the next step
+ * accumulates into it without a separate clearing pass. */
+void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, double *m, double *v, double lr_t,
                double b1, double b2, double eps);
 #endif

@@ -12,7 +12,7 @@ typedef struct {
   void (*sparse_dw)(const csr *, const int *, int, int, int, const double *, int, double *, int, double *);
   void (*softmax_back)(int, int, const double *, int, const double *, int, const int *, double *, int);
   void (*exp)(const double *, double *, int);
-  void (*adam)(int, const long *, const long *, double *, const double *, double *, double *, double, double, double,
+  void (*adam)(int, const long *, const long *, double *, double *, double *, double *, double, double, double,
                double);
   void (*relu_back)(size_t, const double *, const double *, double *);
   void (*nbr_sum)(int, int, const int *, const int *, const int *, const int *, const double *, int, double *, int,

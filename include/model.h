@@ -41,6 +41,11 @@ void stratified_folds(const int *y, int n, int k, rng_t *r, int *fold);
  * of a stratified split, in parallel, and then their Platt calibration. */
 int model_train(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
                 uint64_t seed, int nthreads);
+/* The same, each instance counted on the progress line (progress_add): what
+ * `train` shows. model_train counts nothing, so a caller with its own
+ * progress units (loop's campaign rounds) keeps its count right. */
+int model_train_counted(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
+                        uint64_t seed, int nthreads);
 int model_save(const model *m, const char *path);
 int model_load(model *m, const char *path);
 void model_free(model *m);

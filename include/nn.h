@@ -55,12 +55,12 @@ void dropout_forward(double *x, unsigned char *mask, int n, double rate, rng_t *
 void dropout_backward(double *dx, const unsigned char *mask, int n, double rate);
 
 /* Adam (Kingma & Ba) with Keras' bias-corrected step size, over the
- * parameter runs [lo[r], hi[r]) of a flat block. */
+ * parameter runs [lo[r], hi[r]) of a flat block; leaves g = 0 over the runs. */
 typedef struct {
   double lr, beta1, beta2, eps;
   long t;
 } adam_t;
-void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, const double *g, double *m,
+void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, double *g, double *m,
                double *v);
 
 /* Glorot-uniform initialisation of a [fan_in, fan_out] matrix. */

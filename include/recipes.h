@@ -8,6 +8,7 @@
 
 #include "descriptors.h"
 #include "molgraph.h"
+#include "table.h"
 
 enum { ROLE_LIGAND, ROLE_SOLVENT, ROLE_REDUCTANT, NROLES };
 extern const char *const role_name[NROLES];       /* "ligand", "solvent", "reductant" */
@@ -104,6 +105,14 @@ recipe_opts recipe_opts_default(void);
  * bad delimiter or mapping. */
 int recipes_set_input(const char *delimiter, int ncolmap, const char *const *colmap);
 int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s);
+/* A CSV input read as recipes_load reads one: o's delimiter (0: detected)
+ * and --column map, then the `need` columns checked, every missing one in
+ * one AU_EDATA message with the closest header. For every CSV a command
+ * reads besides components tables (ligand lists, a file read again). */
+int recipes_read_table(const char *path, const recipe_opts *o, const char *const *need, int nneed, table *t);
+/* "PATH: read as semicolon-separated (detected), decimal commas accepted"
+ * into buf for a table not read as comma-separated (returns 1), else 0. */
+int recipes_read_note(const table *t, char *buf, size_t n);
 /* Add (or find) a molecule by SMILES in a set; returns its index or -1 with
  * the error set. */
 int recipes_add_molecule(recipe_set *s, const char *smiles, int need_props);

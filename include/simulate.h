@@ -57,10 +57,12 @@ extern const sim_range sim_ranges[SIM_NRANGES];
 void sim_draw(uint64_t seed, long i, int nlig, double cond[5], int *ligand);
 /* The candidate ligands recipes are drawn with: a CSV with name,smiles
  * (data/ligands.csv by default, $AUCLUST_DATA/ligands.csv when set), each
- * with its aromaticity and gold-binding check. */
+ * with its aromaticity and gold-binding check. The file is read as the
+ * command line's --delimiter and --column say (recipes_read_table). */
 typedef struct {
   char **name, **smiles;
   int *aromatic, *binds, n;
+  char *note; /* how a file not comma-separated was read, for the command to print; or NULL */
 } sim_ligands;
 char *sim_ligands_default_path(void); /* malloc'd */
 int sim_ligands_load(const char *path, sim_ligands *l);

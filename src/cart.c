@@ -972,6 +972,11 @@ static void json_fields(const namer *nm, int id, FILE *f) {
   fprintf(f, "\"node\": %d,\n", id);
   json_indent(lv, f);
   fprintf(f, "\"n\": %d,\n", nd->n);
+  if (nm->st->node_count && nm->st->node_count_name) {
+    json_indent(lv, f);
+    put_json(nm->st->node_count_name, f);
+    fprintf(f, ": %d,\n", nm->st->node_count[id]);
+  }
   json_indent(lv, f);
   fputs("\"counts\": [", f);
   for (int c = 0; c < t->n_classes; c++) fprintf(f, "%s%d", c ? ", " : "", cart_counts(t, id)[c]);

@@ -205,6 +205,22 @@ static void component_labels(const cart_tree *t, const sampler *s, const double 
   free(names[0]); free(names[1]); free(side);
 }
 
+/* Per node of t, the fitted recipes reaching it whose pH is empty: the JSON's
+ * "n_ph_empty". They all carry the missing-value code, so at a pH split at
+ * most one child has any (tests/cli_distill_ph.sh checks this). */
+static int *ph_empty_counts(const cart_tree *t, const sampler *s, const double *X, const int *which, int n) {
+  int *cnt = xcalloc((size_t)t->n_nodes + 1, sizeof(int));
+  for (int i = 0; i < n; i++) {
+    if (!s->combo[which[i]]->ph_missing) continue;
+    const double *x = X + (size_t)i * NFEAT;
+    for (int id = 0;; id = x[t->node[id].feature] <= t->node[id].threshold ? t->node[id].left : t->node[id].right) {
+      cnt[id]++;
+      if (t->node[id].feature < 0) break;
+    }
+  }
+  return cnt;
+}
+
 int cmd_distill(int argc, char **argv) {
   cli_args a;
   int rc;
@@ -284,8 +300,9 @@ int cmd_distill(int argc, char **argv) {
       char note[160];
       snprintf(note, sizeof note, "pH: recipes with an empty pH (organic solvents) keep the code %g, so no pH split divides them.",
                m.hp.ph_missing);
+      int *ph_empty = ph_empty_counts(shown, &s, X, which, (int)ns);
       cart_style st = {f, class_names, lr, 1, any_ph_missing ? note : NULL,
-                       {(const char *const *)lab[0], (const char *const *)lab[1]}};
+                       {(const char *const *)lab[0], (const char *const *)lab[1]}, "n_ph_empty", ph_empty};
       outfile o;
       if (!(rc = out_open(&o, out))) {
         if (fmt == 0) {
@@ -300,6 +317,7 @@ int cmd_distill(int argc, char **argv) {
         rc = cart_write(shown, fmt, &st, o.f);
         if (rc || (rc = out_commit(&o))) out_abort(&o);
       }
+      free(ph_empty);
       for (int b = 0; b < 2; b++) {
         for (int i = 0; i < shown->n_nodes; i++) free(lab[b][i]);
         free(lab[b]);

@@ -42,6 +42,7 @@ static const cli_opt opts[] = {
     {"--output", "-o", "OUT.csv", "the per-round table (default: stdout)"},
     {"--svg", NULL, "FILE.svg", "the discovery curves"},
     {"--trace", NULL, "FILE.csv", "every experiment of every campaign: what was picked, p_model, p_true, outcome"},
+    CLI_INPUT_OPTS,
     CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
@@ -61,7 +62,8 @@ static const cli_spec spec = {
     opts, 0, 0,
     "example (a cheap model budget, as in README):\n"
     "  auclust loop --truth kinetic --initial 12 --rounds 10 --batch 4 --strategy p,ucb,ei,thompson,random \\\n"
-    "      --model gcnn_snn --set epochs=20 --seeds 10 -o loop.csv --svg loop.svg"};
+    "      --model gcnn_snn --set epochs=20 --seeds 10 -o loop.csv --svg loop.svg\n"
+    "--delimiter and --column apply to the --ligands file (e.g. --column smiles=SMILES)"};
 
 static int parse_strategies(const char *list, campaign_opts *o) {
   char *s = xstrdup(list), *save = NULL;
@@ -228,6 +230,7 @@ int cmd_loop(int argc, char **argv) {
   char *lp = cli_get(&a, "--ligands") ? xstrdup(cli_get(&a, "--ligands")) : sim_ligands_default_path();
   char *cp = cli_get(&a, "--components") ? xstrdup(cli_get(&a, "--components")) : components_default_path(NULL);
   rc = sim_ligands_load(lp, &lig);
+  if (!rc && lig.note) fprintf(stderr, "auclust loop: %s\n", lig.note);
   if (!rc) rc = components_load(cp, &comp);
   free(lp); free(cp);
   campaign_result res = {0};

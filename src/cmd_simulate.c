@@ -23,6 +23,7 @@ static const cli_opt opts[] = {
     {"--label", "-l", "RECIPES.csv", "label these recipes instead of drawing: adds (or replaces) outcome and p_true"},
     {"--components", "-c", "FILE", "with --label: solvent/reductant properties (default: components.csv beside RECIPES)"},
     {"--output", "-o", "FILE.csv", "write here instead of stdout"},
+    CLI_INPUT_OPTS,
     {NULL, NULL, NULL, NULL}};
 
 static const cli_spec spec = {
@@ -42,7 +43,9 @@ static const cli_spec spec = {
     "  T 0-70 C, pH 8-14 (uniform), water, sodium borohydride\n\n"
     "examples:\n"
     "  auclust simulate --truth paper-tree --n 54 --seed 7 -o lab.csv\n"
-    "  auclust simulate --truth kinetic --label next.csv -o next_labelled.csv"};
+    "  auclust simulate --truth kinetic --label next.csv -o next_labelled.csv\n"
+  "--delimiter and --column apply to the --label file and to --ligands; the output is always a\n"
+  "comma-separated file with auclust's column names (decimal commas written as points)"};
 
 static void synthetic_header(FILE *f, sim_truth truth, uint64_t seed, double noise, const char *what) {
   fprintf(f,
@@ -80,8 +83,8 @@ static int label_recipes(FILE *f, sim_truth truth, uint64_t seed, double noise, 
   input_opts io = {.cmd = "simulate", .o = recipe_opts_default()};
   int rc = open_recipes(path, comp_path, &io, &comp, &rs);
   if (rc) return rc;
-  table t;
-  if ((rc = table_read(path, &t))) goto done_rs;
+  table t; /* read again as the recipes were (--delimiter, --column), to copy every column */
+  if ((rc = recipes_read_table(path, &io.o, NULL, 0, &t))) goto done_rs;
   if (t.nrows != rs.n) {
     rc = au_fail(AU_EDATA, "%s: %d table rows but %d recipes", path, t.nrows, rs.n);
     goto done;
@@ -101,8 +104,17 @@ static int label_recipes(FILE *f, sim_truth truth, uint64_t seed, double noise, 
     rng_t g;
     rng_seed3(&g, seed, 0x0c0e, (uint64_t)i);
     first = 1;
-    for (int j = 0; j < t.ncols; j++)
-      if (j != skip_o && j != skip_p) { if (!first) fputc(',', f); csv_put(f, t.cell[i][j]); first = 0; }
+    for (int j = 0; j < t.ncols; j++) {
+      if (j == skip_o || j == skip_p) continue;
+      /* the output is comma-separated: a decimal comma ("1,5") is written 1.5 */
+      char nb[64];
+      double v;
+      const char *cell = table_number_text(&t, t.cell[i][j], nb, sizeof nb);
+      if (cell != t.cell[i][j] && parse_number(cell, &v)) cell = t.cell[i][j];
+      if (!first) fputc(',', f);
+      csv_put(f, cell);
+      first = 0;
+    }
     fprintf(f, "%s%d,%.6f\n", first ? "" : ",", sim_outcome(p, noise, &g), p);
   }
 done:
@@ -136,6 +148,7 @@ int cmd_simulate(int argc, char **argv) {
     rc = sim_ligands_load(lp ? lp : def, &l);
     free(def);
     if (rc) { cli_free(&a); return rc; }
+    if (l.note) fprintf(stderr, "auclust simulate: %s\n", l.note);
   }
   outfile o;
   if (!(rc = out_open(&o, cli_get(&a, "--output")))) {

@@ -28,7 +28,8 @@
 
 static const cli_opt opts[] = {
     {"--ligand", "-l", "SMILES", "ligand, or NAME=SMILES (repeatable; comma-separated lists too)"},
-    {"--ligands-file", NULL, "FILE", "candidate ligands, one SMILES or NAME=SMILES per line (# comments)"},
+    {"--ligands-file", NULL, "FILE", "candidate ligands, one SMILES or NAME=SMILES per line (# comments; blank lines\n"
+                                           "                             and lines of bare delimiters skipped)"},
     {"--solvent", NULL, "SMILES", "solvent (required; must be in the model's components)"},
     {"--reductant", NULL, "SMILES", "reducing agent (required; must be in the model's components)"},
     {"--bounds", NULL, "BOUNDS.json", "condition bounds: {\"pH\": [7, 14], \"temperature_C\": [0, 80], ...}"},
@@ -53,6 +54,7 @@ static const cli_opt opts[] = {
     {"--similarity-threshold", NULL, "S", "nearest training ligand's Tanimoto similarity below which a ligand is\n"
                                           "                             new_ligand (default 0.4)"},
     {"--allow-missing-ph", NULL, NULL, "--exclude: accept an empty pH in water-like solvents"},
+    CLI_INPUT_OPTS,
     CLI_CALIB_OPT,
     {NULL, NULL, NULL, NULL}};
 
@@ -126,7 +128,9 @@ static int gather_ligands(const cli_args *a, lig_t **l, int *n) {
       char *s = line;
       while (*s == ' ' || *s == '\t') s++;
       s[strcspn(s, "\r")] = 0;
-      if (!*s || *s == '#') continue;
+      for (size_t e = strlen(s); e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'); e--) s[e - 1] = 0;
+      /* blank, a comment, or only delimiters (a spreadsheet's empty row): no candidate */
+      if (!*s || *s == '#' || !s[strspn(s, ",;\t ")]) continue;
       char where[300];
       snprintf(where, sizeof where, "%.200s: line %d", file, ln);
       rc = add_ligand(l, n, s, AU_EDATA, where);

@@ -81,7 +81,7 @@ int cmd_train(int argc, char **argv) {
   struct timespec t0, t1, c0, c1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-  rc = model_train(&m, &rs, &comp, &hp, (int)ens, seed, (int)threads);
+  rc = model_train_counted(&m, &rs, &comp, &hp, (int)ens, seed, (int)threads);
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   progress_end();

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static _Thread_local char errbuf[1024];
+static _Thread_local char errbuf[4096]; /* room for every missing column of a misnamed file */
 static _Thread_local int errcode;
 
 int au_fail(int code, const char *fmt, ...) {

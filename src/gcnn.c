@@ -266,7 +266,6 @@ void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_
   int nc = w->nc, wd = L->width, D = L->D, ldh = w->ldh;
   double fl = 0;
   for (int i = 0; i < w->nsel; i++) memcpy(w->dfp + (size_t)i * w->ldo, dfp + (size_t)i * D, sizeof(double) * D);
-  for (int l = 1; l <= L->P; l++) memset(w->dH[l], 0, sizeof(double) * nc * ldh);
   for (int l = L->P; l >= 0; l--) {
     /* output layer l: every atom's softmax receives its molecule's dfp */
     kern_softmax_back(nc, D, w->O[l], w->ldo, w->dfp, w->ldo, w->cmol, w->dL, w->ldo);
@@ -276,7 +275,8 @@ void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_
     } else {
       kern_dense_dw(nc, wd + NB, D, w->U[l], w->ldz, w->dL, w->ldo, grads + L->Wo[l], D, grads + L->bo[l]);
       kern_pack_t(wd, D, p + L->Wo[l], w->WoT[l], ldh);
-      kern_dense(nc, D, wd, w->dL, w->ldo, w->WoT[l], ldh, NULL, w->dH[l], ldh, KERN_LINEAR | KERN_ACC, NULL, 0);
+      /* the first contribution to dH_l: it starts the sum (from 0) */
+      kern_dense(nc, D, wd, w->dL, w->ldo, w->WoT[l], ldh, NULL, w->dH[l], ldh, KERN_LINEAR, NULL, 0);
       fl += 2.0 * nc * (wd + NB) * D + 2.0 * nc * D * wd;
     }
     if (l == L->P) continue;

@@ -9,7 +9,9 @@
 int groups_from_column(const recipe_set *rs, const char *column, recipe_groups *g) {
   memset(g, 0, sizeof *g);
   table t;
-  int rc = table_read_delim(rs->path, rs->delim, &t);
+  recipe_opts o = recipe_opts_default(); /* the --column map the recipes were read with */
+  o.delimiter = rs->delim;
+  int rc = recipes_read_table(rs->path, &o, NULL, 0, &t);
   if (rc) return rc;
   int c = table_col(&t, column);
   if (c < 0) {

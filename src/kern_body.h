@@ -5,6 +5,10 @@
 #include <math.h>
 #include <string.h>
 
+/* GCC would turn the short clearing loops of padded lanes (and Adam's
+ * clearing of g) into memset calls, a call per row of a few lanes */
+#pragma GCC optimize("no-tree-loop-distribute-patterns")
+
 #include "kern.h"
 #include "kern_impl.h"
 
@@ -19,6 +23,15 @@
 #define RMAX 2
 #endif
 #define NVMAX 4 /* native vectors per tile row: 16 (AVX-512) or 8 accumulators */
+/* Rows of a tile of NV vectors: AVX2 has 16 registers, so narrow tiles take
+ * more rows (R x NV accumulators + NV weights + 1 broadcast <= 16); the
+ * order of each output's sum does not depend on the tile. */
+#if KV == 4
+#define RA(nv) ((nv) == 1 ? 8 : (nv) == 2 ? 4 : (nv) == 3 ? 3 : 2)
+#else
+#define RA(nv) RMAX
+#endif
+#define RTOP 8
 
 typedef double vd __attribute__((vector_size(8 * KV)));
 typedef long long vl __attribute__((vector_size(8 * KV)));
@@ -110,31 +123,36 @@ INL double hsum8(const vd *acc) {
  * sum adds the row's 8-lane chunks in order, then the 8 lanes as a fixed
  * tree: the same order for every vector width. */
 INL void softmax_rows(int n, int out, double *Y, int ldy) {
-  int op = kern_pad(out);
+  /* vectors wholly past `out` would add e^-inf = 0 to the sum: set to 0;
+   * only the last vector holding lanes < out is masked (whole ones need not) */
+  int op = kern_pad(out), ol = (out + KV - 1) / KV * KV, full = out / KV * KV;
+  const vl mt = lanes_below(full, out);
   const int per = 8 / KV; /* native vectors per 8-lane chunk */
   for (int i = 0; i < n; i++) {
     double *y = Y + (size_t)i * ldy;
     vd mv = splat(-INFINITY);
-    for (int j = 0; j < op; j += KV) mv = sel(lanes_below(j, out), sel(ld(y + j) > mv, ld(y + j), mv), mv);
+    for (int j = 0; j < full; j += KV) mv = sel(ld(y + j) > mv, ld(y + j), mv);
+    if (full < ol) mv = sel(mt, sel(ld(y + full) > mv, ld(y + full), mv), mv);
     double mx = mv[0];
     for (int l = 1; l < KV; l++) mx = mv[l] > mx ? mv[l] : mx;
     vd acc[8 / KV];
     for (int q = 0; q < per; q++) acc[q] = splat(0);
-    for (int j = 0, q = 0; j < op; j += KV, q = (q + 1) % per) {
+    for (int j = 0, q = 0; j < ol; j += KV, q = (q + 1) % per) {
       vd e = vexp(ld(y + j) - mx);
-      e = (vd)((vl)e & lanes_below(j, out));
+      if (j == full) e = (vd)((vl)e & mt);
       st(y + j, e);
       acc[q] = acc[q] + e;
     }
     double inv = 1 / hsum8(acc);
-    for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) * inv);
+    for (int j = 0; j < ol; j += KV) st(y + j, ld(y + j) * inv);
+    for (int j = ol; j < op; j += KV) st(y + j, splat(0));
   }
 }
 
 /* ---- dense forward: R rows x NV native vectors of output in registers --- */
 INL void dense_tile(const int R, const int NV, int in, int cols, const double *X, int ldx, const double *W, int ldw,
                     const double *b, double *Y, int ldy, int flags, const double *M, int ldm) {
-  vd a[RMAX][NVMAX];
+  vd a[RTOP][NVMAX];
   for (int v = 0; v < NV; v++) {
     vd b0 = b ? ldp(b + KV * v, cols - KV * v) : splat(0);
     for (int r = 0; r < R; r++) a[r][v] = flags & KERN_ACC ? ld(Y + (size_t)r * ldy + KV * v) : b0;
@@ -154,40 +172,58 @@ INL void dense_tile(const int R, const int NV, int in, int cols, const double *X
       st(Y + (size_t)r * ldy + KV * v, epilogue(a[r][v], epi, M ? M + (size_t)r * ldm + KV * v : NULL));
 }
 
-/* tiles: R in {RMAX, 1} rows, NV in 1..NVMAX vectors (column blocks of NVMAX) */
-#define DISPATCH(T, R, NV)                                              \
-  do {                                                                  \
-    if ((R) == RMAX) {                                                  \
-      switch (NV) {                                                     \
-        case 1: T(RMAX, 1); break;                                      \
-        case 2: T(RMAX, 2); break;                                      \
-        case 3: T(RMAX, 3); break;                                      \
-        default: T(RMAX, 4);                                            \
-      }                                                                 \
-    } else {                                                            \
-      switch (NV) {                                                     \
-        case 1: T(1, 1); break;                                         \
-        case 2: T(1, 2); break;                                         \
-        case 3: T(1, 3); break;                                         \
-        default: T(1, 4);                                               \
-      }                                                                 \
-    }                                                                   \
+/* tiles: R in {RA(NV), 2, 1} rows, NV in 1..NVMAX vectors (column blocks of NVMAX) */
+#define TR(T, R, NVc)                       \
+  do {                                      \
+    if ((R) == RA(NVc)) T(RA(NVc), NVc);    \
+    else if ((R) == 2) T(2, NVc);           \
+    else T(1, NVc);                         \
   } while (0)
+#define DISPATCH(T, R, NV)                  \
+  do {                                      \
+    switch (NV) {                           \
+      case 1: TR(T, R, 1); break;           \
+      case 2: TR(T, R, 2); break;           \
+      case 3: TR(T, R, 3); break;           \
+      default: TR(T, R, 4);                 \
+    }                                       \
+  } while (0)
+/* rows of the next tile: as many as fit, then 2, then 1 */
+INL int tile_rows(int left, int nv) {
+  (void)nv; /* RA ignores it but for AVX2 */
+  return left >= RA(nv) ? RA(nv) : left >= 2 ? 2 : 1;
+}
+/* native vectors of a column block starting at j0: nv computed ones (those
+ * holding a lane < out), np in the padded row */
+INL void block_vectors(int j0, int out, int *nv, int *np) {
+  int op = kern_pad(out), p = (op - j0) / KV, l = (out - j0 + KV - 1) / KV;
+  *np = p > NVMAX ? NVMAX : p;
+  *nv = l > NVMAX ? NVMAX : l;
+}
 
 void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const double *Wp, int ldw, const double *b,
                     double *Y, int ldy, int epi, const double *M, int ldm) {
   int op = kern_pad(out);
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
-    int nv = (op - j0) / KV > NVMAX ? NVMAX : (op - j0) / KV, cols = out - j0;
+    int nv, np, cols = out - j0;
+    block_vectors(j0, out, &nv, &np);
     const double *W = Wp + j0, *bb = b ? b + j0 : NULL, *MM = M ? M + j0 : NULL;
     for (int i = 0; i < n;) {
-      int R = n - i >= RMAX ? RMAX : 1;
+      int R = tile_rows(n - i, nv);
       const double *x = X + (size_t)i * ldx, *m = MM ? MM + (size_t)i * ldm : NULL;
       double *y = Y + (size_t)i * ldy + j0;
 #define T(RR, NN) dense_tile(RR, NN, in, cols, x, ldx, W, ldw, bb, y, ldy, epi, m, ldm)
       DISPATCH(T, R, nv);
 #undef T
       i += R;
+    }
+    /* vectors wholly past `out` (AVX2 rows padded to 8): their sums would
+     * be 0 + x * 0, so they hold act(0); with KERN_ACC they keep Y */
+    if (np > nv && !(epi & KERN_ACC)) {
+      int e = epi & 15;
+      vd z = epilogue(splat(0), e == KERN_SOFTMAX || e == KERN_MASK ? KERN_LINEAR : e, NULL);
+      for (int i = 0; i < n; i++)
+        for (int v = nv; v < np; v++) st(Y + (size_t)i * ldy + j0 + KV * v, z);
     }
   }
   if ((epi & 15) == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
@@ -196,7 +232,7 @@ void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const doub
 /* ---- dense weight gradient: KR rows of dW x NV vectors in registers ------ */
 INL void dw_tile(const int KR, const int NV, int n, int cols, const double *X, int ldx, const double *dY, int ldy,
                  double *dW, int ldw) {
-  vd a[RMAX][NVMAX];
+  vd a[RTOP][NVMAX];
   for (int r = 0; r < KR; r++)
     for (int v = 0; v < NV; v++) a[r][v] = splat(0);
   for (int i = 0; i < n; i++) {
@@ -229,9 +265,10 @@ void F(kern_dense_dw_)(int n, int in, int out, const double *X, int ldx, const d
                        int ldw, double *db) {
   int op = kern_pad(out);
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
-    int nv = (op - j0) / KV > NVMAX ? NVMAX : (op - j0) / KV, cols = out - j0;
+    int nv, np, cols = out - j0;
+    block_vectors(j0, out, &nv, &np); /* vectors past `out` would be dropped */
     for (int k = 0; k < in;) {
-      int KR = in - k >= RMAX ? RMAX : 1;
+      int KR = tile_rows(in - k, nv);
       const double *x = X + k, *d = dY + j0;
       double *w = dW + (size_t)k * ldw + j0;
 #define T(RR, NN) dw_tile(RR, NN, n, cols, x, ldx, d, ldy, w, ldw)
@@ -260,8 +297,10 @@ void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, cons
                      double *Y, int ldy, int epi) {
   int op = kern_pad(out), e = epi == KERN_SOFTMAX ? KERN_LINEAR : epi;
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
-    int nv = (op - j0) / KV > NVMAX ? NVMAX : (op - j0) / KV, cols = out - j0;
+    int nv, np, cols = out - j0;
+    block_vectors(j0, out, &nv, &np);
     const double *W = Wp + j0, *bb = b ? b + j0 : NULL;
+    vd z = epilogue(splat(0), e, NULL); /* vectors wholly past `out`, as in kern_dense */
     for (int i = 0; i < n; i++) {
       int r = rows ? rows[i] : r0 + i;
       double *y = Y + (size_t)i * ldy + j0;
@@ -271,21 +310,47 @@ void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, cons
         case 3: sparse_tile(3, X, r, cols, W, ldw, bb, y, e); break;
         default: sparse_tile(4, X, r, cols, W, ldw, bb, y, e);
       }
+      for (int v = nv; v < np; v++) st(y + KV * v, z);
     }
   }
   if (epi == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
 }
 
+/* dW rows += x d over NV whole vectors, then `tail` lanes (dW rows need no
+ * padding): two at a time in a 128-bit vector, the last one alone; each
+ * lane is one FMA either way */
+typedef double v2d __attribute__((vector_size(16)));
+typedef double v2du __attribute__((vector_size(16), aligned(8), may_alias));
+INL void sparse_dw_rows(const int NV, const csr *X, int r, const double *d, int tail, double *dW, int ldw) {
+  vd dv[NVMAX];
+  for (int v = 0; v < NV; v++) dv[v] = ld(d + KV * v);
+  for (int k = X->start[r]; k < X->start[r + 1]; k++) {
+    double *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
+    for (int v = 0; v < NV; v++) st(w + KV * v, ld(w + KV * v) + x * dv[v]);
+    int j = NV * KV;
+    for (int t = tail; t >= 2; t -= 2, j += 2) {
+      v2d wv = *(v2du *)(w + j), dd = *(const v2du *)(d + j);
+      *(v2du *)(w + j) = wv + x * dd;
+    }
+    if (tail & 1) w[j] += x * d[j];
+  }
+}
+
 void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, const double *dY, int ldy, double *dW,
                         int ldw, double *db) {
-  int full = out / KV * KV; /* whole vectors; the last lanes one by one (dW rows need no padding) */
-  for (int i = 0; i < n; i++) {
-    int r = rows ? rows[i] : r0 + i;
-    const double *d = dY + (size_t)i * ldy;
-    for (int k = X->start[r]; k < X->start[r + 1]; k++) {
-      double *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
-      for (int j = 0; j < full; j += KV) st(w + j, ld(w + j) + x * ld(d + j));
-      for (int j = full; j < out; j++) w[j] += x * d[j];
+  for (int j0 = 0; j0 < out; j0 += NVMAX * KV) {
+    int lanes = out - j0 < NVMAX * KV ? out - j0 : NVMAX * KV, nv = lanes / KV, tail = lanes - nv * KV;
+    for (int i = 0; i < n; i++) {
+      int r = rows ? rows[i] : r0 + i;
+      const double *d = dY + (size_t)i * ldy + j0;
+      double *w = dW + j0;
+      switch (nv) {
+        case 0: sparse_dw_rows(0, X, r, d, tail, w, ldw); break;
+        case 1: sparse_dw_rows(1, X, r, d, tail, w, ldw); break;
+        case 2: sparse_dw_rows(2, X, r, d, tail, w, ldw); break;
+        case 3: sparse_dw_rows(3, X, r, d, tail, w, ldw); break;
+        default: sparse_dw_rows(4, X, r, d, tail, w, ldw);
+      }
     }
   }
   if (db) colsum(n, out, dY, ldy, db);
@@ -293,17 +358,24 @@ void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, c
 
 void F(kern_softmax_back_)(int n, int out, const double *Y, int ldy, const double *G, int ldg, const int *grow,
                            double *dX, int ldx) {
-  int op = kern_pad(out);
+  /* vectors past `out` add 0; only the last one holding lanes < out is masked */
+  int op = kern_pad(out), ol = (out + KV - 1) / KV * KV, full = out / KV * KV;
+  /* mall (all ones when full > 0) keeps each product rounded before the sum,
+   * as the masked lanes are: no FMA */
+  const vl mt = lanes_below(full, out), mall = lanes_below(0, out);
   const int per = 8 / KV;
   for (int i = 0; i < n; i++) {
     const double *y = Y + (size_t)i * ldy, *g = G + (size_t)(grow ? grow[i] : i) * ldg;
     vd acc[8 / KV];
     for (int q = 0; q < per; q++) acc[q] = splat(0);
-    for (int j = 0, q = 0; j < op; j += KV, q = (q + 1) % per)
-      acc[q] = acc[q] + (vd)((vl)(ld(y + j) * ld(g + j)) & lanes_below(j, out));
+    int q = 0;
+    for (int j = 0; j < full; j += KV, q = (q + 1) % per) acc[q] = acc[q] + (vd)((vl)(ld(y + j) * ld(g + j)) & mall);
+    if (full < ol) acc[q] = acc[q] + (vd)((vl)(ld(y + full) * ld(g + full)) & mt);
     double dot = hsum8(acc);
     double *d = dX + (size_t)i * ldx;
-    for (int j = 0; j < op; j += KV) st(d + j, (vd)((vl)(ld(y + j) * (ld(g + j) - dot)) & lanes_below(j, out)));
+    for (int j = 0; j < full; j += KV) st(d + j, ld(y + j) * (ld(g + j) - dot));
+    if (full < ol) st(d + full, (vd)((vl)(ld(y + full) * (ld(g + full) - dot)) & mt));
+    for (int j = ol; j < op; j += KV) st(d + j, splat(0));
   }
 }
 
@@ -330,12 +402,14 @@ void F(kern_nbr_sum_)(int n, int f, const int *atoms, const int *start, const in
   }
 }
 
-void F(kern_adam_)(int nruns, const long *lo, const long *hi, double *restrict w, const double *restrict g,
+void F(kern_adam_)(int nruns, const long *lo, const long *hi, double *restrict w, double *restrict g,
                    double *restrict m, double *restrict v, double lr_t, double b1, double b2, double eps) {
   for (int r = 0; r < nruns; r++)
     for (long i = lo[r]; i < hi[r]; i++) {
-      m[i] = b1 * m[i] + (1 - b1) * g[i];
-      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      double gi = g[i];
+      g[i] = 0; /* consumed: the next step accumulates from zero */
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
       w[i] -= lr_t * m[i] / (sqrt(v[i]) + eps);
     }
 }

@@ -58,8 +58,8 @@ static void set_molecules(model *m, int n, char **smiles) {
   m->gp = xcalloc(n + 1, sizeof(molgraph *));
 }
 
-int model_train(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
-                uint64_t seed, int nthreads) {
+static int train(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
+                 uint64_t seed, int nthreads, int counted) {
   memset(m, 0, sizeof *m);
   if (ensemble == 1 || ensemble < 0) return au_fail(AU_EUSAGE, "--ensemble must be 0 (one fit) or at least 2");
   if (ensemble > rs->n) return au_fail(AU_EUSAGE, "--ensemble %d exceeds the %d recipes", ensemble, rs->n);
@@ -96,12 +96,22 @@ int model_train(model *m, const recipe_set *rs, const component_table *comp, con
   int *rows = xmalloc(sizeof(int) * (rs->n + 1));
   for (int i = 0; i < rs->n; i++) rows[i] = i;
   /* an ensemble's instances also give one out-of-fold prediction per recipe: its calibration */
-  int rc = ensemble_train(&m->L, &d, rows, rs->n, ensemble, seed, nthreads, 1, m->inst, &m->calib);
+  int rc = ensemble_train(&m->L, &d, rows, rs->n, ensemble, seed, nthreads, counted, m->inst, &m->calib);
   free(rows);
   d.mols = NULL;
   free((void *)d.mol); free((void *)d.x); free((void *)d.y);
   if (rc) model_free(m);
   return rc;
+}
+
+int model_train(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
+                uint64_t seed, int nthreads) {
+  return train(m, rs, comp, hp, ensemble, seed, nthreads, 0);
+}
+
+int model_train_counted(model *m, const recipe_set *rs, const component_table *comp, const hparams *hp, int ensemble,
+                        uint64_t seed, int nthreads) {
+  return train(m, rs, comp, hp, ensemble, seed, nthreads, 1);
 }
 
 void model_free(model *m) {

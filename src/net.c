@@ -551,7 +551,6 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
     for (int s = 0; s < hp->steps_per_epoch; s++) {
       if (hp->lr_decay) opt.lr = hp->learning_rate * net_lr_factor(hp, opt.t, T);
       draw_batch(hp, cls, ncls, rows, nrows, &r, a, b);
-      for (int i = 0; i < act.n; i++) memset(g + act.lo[i], 0, sizeof(double) * (act.hi[i] - act.lo[i]));
       double loss = pass_batch_loss(ps, out, a, b, nb, g, &r);
       if (!isfinite(loss)) {
         rc = au_fail(AU_ENUM, "training diverged (loss %g at epoch %d); try a smaller learning_rate", loss, e + 1);

@@ -163,7 +163,7 @@ void dropout_backward(double *dx, const unsigned char *mask, int n, double rate)
   for (int i = 0; i < n; i++) dx[i] = mask[i] ? dx[i] / keep : 0;
 }
 
-void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, const double *g, double *m,
+void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, double *g, double *m,
                double *v) {
   a->t++;
   double lr_t = a->lr * sqrt(1 - pow(a->beta2, a->t)) / (1 - pow(a->beta1, a->t));

@@ -381,7 +381,7 @@ static int apply_colmap(table *t, const recipe_opts *o) {
  * header when one is close: "missing required columns temperature_C (did
  * you mean 'Temperature (C)'?), pH (did you mean 'PH'?)". */
 static int missing_columns(const table *t, const char *const *need, int nneed) {
-  char msg[900] = "";
+  char msg[2600] = ""; /* 9 columns, each header shown at most 60 characters twice */
   int nmiss = 0;
   size_t len = 0;
   for (int k = 0; k < nneed; k++) {
@@ -392,7 +392,7 @@ static int missing_columns(const table *t, const char *const *need, int nneed) {
     if (len >= sizeof msg) len = sizeof msg - 1; /* msg + len must stay inside msg (found by fuzz_recipes) */
     len += snprintf(msg + len, sizeof msg - len, "%s'%s'", nmiss ? ", " : "", need[k]);
     if (j >= 0 && len < sizeof msg)
-      len += snprintf(msg + len, sizeof msg - len, " (did you mean '%s'? --column %s=\"%s\")", t->header[j], need[k],
+      len += snprintf(msg + len, sizeof msg - len, " (did you mean '%.60s'? --column %s=\"%.60s\")", t->header[j], need[k],
                       t->header[j]);
     nmiss++;
   }
@@ -652,22 +652,34 @@ static void note_zero(recipe_set *s, int d, const char *meaning) {
                  n > 1 ? "s" : "", s->r[first].row, s->r[first].id, meaning);
 }
 
+int recipes_read_table(const char *path, const recipe_opts *o, const char *const *need, int nneed, table *t) {
+  int rc = table_read_delim(path, o->delimiter, t);
+  if (rc) return rc;
+  if ((rc = apply_colmap(t, o)) || (rc = missing_columns(t, need, nneed))) table_free(t);
+  return rc;
+}
+
+int recipes_read_note(const table *t, char *buf, size_t n) {
+  if (t->delim == ',') return 0;
+  snprintf(buf, n, "%s: read as %s-separated%s%s", t->path, table_delim_name(t->delim), t->detected ? " (detected)" : "",
+           t->decimal_comma ? ", decimal commas accepted" : "");
+  return 1;
+}
+
 int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s) {
   memset(s, 0, sizeof *s);
-  table t;
-  int rc = table_read_delim(path, o->delimiter, &t);
-  if (rc) return rc;
-  if ((rc = apply_colmap(&t, o))) { table_free(&t); return rc; }
-  /* column indexes: the 5 conditions, then the 3 SMILES columns */
-  int col[AU_NDESC + NROLES];
-  for (int d = 0; d < AU_NCOND; d++) col[d] = table_col(&t, au_desc_name[d]);
-  for (int k = 0; k < NROLES; k++) col[AU_NDESC + k] = table_col(&t, role_smiles_col[k]);
   const char *need_req[NROLES + AU_NCOND + 1];
   int nneed = 0;
   for (int k = 0; k < NROLES; k++) need_req[nneed++] = role_smiles_col[k];
   for (int d = 0; d < AU_NCOND; d++) need_req[nneed++] = au_desc_name[d];
   if (o->require_outcome) need_req[nneed++] = "outcome";
-  rc = missing_columns(&t, need_req, nneed);
+  table t;
+  int rc = recipes_read_table(path, o, need_req, nneed, &t);
+  if (rc) return rc;
+  /* column indexes: the 5 conditions, then the 3 SMILES columns */
+  int col[AU_NDESC + NROLES];
+  for (int d = 0; d < AU_NCOND; d++) col[d] = table_col(&t, au_desc_name[d]);
+  for (int k = 0; k < NROLES; k++) col[AU_NDESC + k] = table_col(&t, role_smiles_col[k]);
   for (int j = 0; j < o->nextra && !rc; j++)
     if (table_col(&t, o->extra[j]) < 0)
       rc = au_fail(AU_EDATA, "%s: row 1: missing column '%s', %s", path, o->extra[j],
@@ -708,15 +720,14 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
     if ((rc = load_row(s, &t, i, col, comp, o, &memo, &s->r[i]))) break;
   }
   memo_free(&memo);
-  char delim = t.delim, detected = t.detected, dcomma = t.decimal_comma;
+  char how[600];
+  int say = recipes_read_note(&t, how, sizeof how); /* how a spreadsheet export was read */
   table_free(&t);
   if (rc) {
     recipes_free(s);
     return rc;
   }
-  if (delim != ',') /* say how a spreadsheet export was read */
-    recipes_note(s, "%s: read as %s-separated%s%s", path, table_delim_name(delim), detected ? " (detected)" : "",
-                 dcomma ? ", decimal commas accepted" : "");
+  if (say) recipes_note(s, "%s", how);
   note_overrides(s);
   note_zero(s, D_LIGAND_MM, "without ligand");
   note_zero(s, D_REDUCTANT_MM, "without reducing agent");

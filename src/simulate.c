@@ -7,6 +7,7 @@
 
 #include "binding.h"
 #include "err.h"
+#include "recipes.h"
 #include "table.h"
 
 const char *const sim_truth_names[SIM_NTRUTHS] = {"paper-tree", "kinetic"};
@@ -127,18 +128,21 @@ char *sim_ligands_default_path(void) {
 
 void sim_ligands_free(sim_ligands *l) {
   for (int i = 0; i < l->n; i++) { free(l->name[i]); free(l->smiles[i]); }
-  free(l->name); free(l->smiles); free(l->aromatic); free(l->binds);
+  free(l->name); free(l->smiles); free(l->aromatic); free(l->binds); free(l->note);
   memset(l, 0, sizeof *l);
 }
 
 int sim_ligands_load(const char *path, sim_ligands *l) {
   memset(l, 0, sizeof *l);
   table t;
-  int rc = table_read(path, &t);
+  static const char *const need[] = {"name", "smiles"};
+  recipe_opts o = recipe_opts_default();
+  int rc = recipes_read_table(path, &o, need, 2, &t);
   if (rc) return rc;
   int cn = table_col(&t, "name"), cs = table_col(&t, "smiles");
-  if (cn < 0 || cs < 0) rc = au_fail(AU_EDATA, "%s: row 1: missing required column '%s'", path, cn < 0 ? "name" : "smiles");
-  else if (!t.nrows) rc = au_fail(AU_EDATA, "%s: no ligands", path);
+  char how[600];
+  if (recipes_read_note(&t, how, sizeof how)) l->note = xstrdup(how);
+  if (!t.nrows) rc = au_fail(AU_EDATA, "%s: no ligands", path);
   l->name = xcalloc(t.nrows + 1, sizeof(char *));
   l->smiles = xcalloc(t.nrows + 1, sizeof(char *));
   l->aromatic = xcalloc(t.nrows + 1, sizeof(int));

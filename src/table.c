@@ -155,16 +155,34 @@ static int edit_distance(const char *a, const char *b) {
   return r;
 }
 
+/* s without its parenthesised parts: "PH (measured)" -> "PH ". */
+static void drop_parens(const char *s, char *out, size_t n) {
+  size_t k = 0;
+  int depth = 0;
+  for (; *s && k + 1 < n; s++) {
+    if (*s == '(') depth++;
+    else if (*s == ')' && depth) depth--;
+    else if (!depth) out[k++] = *s;
+  }
+  out[k] = 0;
+}
+
 int table_closest_col(const table *t, const char *name) {
-  char want[128], have[128];
+  char want[128], have[128], bare[256];
   squash(name, want, sizeof want);
   int best = -1, bestd = 1 << 30;
-  int limit = (int)strlen(want) / 3 > 2 ? (int)strlen(want) / 3 : 2; /* a third of the letters */
+  /* a third of the letters, at least one: "pH" is not "ID" */
+  int limit = (int)strlen(want) / 3 > 1 ? (int)strlen(want) / 3 : 1;
   for (int j = 0; j < t->ncols; j++) {
-    squash(t->header[j], have, sizeof have);
-    if (!have[0]) continue;
-    int d = edit_distance(want, have);
-    if (d < bestd) { bestd = d; best = j; }
+    /* the whole header ("Temperature (C)" -> temperaturec) and without its
+     * parentheses ("PH (measured)" -> ph); the closer counts */
+    for (int pass = 0; pass < 2; pass++) {
+      if (pass) drop_parens(t->header[j], bare, sizeof bare);
+      squash(pass ? bare : t->header[j], have, sizeof have);
+      if (!have[0]) continue;
+      int d = edit_distance(want, have);
+      if (d < bestd) { bestd = d; best = j; }
+    }
   }
   return bestd <= limit ? best : -1;
 }

@@ -874,7 +874,8 @@ static void test_tie_alternatives(void) {
   static const cart_feature F[3] = {{"a", "mM", 0, NULL, NULL, "[A]"}, {"b", NULL, 0, NULL, NULL, NULL},
                                     {"c", NULL, 0, NULL, NULL, NULL}};
   const char *l0[3] = {"ligand is X", NULL, NULL}, *l1[3] = {"ligand is Y or Z", NULL, NULL};
-  cart_style st = {F, NULL, 0, 0, NULL, {l0, l1}};
+  int per_node[3] = {5, 2, 3}; /* a per-node count (distill's n_ph_empty) */
+  cart_style st = {F, NULL, 0, 0, NULL, {l0, l1}, "n_marked", per_node};
   FILE *f = tmpfile();
   static char buf[8192];
   if (f && !cart_write(t, CART_TEXT, &st, f)) {
@@ -900,6 +901,9 @@ static void test_tie_alternatives(void) {
     CHECK(root && !strcmp(cJSON_GetObjectItem(root, "feature")->valuestring, "a") &&
           !strcmp(cJSON_GetObjectItem(root, "label")->valuestring, "[A]"));
     CHECK(root && !strcmp(cJSON_GetObjectItem(root, "left_label")->valuestring, "ligand is X"));
+    const cJSON *cnt = root ? cJSON_GetObjectItem(root, "n_marked") : NULL, *lt = root ? cJSON_GetObjectItem(root, "left") : NULL;
+    CHECK(cnt && cnt->valueint == 5);
+    CHECK(lt && cJSON_GetObjectItem(lt, "n_marked") && cJSON_GetObjectItem(lt, "n_marked")->valueint == 2);
     cJSON_Delete(j);
   }
   if (f) fclose(f);

@@ -106,6 +106,40 @@ static void test_closest(void) {
   CHECK(table_rename(&t, "x", "nope") == AU_EDATA);
   CHECK(table_rename(&t, "colour", "pH") == AU_EDATA); /* already a column */
   table_free(&t);
+  /* parenthesised notes are ignored; a two-letter name is not matched by any two letters */
+  if (table_read(write_tmp("ID,PH (measured),Ligand SMILES (canonical; ChemDraw),T\n1,2,3,4\n"), &t)) { CHECK(0); return; }
+  CHECK(table_closest_col(&t, "pH") == 1);
+  CHECK(table_closest_col(&t, "ligand_smiles") == 2);
+  CHECK(table_closest_col(&t, "id") == 0);
+  table_free(&t);
+  if (table_read(write_tmp("ID,colour\n1,2\n"), &t)) { CHECK(0); return; }
+  CHECK(table_closest_col(&t, "pH") == -1);
+  table_free(&t);
+}
+
+/* Every missing column is in the message however long the headers are. */
+static void test_long_headers(void) {
+  const char *p = write_tmp(
+      "ID;Ligand SMILES (canonical, from ChemDraw);Solvent SMILES (canonical, from ChemDraw);"
+      "Reductant SMILES (canonical, from ChemDraw);Ligand concentration (mM);HAuCl4 concentration (mM);NaBH4 (mM);"
+      "Temperature (degrees C);PH (measured with a glass electrode);Outcome (1 = Au25 by ESI-MS)\r\n"
+      "A;NCCS;O;[Na+].[BH4-];2;1;4;25;12;1\r\n");
+  component_table comp;
+  if (components_load("data/components.csv", &comp)) { CHECK(0); return; }
+  recipe_opts o = recipe_opts_default();
+  o.require_outcome = 1;
+  recipe_set s;
+  int rc = recipes_load(p, &comp, &o, &s);
+  CHECK(rc == AU_EDATA);
+  const char *m = au_errmsg();
+  static const char *const cols[] = {"'ligand_smiles'", "'solvent_smiles'", "'reductant_smiles'", "'ligand_mM'",
+                                     "'haucl4_mM'", "'reductant_mM'", "'temperature_C'", "'pH'", "'outcome'"};
+  for (size_t k = 0; k < sizeof cols / sizeof *cols; k++) CHECK(strstr(m, cols[k]) != NULL);
+  CHECK(strstr(m, "'pH' (did you mean 'PH (measured with a glass electrode)'?") != NULL);
+  CHECK(strstr(m, "'ligand_smiles' (did you mean 'Ligand SMILES (canonical, from ChemDraw)'?") != NULL);
+  CHECK(strstr(m, "semicolon") != NULL); /* the end of the message is there too */
+  if (!rc) recipes_free(&s);
+  components_free(&comp);
 }
 
 /* The missing-column error of a recipe file names every missing column, the
@@ -158,6 +192,7 @@ int main(void) {
   test_detect();
   test_empty_rows();
   test_closest();
+  test_long_headers();
   test_recipes_columns();
   for (int i = 0; i < ntmp; i++) unlink(tmp_paths[i]);
   return check_report();

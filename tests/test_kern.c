@@ -209,8 +209,9 @@ static void test_softmax_back(void) {
 
 static void test_adam(void) {
   enum { N = 37 };
-  double w[N], g[N], m[N], v[N], w2[N], m2[N], v2[N];
+  double w[N], g[N], g0[N], m[N], v[N], w2[N], m2[N], v2[N];
   fill(w, N, 1); fill(g, N, 1); fill(m, N, 0.1);
+  memcpy(g0, g, sizeof g);
   for (int i = 0; i < N; i++) v[i] = rng_uniform(&R) * 0.01;
   memcpy(w2, w, sizeof w); memcpy(m2, m, sizeof m); memcpy(v2, v, sizeof v);
   long lo[2] = {0, 20}, hi[2] = {13, N};
@@ -219,12 +220,13 @@ static void test_adam(void) {
   for (int i = 0; i < N; i++) {
     int in = i < 13 || i >= 20;
     if (in) {
-      m2[i] = 0.9 * m2[i] + 0.1 * g[i];
-      v2[i] = 0.999 * v2[i] + 0.001 * g[i] * g[i];
+      m2[i] = 0.9 * m2[i] + 0.1 * g0[i];
+      v2[i] = 0.999 * v2[i] + 0.001 * g0[i] * g0[i];
       w2[i] -= 1e-3 * m2[i] / (sqrt(v2[i]) + 1e-7);
     }
     ok &= close(w[i], w2[i], 1) && close(m[i], m2[i], 1) && close(v[i], v2[i], 1);
-    if (!in) ok &= w[i] == w2[i]; /* outside the runs: untouched */
+    if (!in) ok &= w[i] == w2[i] && g[i] == g0[i]; /* outside the runs: untouched */
+    else ok &= g[i] == 0;                          /* inside: the gradient is consumed */
   }
   CHECK(ok);
 }
