@@ -54,7 +54,14 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
   disable_logging(); /* RDKit's own log lines stay off the user's terminal */
   par_init_blas();
-  if (argc >= 3 && !strcmp(argv[1], "help")) { /* `auclust help CMD` = `auclust CMD --help` */
+  /* `auclust help CMD` = `auclust CMD --help`; `help help`, `help --help`: the general help below */
+  int help_of_help = argc >= 3 && !strcmp(argv[1], "help") &&
+                     (!strcmp(argv[2], "help") || !strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+  if (argc >= 3 && !strcmp(argv[1], "help") && !help_of_help) {
+    if (argc > 3) {
+      fprintf(stderr, "auclust: help takes one command, e.g. auclust help train\n");
+      return AU_EUSAGE;
+    }
     for (int i = 0; i < ncommands; i++)
       if (!strcmp(argv[2], commands[i].name)) {
         char *hv[] = {"--help", NULL};

@@ -64,21 +64,20 @@ static int comp_number(const table *tb, int i, int col, double *v, const char *w
   return 0;
 }
 
+static int missing_columns(const table *t, const char *const *need, int nneed, int cli, const char *why);
+
 int components_load(const char *path, component_table *t) {
   memset(t, 0, sizeof *t);
   table tb;
-  int rc = table_read(path, &tb);
+  int rc = table_read(path, &tb); /* delimiter detected; --delimiter and --column are the recipes' */
   if (rc) return rc;
+  static const char *const need[] = {"name", "smiles", "role", "dielectric_constant", "redox_potential_V"};
+  if ((rc = missing_columns(&tb, need, 5, 0, NULL))) {
+    table_free(&tb);
+    return rc;
+  }
   int cn = table_col(&tb, "name"), cs = table_col(&tb, "smiles"), cr = table_col(&tb, "role"),
       ce = table_col(&tb, "dielectric_constant"), cv = table_col(&tb, "redox_potential_V");
-  const char *need[] = {"name", "smiles", "role", "dielectric_constant", "redox_potential_V"};
-  int have[] = {cn, cs, cr, ce, cv};
-  for (int k = 0; k < 5; k++)
-    if (have[k] < 0) {
-      rc = au_fail(AU_EDATA, "%s: row 1: missing required column '%s'", path, need[k]);
-      table_free(&tb);
-      return rc;
-    }
   t->path = xstrdup(path);
   t->c = xcalloc(tb.nrows, sizeof(component));
   for (int i = 0; i < tb.nrows && !rc; i++) {
@@ -380,7 +379,7 @@ static int apply_colmap(table *t, const recipe_opts *o) {
 /* Every missing required column in one message, each with the closest
  * header when one is close: "missing required columns temperature_C (did
  * you mean 'Temperature (C)'?), pH (did you mean 'PH'?)". */
-static int missing_columns(const table *t, const char *const *need, int nneed) {
+static int missing_columns(const table *t, const char *const *need, int nneed, int cli, const char *why) {
   char msg[2600] = ""; /* 9 columns, each header shown at most 60 characters twice */
   int nmiss = 0;
   size_t len = 0;
@@ -391,16 +390,19 @@ static int missing_columns(const table *t, const char *const *need, int nneed) {
       if (!strcmp(t->header[j], need[q])) j = -1; /* a column that is already something else */
     if (len >= sizeof msg) len = sizeof msg - 1; /* msg + len must stay inside msg (found by fuzz_recipes) */
     len += snprintf(msg + len, sizeof msg - len, "%s'%s'", nmiss ? ", " : "", need[k]);
-    if (j >= 0 && len < sizeof msg)
+    if (j >= 0 && len < sizeof msg && cli)
       len += snprintf(msg + len, sizeof msg - len, " (did you mean '%.60s'? --column %s=\"%.60s\")", t->header[j], need[k],
                       t->header[j]);
+    else if (j >= 0 && len < sizeof msg)
+      len += snprintf(msg + len, sizeof msg - len, " (did you mean '%.60s'?)", t->header[j]);
     nmiss++;
   }
   if (!nmiss) return 0;
   char how[96] = "";
   if (t->delim != ',' || t->ncols == 1)
-    snprintf(how, sizeof how, "; read as %s-separated (%s; --delimiter C to force one)", table_delim_name(t->delim),
-             t->detected ? "detected" : "given");
+    snprintf(how, sizeof how, "; read as %s-separated (%s%s)", table_delim_name(t->delim),
+             t->detected ? "detected" : "given", cli ? "; --delimiter C to force one" : "");
+  if (why) return au_fail(AU_EDATA, "%s: row 1: missing column%s %s, %s%s", t->path, nmiss > 1 ? "s" : "", msg, why, how);
   return au_fail(AU_EDATA, "%s: row 1: missing required column%s %s%s", t->path, nmiss > 1 ? "s" : "", msg, how);
 }
 
@@ -655,7 +657,7 @@ static void note_zero(recipe_set *s, int d, const char *meaning) {
 int recipes_read_table(const char *path, const recipe_opts *o, const char *const *need, int nneed, table *t) {
   int rc = table_read_delim(path, o->delimiter, t);
   if (rc) return rc;
-  if ((rc = apply_colmap(t, o)) || (rc = missing_columns(t, need, nneed))) table_free(t);
+  if ((rc = apply_colmap(t, o)) || (rc = missing_columns(t, need, nneed, 1, NULL))) table_free(t);
   return rc;
 }
 
@@ -680,11 +682,10 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
   int col[AU_NDESC + NROLES];
   for (int d = 0; d < AU_NCOND; d++) col[d] = table_col(&t, au_desc_name[d]);
   for (int k = 0; k < NROLES; k++) col[AU_NDESC + k] = table_col(&t, role_smiles_col[k]);
-  for (int j = 0; j < o->nextra && !rc; j++)
-    if (table_col(&t, o->extra[j]) < 0)
-      rc = au_fail(AU_EDATA, "%s: row 1: missing column '%s', %s", path, o->extra[j],
-                   o->for_model ? "an extra descriptor of the model: it needs one in every recipe"
-                                : "named by --extra-descriptors");
+  if (o->nextra) /* every one missing, each with the closest header */
+    rc = missing_columns(&t, (const char *const *)o->extra, o->nextra, 1,
+                         o->for_model ? "the model's extra descriptors: it needs them in every recipe"
+                                      : "named by --extra-descriptors");
   char need[512] = "";
   for (int d = 0; d < AU_NDESC && !rc && o->need_column; d++)
     if (o->need_column[d] && table_col(&t, au_desc_name[d]) < 0) {

@@ -93,6 +93,12 @@ run "report ;" "$BIN" report "$T/m1.json" "$T/semi.csv" "${COL[@]}" --folds 3 --
   said report semi.csv
 [ -s "$T/r.html" ] || fail "report ;: no page"
 
+# --extra-descriptors: every missing one named, each with the closest header
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0, "PKA", "log S" ; next } { print $0, 9, -2 }' "$T/comma.csv" >"$T/extra.csv"
+one_line_err "--extra-descriptors missing" 3 "missing columns 'pKa' \(did you mean 'PKA'\? --column pKa=\"PKA\"\), 'logS' \(did you mean 'log S'.*named by --extra-descriptors" \
+  "$BIN" train "$T/extra.csv" "${FAST[@]}" --extra-descriptors pKa,logS -o "$T/x.json"
+run "--extra-descriptors mapped" "$BIN" train "$T/extra.csv" "${FAST[@]}" --extra-descriptors pKa,logS --column pKa=PKA --column "logS=log S" -o "$T/x.json"
+
 # ---- suggest --exclude ----------------------------------------------------------------------------
 SG=("$BIN" suggest "$T/m1.json" --ligand 'OC(=O)CCCCCS' --solvent O --reductant '[Na+].[BH4-]' -n 2000 --top 3 --id-prefix X
     --min-distance 0.2)

@@ -32,13 +32,21 @@ one_line_err() {
 }
 
 # ---- help, install -----------------------------------------------------------------
-for c in featurize train predict cv heatmap fingerprint distill tune suggest report simulate loop; do
+# every command auclust --help lists (all twelve): help CMD is CMD --help
+"$BIN" --help >"$T/hg" 2>&1
+listed=$(awk '/^commands:/ { f = 1; next } f && /^  [a-z]/ { printf "%s ", $1 } f && /^$/ { f = 0 }' "$T/hg")
+[ "$(wc -w <<<"$listed")" -eq 12 ] || fail "auclust --help lists $(wc -w <<<"$listed") commands, not 12: $listed"
+for c in $listed; do
   "$BIN" help "$c" >"$T/h1" 2>&1; r1=$?
   "$BIN" "$c" --help >"$T/h2" 2>&1; r2=$?
   [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && cmp -s "$T/h1" "$T/h2" || fail "help $c differs from $c --help"
   grep -q "^usage: auclust $c" "$T/h1" || fail "help $c: no usage line"
 done
 one_line_err "help unknown" 2 "unknown command 'bogus'" "$BIN" help bogus
+one_line_err "help of two commands" 2 "help takes one command" "$BIN" help train cv
+for h in help --help; do
+  "$BIN" help "$h" >"$T/h2" 2>&1 && cmp -s "$T/hg" "$T/h2" || fail "help $h is not auclust --help"
+done
 build=$(dirname "$BIN")
 if [ -f "$build/cmake_install.cmake" ]; then
   run "cmake --install" cmake --install "$build" --prefix "$T/prefix"

@@ -117,6 +117,21 @@ static void test_closest(void) {
   table_free(&t);
 }
 
+/* A components table's missing columns: all of them, with the closest
+ * headers, and no --column (the recipes' option) suggested. */
+static void test_components_columns(void) {
+  const char *p = write_tmp("Name;SMILES;role;Dielectric constant;redox_potential_V\nwater;O;solvent;80,1;\n");
+  component_table comp;
+  au_errclear();
+  int rc = components_load(p, &comp);
+  CHECK(rc == AU_EDATA);
+  const char *m = au_errmsg();
+  CHECK(strstr(m, "missing required columns 'name' (did you mean 'Name'?), 'smiles' (did you mean 'SMILES'?), "
+                  "'dielectric_constant' (did you mean 'Dielectric constant'?)") != NULL);
+  CHECK(strstr(m, "--column") == NULL && strstr(m, "--delimiter") == NULL);
+  if (!rc) components_free(&comp);
+}
+
 /* Every missing column is in the message however long the headers are. */
 static void test_long_headers(void) {
   const char *p = write_tmp(
@@ -193,6 +208,7 @@ int main(void) {
   test_empty_rows();
   test_closest();
   test_long_headers();
+  test_components_columns();
   test_recipes_columns();
   for (int i = 0; i < ntmp; i++) unlink(tmp_paths[i]);
   return check_report();
