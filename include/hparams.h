@@ -21,6 +21,9 @@ typedef struct {
   int fingerprint_length, graph_layers, graph_width; /* GCNN: D, P, width */
   int fingerprint_pool;                    /* 0: sum over atoms (paper), 1: mean over atoms */
   int ratio_inputs;                        /* 1: log10 ligand:Au and reductant:Au join the IIV (DESIGN 8) */
+  int budget_rows;                         /* 0: fixed epochs (paper); R: epochs x rows / R above R training rows */
+  int lr_decay;                            /* 0: constant learning rate (paper), 1: cosine decay to 0 */
+  int snn_knn;                             /* SNN scoring: 0 mean over each support set (paper), k: its k most similar */
   double ph_missing;                       /* encoding of an empty pH */
   int rf_trees, rf_max_depth, rf_min_leaf; /* random forest: trees, depth (0: unlimited), leaf size */
   int rf_max_features;                     /* features drawn per split, 0: floor(sqrt(17)) */

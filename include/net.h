@@ -64,8 +64,18 @@ typedef struct {
   double loss;     /* mean training loss over the last epoch */
   double flops;    /* floating-point operations training took (counted, see pass_flops) */
   double step_secs; /* thread cpu time of the training steps */
+  long steps;       /* optimiser steps taken */
 } instance;
 
+/* Epochs instance_train runs on nrows training rows: hp->epochs, times
+ * nrows / hp->budget_rows (rounded up) when budget_rows > 0 and the set is
+ * larger, so the number of passes over the training pairs does not fall as
+ * the data grow. */
+int net_epochs(const hparams *hp, int nrows);
+/* Learning-rate multiplier before optimiser step t of T (t = 0 first):
+ * 1 without lr_decay; with lr_decay 1 the cosine 0.5 (1 + cos(pi t / T)),
+ * from 1 down towards 0 at the last step. */
+double net_lr_factor(const hparams *hp, long t, long T);
 /* Train on rows[] of d (all rows when rows == NULL). Deterministic per seed.
  * Support molecules index d->mols. */
 int instance_train(const net_layout *L, const dataset *d, const int *rows, int nrows, uint64_t seed,
@@ -75,6 +85,12 @@ int instance_prepare(const net_layout *L, instance *in, const molgraph *const *m
 /* p[i] = probability of success of rows[i] of q (all rows when rows == NULL). */
 int instance_predict(const net_layout *L, const instance *in, const dataset *q, const int *rows, int n, double *p);
 void instance_free(instance *in);
+/* SNN's probability of success for a query whose half-net output is o
+ * (dim[nl] values): the mean output against the success support set over
+ * the sum of the means against both support sets (the paper), or with
+ * hp.snn_knn = k > 0 the means over the k most similar of each set.
+ * buf: scratch of in->nsup doubles (unused when snn_knn is 0). */
+double snn_support_prob(const net_layout *L, const instance *in, const double *o, double *buf);
 
 
 /* ---- lower level, for the gradient checks and the fast scorer ---------- */

@@ -42,10 +42,13 @@ static const cli_spec spec = {
     "  learning_rate 0.001, hidden_layers [30] (hidden1, hidden2 set single layers),\n"
     "  feature_vector_dim 10, epochs 100, steps_per_epoch 64, pair_size 32, l1 0, l2 0,\n"
     "  dropout 0, fingerprint_length 10, graph_layers 2, graph_width 8, fingerprint_pool 0 (sum),\n"
-    "  ratio_inputs 0, ph_missing 7, adam_beta1 0.9, adam_beta2 0.999, adam_epsilon 1e-7\n"
+    "  ratio_inputs 0, ph_missing 7, adam_beta1 0.9, adam_beta2 0.999, adam_epsilon 1e-7,\n"
+    "  budget_rows 0 (R > 0: epochs x rows / R above R training rows), lr_decay 0 (1: cosine),\n"
+    "  snn_knn 0 (k > 0: an SNN scores by the k most similar of each support set)\n"
     "auclust's defaults differ (README, 'Defaults and the paper preset'): epochs 25, and\n"
     "  ratio_inputs 1 (log10 ligand:Au and reductant:Au as inputs); GCNN models also\n"
-    "  fingerprint_pool 1 (mean), graph_layers 1, graph_width 4, fingerprint_length 4\n\n"
+    "  fingerprint_pool 1 (mean), graph_layers 1, graph_width 4, fingerprint_length 4,\n"
+    "  budget_rows 48\n\n"
     "example:\n  auclust train data/au_nc_recipes.csv --model gcnn_snn --ensemble 10 -o snn.json"};
 
 int cmd_train(int argc, char **argv) {
@@ -87,8 +90,8 @@ int cmd_train(int argc, char **argv) {
   else if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     double cpu = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
-    double flops = 0, steps = (double)m.ninst * hp.epochs * hp.steps_per_epoch, step_cpu = 0;
-    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops, step_cpu += m.inst[k].step_secs;
+    double flops = 0, steps = 0, step_cpu = 0;
+    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops, step_cpu += m.inst[k].step_secs, steps += m.inst[k].steps;
     int used = m.ninst < threads ? m.ninst : (int)threads;
     cpu_peak pk;
     cpu_peak_measure(&pk);

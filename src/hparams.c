@@ -65,6 +65,7 @@ static void auclust_defaults(hparams *hp) {
   hp->graph_layers = 1;       /* a small GCNN: 5,928 parameters instead of 15,066 */
   hp->graph_width = 4;
   hp->fingerprint_length = 4;
+  hp->budget_rows = 48;       /* epochs grow with the training set beyond a 54-recipe set's 9 folds */
 }
 
 int hparams_preset(const char *kind, const char *preset, hparams *hp) {
@@ -98,7 +99,7 @@ static const hp_field fields[] = {
     F(adam_beta1, 0, 0, 0.999999), F(adam_beta2, 0, 0, 0.999999999), F(adam_epsilon, 0, 1e-12, 1),
     F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
     F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
-    F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1),
+    F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1), F(snn_knn, 1, 0, 100000), F(budget_rows, 1, 0, 100000), F(lr_decay, 1, 0, 1),
     F(ph_missing, 0, 0, 14), F(rf_trees, 1, 1, 100000), F(rf_max_depth, 1, 0, 1000),
     F(rf_min_leaf, 1, 1, 100000), F(rf_max_features, 1, 0, 1024)};
 #undef F
@@ -169,7 +170,7 @@ int hparams_relevant(const hparams *hp, const char *name) {
   if (hparams_is_baseline(hp)) return hp->head == HEAD_RF ? !strncmp(name, "rf_", 3) || !strcmp(name, "ph_missing") : !strcmp(name, "ph_missing");
   if (!strncmp(name, "rf_", 3)) return 0;
   if (!strncmp(name, "graph_", 6) || !strncmp(name, "fingerprint_", 12)) return hp->use_gcnn;
-  if (!strcmp(name, "feature_vector_dim")) return hp->head == HEAD_SNN;
+  if (!strcmp(name, "feature_vector_dim") || !strcmp(name, "snn_knn")) return hp->head == HEAD_SNN;
   if (!strncmp(name, "hidden", 6) || !strcmp(name, "dropout")) return hp->head != HEAD_SVM;
   return 1;
 }

@@ -487,6 +487,17 @@ static void set_support(const net_layout *L, instance *out, const dataset *d, co
   }
 }
 
+int net_epochs(const hparams *hp, int nrows) {
+  if (hp->budget_rows <= 0 || nrows <= hp->budget_rows) return hp->epochs;
+  double e = ceil((double)hp->epochs * nrows / hp->budget_rows);
+  return e < 1e6 ? (int)e : 1000000;
+}
+
+double net_lr_factor(const hparams *hp, long t, long T) {
+  if (!hp->lr_decay || T <= 0) return 1;
+  return 0.5 * (1 + cos(M_PI * (double)t / (double)T));
+}
+
 int instance_train(const net_layout *L, const dataset *d, const int *rows_in, int nrows, uint64_t seed,
                    instance *out) {
   memset(out, 0, sizeof *out);
@@ -533,9 +544,12 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
   struct timespec c0, c1;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-  for (int e = 0; e < hp->epochs && !rc; e++) {
+  int epochs = net_epochs(hp, nrows);
+  long T = (long)epochs * hp->steps_per_epoch;
+  for (int e = 0; e < epochs && !rc; e++) {
     double sum = 0;
     for (int s = 0; s < hp->steps_per_epoch; s++) {
+      if (hp->lr_decay) opt.lr = hp->learning_rate * net_lr_factor(hp, opt.t, T);
       draw_batch(hp, cls, ncls, rows, nrows, &r, a, b);
       double loss = pass_batch_loss(ps, out, a, b, nb, g, &r);
       if (!isfinite(loss)) {
@@ -551,6 +565,7 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
   out->step_secs = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
   /* Adam: 12 operations per parameter (sqrt and division counted as one) */
   out->flops = pass_flops(ps) + 12.0 * nact * opt.t;
+  out->steps = opt.t;
   pass_free(ps);
   free(act.lo); free(act.hi);
   free(g); free(m); free(v); free(a); free(b); free(cls[0]); free(cls[1]);
@@ -608,9 +623,48 @@ static double sigm(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 +
 typedef struct {
   const instance *in;
   double *p;
+  double *buf; /* [nsup] scratch for snn_support_prob */
 } pred_ctx;
 
-/* SNN: mean output against the success support set over the sum of both means. */
+/* Mean of the k largest of v[0..n) (k <= n), by partial selection; v is
+ * reordered. Summed largest first, so the result does not depend on the
+ * order the support set is stored in beyond ties. */
+static double mean_top(double *v, int n, int k) {
+  double s = 0;
+  for (int i = 0; i < k; i++) {
+    int b = i;
+    for (int j = i + 1; j < n; j++)
+      if (v[j] > v[b]) b = j;
+    double t = v[i]; v[i] = v[b]; v[b] = t;
+    s += v[i];
+  }
+  return s / k;
+}
+
+double snn_support_prob(const net_layout *L, const instance *in, const double *o, double *buf) {
+  int dm = L->dim[L->nl], k = L->hp.snn_knn;
+  const double *w = in->p + L->dist_w;
+  double sum[2] = {0, 0};
+  int cnt2[2] = {0, 0};
+  for (int s = 0; s < in->nsup; s++) {
+    const double *gs = in->sup_G + (size_t)s * dm;
+    double z = in->p[L->dist_b];
+    for (int j = 0; j < dm; j++) z += w[j] * fabs(o[j] - gs[j]);
+    int y = in->sup_y[s];
+    double q = sigm(z);
+    sum[y] += q;
+    if (k > 0) buf[y ? in->nsup - 1 - cnt2[1] : cnt2[0]] = q; /* failures from the front, successes from the back */
+    cnt2[y]++;
+  }
+  double m1 = cnt2[1] ? sum[1] / cnt2[1] : 0, m0 = cnt2[0] ? sum[0] / cnt2[0] : 0;
+  if (k > 0) {
+    /* the k most similar of each class (all of a class smaller than k) */
+    if (cnt2[0]) m0 = mean_top(buf, cnt2[0], k < cnt2[0] ? k : cnt2[0]);
+    if (cnt2[1]) m1 = mean_top(buf + cnt2[0], cnt2[1], k < cnt2[1] ? k : cnt2[1]);
+  }
+  return m1 + m0 > 0 || isnan(m1 + m0) ? m1 / (m1 + m0) : 0.5; /* a NaN stays NaN, to be caught */
+}
+
 static void emit_prob(const pass *ps, int first, int cnt, void *vctx) {
   pred_ctx *c = vctx;
   const net_layout *L = ps->L;
@@ -619,19 +673,7 @@ static void emit_prob(const pass *ps, int first, int cnt, void *vctx) {
     const double *o = out + (size_t)i * ps->ld[L->nl];
     double p;
     if (L->hp.head == HEAD_SNN) {
-      int dm = L->dim[L->nl];
-      const double *w = c->in->p + L->dist_w;
-      double sum[2] = {0, 0};
-      int cnt2[2] = {0, 0};
-      for (int s = 0; s < c->in->nsup; s++) {
-        const double *gs = c->in->sup_G + (size_t)s * dm;
-        double z = c->in->p[L->dist_b];
-        for (int j = 0; j < dm; j++) z += w[j] * fabs(o[j] - gs[j]);
-        sum[c->in->sup_y[s]] += sigm(z);
-        cnt2[c->in->sup_y[s]]++;
-      }
-      double m1 = cnt2[1] ? sum[1] / cnt2[1] : 0, m0 = cnt2[0] ? sum[0] / cnt2[0] : 0;
-      p = m1 + m0 > 0 || isnan(m1 + m0) ? m1 / (m1 + m0) : 0.5; /* a NaN stays NaN, to be caught */
+      p = snn_support_prob(L, c->in, o, c->buf);
     } else if (L->hp.head == HEAD_DNN) {
       p = sigm(o[1] - o[0]); /* softmax over two classes */
     } else {
@@ -645,12 +687,13 @@ int instance_predict(const net_layout *L, const instance *in, const dataset *q, 
   if (!rows) n = q->n;
   if (!n) return 0;
   if (q->nx != L->nx) return au_fail(AU_EDATA, "descriptor rows hold %d values, the model takes %d", q->nx, L->nx);
-  pred_ctx c = {in, p};
+  pred_ctx c = {in, p, L->hp.head == HEAD_SNN ? xmalloc(sizeof(double) * (in->nsup + 1)) : NULL};
   if (hparams_is_baseline(&L->hp))
     for (int i = 0; i < n; i++) p[i] = baseline_prob(L, in, q->x + (size_t)(rows ? rows[i] : i) * L->nx);
   else
     head_outputs(L, in, q, rows, n, emit_prob, &c);
   for (int i = 0; i < n; i++)
-    if (!isfinite(p[i])) return au_fail(AU_ENUM, "prediction %d is not a finite number", i + 1);
+    if (!isfinite(p[i])) { free(c.buf); return au_fail(AU_ENUM, "prediction %d is not a finite number", i + 1); }
+  free(c.buf);
   return 0;
 }

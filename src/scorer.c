@@ -100,7 +100,7 @@ static double sigm(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 +
 
 /* The layers after the folded first one, then the head's probability rule. */
 static void eval_instance(const model *m, int k, const inst_fold *f, const double *cond, int n, double *p, double *a,
-                          double *b) {
+                          double *b, double *sbuf) {
   const net_layout *L = &m->L;
   const instance *it = &m->inst[k];
   int nl = L->nl, K = m->ninst;
@@ -131,18 +131,7 @@ static void eval_instance(const model *m, int k, const inst_fold *f, const doubl
       const double *o = a + (size_t)i * dm;
       double q;
       if (L->hp.head == HEAD_SNN) {
-        const double *w = it->p + L->dist_w;
-        double sum[2] = {0, 0};
-        int cnt[2] = {0, 0};
-        for (int s = 0; s < it->nsup; s++) {
-          const double *gs = it->sup_G + (size_t)s * dm;
-          double z = it->p[L->dist_b];
-          for (int j = 0; j < dm; j++) z += w[j] * fabs(o[j] - gs[j]);
-          sum[it->sup_y[s]] += sigm(z);
-          cnt[it->sup_y[s]]++;
-        }
-        double m1 = cnt[1] ? sum[1] / cnt[1] : 0, m0 = cnt[0] ? sum[0] / cnt[0] : 0;
-        q = m1 + m0 > 0 || isnan(m1 + m0) ? m1 / (m1 + m0) : 0.5; /* a NaN stays NaN, to be caught */
+        q = snn_support_prob(L, it, o, sbuf);
       } else {
         q = sigm(o[1] - o[0]);
       }
@@ -184,9 +173,12 @@ static void eval_network(const scorer *s, const double *cond, int n, double *p) 
   const net_layout *L = &s->m->L;
   int maxd = 0;
   for (int l = 0; l <= L->nl; l++) if (L->dim[l] > maxd) maxd = L->dim[l];
-  double *a = xmalloc(sizeof(double) * CH * maxd), *b = xmalloc(sizeof(double) * CH * maxd);
-  for (int k = 0; k < s->m->ninst; k++) eval_instance(s->m, k, &s->f[k], cond, n, p, a, b);
-  free(a); free(b);
+  int nsup = 0;
+  for (int k = 0; k < s->m->ninst; k++) if (s->m->inst[k].nsup > nsup) nsup = s->m->inst[k].nsup;
+  double *a = xmalloc(sizeof(double) * CH * maxd), *b = xmalloc(sizeof(double) * CH * maxd),
+         *sbuf = xmalloc(sizeof(double) * (nsup + 1)); /* snn_support_prob's scratch */
+  for (int k = 0; k < s->m->ninst; k++) eval_instance(s->m, k, &s->f[k], cond, n, p, a, b, sbuf);
+  free(a); free(b); free(sbuf);
 }
 
 int scorer_eval_mean(const scorer *s, const double *cond, int n, double *mean, double *sd) {

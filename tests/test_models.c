@@ -771,13 +771,59 @@ static void test_hparams(void) {
   /* auclust's defaults differ from the paper's as README documents */
   CHECK(hparams_default("gcnn_snn", &hp) == 0);
   CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
-        hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3);
+        hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3 &&
+        hp.budget_rows == 48 && hp.lr_decay == 0 && hp.snn_knn == 0);
+  CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0); /* measured on the GCNN models only */
   CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
   /* derived inputs by hand: log10 of ligand:Au 2 and NaBH4:Au 4.48 (1 uM offsets) */
   double x[AU_NDESC] = {2.0, 1.0, 4.48}, dv[NET_NDERIVED];
   net_derived(x, dv);
   CHECK_NEAR(dv[0], log10(2.001 / 1.001), 1e-15);
   CHECK_NEAR(dv[1], log10(4.481 / 1.001), 1e-15);
+
+  /* the training budget: fixed epochs, or growing with the rows beyond budget_rows */
+  CHECK(hparams_preset("gcnn_snn", "paper", &hp) == 0 && hp.budget_rows == 0 && hp.lr_decay == 0 && hp.snn_knn == 0);
+  hp.epochs = 25;
+  CHECK(net_epochs(&hp, 48) == 25 && net_epochs(&hp, 180) == 25);
+  CHECK(hparams_set(&hp, "budget_rows", "48") == 0);
+  CHECK(net_epochs(&hp, 10) == 25 && net_epochs(&hp, 48) == 25);
+  CHECK(net_epochs(&hp, 49) == 26);  /* ceil(25 * 49 / 48) = ceil(25.52) */
+  CHECK(net_epochs(&hp, 180) == 94); /* ceil(25 * 180 / 48) = ceil(93.75) */
+  /* the cosine schedule over T = 4 steps: 1, (1 + cos(pi/4)) / 2, 1/2, (1 - cos(pi/4)) / 2 */
+  CHECK(net_lr_factor(&hp, 2, 4) == 1);
+  CHECK(hparams_set(&hp, "lr_decay", "1") == 0);
+  CHECK_NEAR(net_lr_factor(&hp, 0, 4), 1, 1e-15);
+  CHECK_NEAR(net_lr_factor(&hp, 1, 4), 0.8535533905932737, 1e-15);
+  CHECK_NEAR(net_lr_factor(&hp, 2, 4), 0.5, 1e-15);
+  CHECK_NEAR(net_lr_factor(&hp, 3, 4), 0.1464466094067262, 1e-15);
+  CHECK(hparams_set(&hp, "lr_decay", "2") == AU_EUSAGE && hparams_set(&hp, "snn_knn", "-1") == AU_EUSAGE);
+}
+
+/* The SNN's scoring rule over the support set, by hand: one output unit,
+ * similarity sigmoid(-|o - g|), query o = 0; successes at g = 0, 1, 3 and
+ * failures at g = 0.5, 2. */
+static double sg(double z) { return 1 / (1 + exp(-z)); }
+static void test_snn_scoring(void) {
+  hparams hp;
+  CHECK(hparams_preset("snn", "paper", &hp) == 0);
+  hp.feature_vector_dim = 1;
+  net_layout L;
+  net_layout_init(&L, &hp, 0);
+  CHECK(L.dim[L.nl] == 1);
+  double *p = calloc(L.nparams, sizeof(double)), G[5] = {0, 0.5, 1, 2, 3}, o = 0, buf[5];
+  int y[5] = {1, 0, 1, 0, 1};
+  p[L.dist_w] = -1;
+  instance in = {.p = p, .nsup = 5, .sup_y = y, .sup_G = G};
+  double s1[3] = {sg(0), sg(-1), sg(-3)}, s0[2] = {sg(-0.5), sg(-2)};
+  double m1 = (s1[0] + s1[1] + s1[2]) / 3, m0 = (s0[0] + s0[1]) / 2;
+  CHECK_NEAR(snn_support_prob(&L, &in, &o, buf), m1 / (m1 + m0), 1e-15); /* the paper: mean of each set */
+  L.hp.snn_knn = 1; /* the most similar of each set */
+  CHECK_NEAR(snn_support_prob(&L, &in, &o, buf), s1[0] / (s1[0] + s0[0]), 1e-15);
+  L.hp.snn_knn = 2; /* two successes, both failures */
+  CHECK_NEAR(snn_support_prob(&L, &in, &o, buf), (s1[0] + s1[1]) / 2 / ((s1[0] + s1[1]) / 2 + m0), 1e-15);
+  L.hp.snn_knn = 5; /* more than either set holds: the means again */
+  CHECK_NEAR(snn_support_prob(&L, &in, &o, buf), m1 / (m1 + m0), 1e-15);
+  free(p);
 }
 
 int main(void) {
@@ -785,6 +831,7 @@ int main(void) {
   if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 1; }
   toy_build();
   test_hparams();
+  test_snn_scoring();
   test_folds();
   test_separable();
   fprintf(stderr, "separable: %.2f s\n", now() - t0);
