@@ -303,6 +303,22 @@ static void test_gcnn(void) {
     for (int j = 0; j < 5; j++) s += q.fp[m * 5 + j];
     CHECK_NEAR(s, 3.0 * mg[m].natoms, 1e-9);
   }
+  /* atoms with the same layer-0 inputs are computed once per class: the
+   * methyls of the last molecule form one; each molecule's fingerprint in
+   * the batch is bit for bit the one it gets alone (other classes) */
+  int reps = 0;
+  for (int a = 0; a < q.g.natoms; a++) reps += q.g.zrep[a] != a;
+  CHECK(reps > 0);
+  for (int m = 0; m < 5; m++) {
+    gbatch one;
+    gcnn_ws w1;
+    double fp1[5];
+    gbatch_build(&one, mp + m, 1);
+    gcnn_ws_init(&w1, &q.L, one.natoms);
+    gcnn_forward(&q.L, p, &one, &w1, fp1);
+    CHECK(!memcmp(fp1, q.fp + m * 5, sizeof fp1));
+    gbatch_free(&one); gcnn_ws_free(&w1);
+  }
   free(p); free(g); free(q.fp); free(q.c);
   gbatch_free(&q.g); gcnn_ws_free(&q.w);
   for (int i = 0; i < 5; i++) molgraph_free(&mg[i]);
