@@ -33,6 +33,12 @@ int open_recipes(const char *path, const char *comp_path, const input_opts *io, 
  * columns; io adds --allow-missing-ph. Prints the notes. */
 int open_recipes_for_model(const model *m, const char *path, const char *comp_path, const input_opts *io,
                            component_table *comp, recipe_set *rs);
+/* The same two, streamed (recipes.h: recipes_stream_next gives the rows);
+ * the notes are complete only after the last chunk: print them then. */
+int open_recipes_stream(const char *path, const char *comp_path, const input_opts *io, component_table *comp,
+                        recipe_set *rs, recipe_stream **st);
+int open_recipes_stream_for_model(const model *m, const char *path, const char *comp_path, const input_opts *io,
+                                  component_table *comp, recipe_set *rs, recipe_stream **st);
 /* A recipe set's notes (counter-ions, zero concentrations, override
  * columns), one line each: "auclust CMD: note". */
 void print_notes(const char *cmd, const recipe_set *rs);

@@ -44,4 +44,10 @@ int domain_outside(const domain *d, const domain_verdict *v, const double *x);
 /* Verdicts of every recipe of a set, each ligand fingerprinted once;
  * v[i] for recipe i. */
 int domain_recipes(const domain *d, const recipe_set *rs, domain_verdict *v);
+/* The same with the verdicts kept across calls in *memo (NULL at first;
+ * free with domain_memo_free): the chunks of a streamed file share their
+ * molecule table, so each triple is judged once per file. */
+typedef struct domain_memo domain_memo;
+int domain_recipes_memo(const domain *d, const recipe_set *rs, domain_memo **memo, domain_verdict *v);
+void domain_memo_free(domain_memo *m);
 #endif

@@ -36,6 +36,9 @@ typedef struct {
   int *nbr_start, *nbr;        /* adjacency, CSR */
   double *bsum;                /* [natoms, 6] summed bond features */
   csr z0, u0;                  /* layer-0 inputs [natoms, 68] */
+  /* the first atom of the batch with the same degree and z0 row (so the same
+   * H_1 and O_1), and with the same u0 row (the same O_0) */
+  int *zrep, *urep;
 } gbatch;
 
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol);
@@ -52,6 +55,15 @@ typedef struct {
   int *cmol;                   /* [cap] selection index of each compact atom's molecule */
   int deg_start[GC_NDEG + 1];  /* compact atoms of degree d */
   int ldh, ldz, ldo;           /* row strides: width, f + 6, D (padded) */
+  /* layer-0 classes (gbatch zrep, urep) among the compact atoms: H_1, O_0
+   * and O_1 are computed once per class (bit for bit what each atom would
+   * get) and copied to its atoms */
+  int nzu, nuu, zdeg_start[GC_NDEG + 1];
+  int *zrows, *urows;          /* [cap] batch atom of each class, z by degree */
+  int *zfc;                    /* [cap] compact atom of each z class's first atom */
+  int *zsrc, *usrc;            /* [cap] class of each compact atom */
+  int *zfirst, *ufirst;        /* [batch natoms] class of a representative, -1 */
+  double *T, *UT;              /* [cap] rows of one class each */
   double *H[GC_MAXL + 1], *Z[GC_MAXL], *U[GC_MAXL + 1], *O[GC_MAXL + 1];
   double *dH[GC_MAXL + 1], *dZ, *dL, *dfp; /* dfp: padded fingerprints, then their gradients */
   double *Wp[GC_MAXL][GC_NDEG], *WT[GC_MAXL][GC_NDEG], *Wop[GC_MAXL + 1], *WoT[GC_MAXL + 1];

@@ -18,6 +18,7 @@ typedef struct {
   void (*nbr_sum)(int, int, const int *, const int *, const int *, const int *, const double *, int, double *, int,
                   int);
   void (*scatter_add)(int, int, const double *, int, const int *, double *, int);
+  void (*pack)(int, int, const double *, int, double *, int);
 } kern_impl;
 
 extern const kern_impl kern_impl_v4, kern_impl_v3, kern_impl_base;

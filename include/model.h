@@ -58,6 +58,8 @@ int model_check_components(const model *m, const component_table *user);
 int model_components(const model *m, const char *user_path, component_table *out);
 /* p[i * ninst + k] = instance k's probability of success for recipe i. */
 int model_predict(const model *m, const recipe_set *q, double *p);
+/* The same for rows given as a dataset (d->nx must be the model's). */
+int model_predict_dataset(const model *m, const dataset *d, double *p);
 /* An instance's probability as the model reports it: Platt-calibrated when
  * the model has a calibration and uncalibrated is 0, else p itself. */
 double model_calibrated(const model *m, double p);

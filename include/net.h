@@ -45,6 +45,7 @@ typedef struct {
   const double *x; /* [n, nx] raw descriptors */
   const int *y;    /* [n] 0/1, or NULL */
   int nx;          /* values per row of x; must equal the layout's nx */
+  long row0;       /* rows before these in their file (a streamed chunk), for messages */
 } dataset;
 
 /* Point a dataset at a recipe set (allocates the pointer arrays). */

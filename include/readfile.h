@@ -9,6 +9,7 @@
 #define AU_CAP_MODEL (256u << 20) /* model files */
 #define AU_CAP_JSON (1u << 20)    /* hyperparameters, search spaces, bounds */
 #define AU_CAP_LIST (16u << 20)   /* suggest --ligands-file */
+#define AU_CAP_ROW (1u << 20)     /* one row of a streamed recipe file (predict, featurize) */
 
 /* *buf = the file's bytes, NUL-terminated, *len of them ("-" = stdin).
  * AU_EIO when it cannot be opened or read or is a directory; `big_code`

@@ -105,6 +105,25 @@ recipe_opts recipe_opts_default(void);
  * bad delimiter or mapping. */
 int recipes_set_input(const char *delimiter, int ncolmap, const char *const *colmap);
 int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s);
+/* The same file read a chunk of rows at a time, in memory bounded by the
+ * chunk and the distinct molecules, not by the file (predict, featurize):
+ * every row is validated by the code recipes_load uses and gives the same
+ * recipe, but an error comes when its row is reached. open reads the
+ * header into s (no rows); each next replaces s->r by the following rows
+ * (at least max unless the file ends; s->n == 0 at the end, after which s
+ * holds the notes recipes_load would give). Molecule indexes stay valid
+ * across chunks. close frees the stream, not s. */
+typedef struct recipe_stream recipe_stream;
+int recipes_stream_open(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s,
+                        recipe_stream **st);
+int recipes_stream_next(recipe_stream *st, int max);
+long recipes_stream_rows(const recipe_stream *st); /* recipes read so far */
+/* Hands the last chunk's rows (*n of them) to the caller, to free with
+ * recipe_rows_free; the next chunk goes to new storage, so they stay valid
+ * while it is read (predict scores one chunk while it reads the next). */
+recipe *recipes_stream_take(recipe_stream *st, int *n);
+void recipe_rows_free(recipe *r, int n);
+void recipes_stream_close(recipe_stream *st);
 /* A CSV input read as recipes_load reads one: o's delimiter (0: detected)
  * and --column map, then the `need` columns checked, every missing one in
  * one AU_EDATA message with the closest header. For every CSV a command

@@ -11,6 +11,7 @@ typedef struct {
   char **header;   /* ncols names, trimmed */
   char ***cell;    /* nrows x ncols strings, "" when empty */
   int *rowno;      /* spreadsheet row number of each data row */
+  int caprows;     /* rows the cell and rowno arrays have room for */
   char delim;      /* the field delimiter used: ',', ';' or '\t' */
   int detected;    /* 1 when delim was detected rather than given */
   int decimal_comma; /* ';' files (comma-decimal locales): numbers may be "1,5" */
@@ -40,6 +41,24 @@ int table_rename(table *t, const char *to, const char *from);
  * in parentheses (edit distance on the rest), or -1 when none is close. */
 int table_closest_col(const table *t, const char *name);
 void table_free(table *t);
+
+/* ---- streaming: a file read a chunk of rows at a time ----------------------
+ * For inputs of any length in bounded memory (predict, featurize). The rows,
+ * row numbers and messages are those table_read_delim gives, but errors come
+ * in file order as the rows are reached, and there is no file-size cap: a
+ * row (its fields' text) is capped at AU_CAP_ROW instead. */
+typedef struct table_stream table_stream;
+/* Opens path ("-" = stdin) and reads up to its header: t holds the header
+ * (and possibly the first rows, returned by the first table_stream_next). */
+int table_stream_open(const char *path, char delim, table *t, table_stream **ts);
+/* Replaces t's rows by the next ones: at least max unless the file ends;
+ * t->nrows == 0 at its end. */
+int table_stream_next(table_stream *ts, table *t, int max);
+/* Closes the file; t stays for table_free. */
+void table_stream_close(table_stream *ts);
+/* The bytes read at a time (default 64 KB; 0 restores it): the tests and
+ * fuzzers make it tiny so that rows, quotes and CRLF pairs straddle blocks. */
+void table_stream_set_block(size_t bytes);
 
 /* Write one field, quoting only when needed. */
 void csv_put(FILE *f, const char *s);

@@ -93,10 +93,7 @@ int open_recipes(const char *path, const char *comp_path, const input_opts *io, 
   return rc;
 }
 
-int open_recipes_for_model(const model *m, const char *path, const char *comp_path, const input_opts *io,
-                           component_table *comp, recipe_set *rs) {
-  int rc = model_components(m, comp_path, comp);
-  if (rc) return rc;
+static recipe_opts opts_for_model(const model *m, const input_opts *io) {
   recipe_opts o = recipe_opts_default();
   o.allow_missing_ph = io->o.allow_missing_ph;
   o.ph_missing_value = m->hp.ph_missing;
@@ -104,8 +101,35 @@ int open_recipes_for_model(const model *m, const char *path, const char *comp_pa
   o.extra = (const char *const *)m->extra_name;
   o.need_column = m->from_column;
   o.for_model = 1;
+  return o;
+}
+
+int open_recipes_for_model(const model *m, const char *path, const char *comp_path, const input_opts *io,
+                           component_table *comp, recipe_set *rs) {
+  int rc = model_components(m, comp_path, comp);
+  if (rc) return rc;
+  recipe_opts o = opts_for_model(m, io);
   if ((rc = recipes_load(path, comp, &o, rs))) components_free(comp);
   else print_notes(io->cmd, rs);
+  return rc;
+}
+
+int open_recipes_stream_for_model(const model *m, const char *path, const char *comp_path, const input_opts *io,
+                                  component_table *comp, recipe_set *rs, recipe_stream **st) {
+  int rc = model_components(m, comp_path, comp);
+  if (rc) return rc;
+  recipe_opts o = opts_for_model(m, io);
+  if ((rc = recipes_stream_open(path, comp, &o, rs, st))) components_free(comp);
+  return rc;
+}
+
+int open_recipes_stream(const char *path, const char *comp_path, const input_opts *io, component_table *comp,
+                        recipe_set *rs, recipe_stream **st) {
+  char *cp = comp_path ? xstrdup(comp_path) : components_default_path(path);
+  int rc = components_load(cp, comp);
+  free(cp);
+  if (rc) return rc;
+  if ((rc = recipes_stream_open(path, comp, &io->o, rs, st))) components_free(comp);
   return rc;
 }
 

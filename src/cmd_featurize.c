@@ -13,6 +13,10 @@
 #include "recipes.h"
 #include "table.h"
 
+/* Rows per chunk of a streamed CSV run: memory is bounded by it and by the
+ * distinct molecules, not by the file. */
+#define FEATURIZE_CHUNK 4096
+
 static const cli_opt opts[] = {
     {"--components", "-c", "FILE", "solvent/reductant properties (default: components.csv beside RECIPES, else the bundled table)"},
     {"--output", "-o", "OUT", "output file (default: stdout; '-' = stdout)"},
@@ -27,18 +31,25 @@ static const cli_spec spec = {
     "Computes for every recipe the 17 basic descriptors of the paper's Table 1 (raw values,\n"
     "before the min-max scaling a model applies), the size of each molecule's graph, the\n"
     "ligand's gold-binding groups (ligand_binding) and the counter-ion fragments dropped from\n"
-    "it (ligand_dropped). RECIPES.csv may be '-' for stdin.",
+    "it (ligand_dropped). RECIPES.csv may be '-' for stdin.\n"
+    "The CSV output streams: the file is read, featurised and written 4,096 rows at a\n"
+    "time, in memory bounded by that and the distinct molecules, not by the file's length\n"
+    "(no size limit; a row may hold at most 1 MB). An error in any row still leaves no\n"
+    "output (stdout gets the rows only once all are read). --json holds the whole file.",
     opts, 1, 1,
     "example:\n  auclust featurize data/au_nc_recipes.csv -o features.csv\n"
     "  auclust featurize data/au_nc_recipes.csv --json -o graphs.json"};
 
-static void write_csv(FILE *f, const recipe_set *s) {
+static void write_csv_header(FILE *f, const recipe_set *s) {
   fputs("id,ligand,solvent,reductant", f);
   for (int d = 0; d < AU_NDESC; d++) fprintf(f, ",%s", au_desc_name[d]);
   fputs(",ph_missing,ligand_binding,ligand_dropped", f);
   for (int k = 0; k < NROLES; k++) fprintf(f, ",%s_atoms,%s_bonds", role_name[k], role_name[k]);
   if (s->has_outcome) fputs(",outcome", f);
   fputc('\n', f);
+}
+
+static void write_csv_rows(FILE *f, const recipe_set *s) {
   for (int i = 0; i < s->n; i++) {
     const recipe *r = &s->r[i];
     csv_put(f, r->id);
@@ -147,10 +158,35 @@ int cmd_featurize(int argc, char **argv) {
   component_table comp;
   recipe_set s;
   outfile out = {0};
+  if (!cli_flag(&a, "--json")) { /* CSV: streamed, a chunk of rows at a time */
+    recipe_stream *st;
+    if (!(rc = open_recipes_stream(path, cli_get(&a, "--components"), &io, &comp, &s, &st))) {
+      int opened = 0;
+      /* the output is opened after the first chunk, so that a file of one
+       * chunk reports a bad row before an unwritable output */
+      while (!(rc = recipes_stream_next(st, FEATURIZE_CHUNK)) && s.n) {
+        if (!opened) {
+          if ((rc = out_open_spooled(&out, cli_get(&a, "--output")))) break;
+          opened = 1;
+          write_csv_header(out.f, &s);
+        }
+        write_csv_rows(out.f, &s);
+      }
+      if (opened) {
+        if (!rc) rc = out_commit(&out);
+        if (rc) out_abort(&out);
+      }
+      recipes_stream_close(st);
+      if (!rc) print_notes(io.cmd, &s);
+      recipes_free(&s);
+      components_free(&comp);
+    }
+    cli_free(&a);
+    return rc;
+  }
   if (!(rc = open_recipes(path, cli_get(&a, "--components"), &io, &comp, &s))) {
     if (!(rc = out_open(&out, cli_get(&a, "--output")))) {
-      if (cli_flag(&a, "--json")) rc = write_json(out.f, &s, comp.path);
-      else write_csv(out.f, &s);
+      rc = write_json(out.f, &s, comp.path);
       rc = rc ? rc : out_commit(&out);
       if (rc) out_abort(&out);
     }

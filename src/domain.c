@@ -1,6 +1,7 @@
 #include "domain.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,17 +97,67 @@ int domain_outside(const domain *d, const domain_verdict *v, const double *x) {
   return 0;
 }
 
-int domain_recipes(const domain *d, const recipe_set *rs, domain_verdict *v) {
-  /* one verdict per distinct component triple */
-  int rc = 0;
-  for (int i = 0; i < rs->n && !rc; i++) {
+/* Verdicts by component triple: an open-addressing hash table. */
+struct domain_memo {
+  int (*key)[NROLES]; /* NULL-equivalent: key[0] < 0 */
+  domain_verdict *v;
+  size_t cap, n;
+};
+
+static size_t triple_slot(const struct domain_memo *m, const int *k) {
+  uint64_t h = 1469598103934665603ull;
+  for (int r = 0; r < NROLES; r++) h = (h ^ (uint64_t)(unsigned)k[r]) * 1099511628211ull;
+  size_t i = (size_t)h & (m->cap - 1);
+  while (m->key[i][0] >= 0 && memcmp(m->key[i], k, sizeof(int) * NROLES)) i = (i + 1) & (m->cap - 1);
+  return i;
+}
+
+static void memo_grow(struct domain_memo *m) {
+  struct domain_memo g = {xmalloc(sizeof(int[NROLES]) * (m->cap ? 2 * m->cap : 64)), NULL, m->cap ? 2 * m->cap : 64,
+                          m->n};
+  g.v = xmalloc(sizeof(domain_verdict) * g.cap);
+  for (size_t i = 0; i < g.cap; i++) g.key[i][0] = -1;
+  for (size_t i = 0; i < m->cap; i++)
+    if (m->key[i][0] >= 0) {
+      size_t j = triple_slot(&g, m->key[i]);
+      memcpy(g.key[j], m->key[i], sizeof(int) * NROLES);
+      g.v[j] = m->v[i];
+    }
+  free(m->key);
+  free(m->v);
+  *m = g;
+}
+
+int domain_recipes_memo(const domain *d, const recipe_set *rs, domain_memo **memo, domain_verdict *v) {
+  if (!*memo) *memo = xcalloc(1, sizeof **memo);
+  struct domain_memo *m = *memo;
+  for (int i = 0; i < rs->n; i++) {
     const recipe *r = &rs->r[i];
-    int j = 0;
-    while (j < i && memcmp(rs->r[j].mol, r->mol, sizeof r->mol)) j++;
-    if (j < i) { v[i] = v[j]; continue; }
-    const molecule *lig = &rs->mol[r->mol[ROLE_LIGAND]];
-    rc = domain_components(d, lig->canonical, lig->binding, rs->mol[r->mol[ROLE_SOLVENT]].canonical,
-                           rs->mol[r->mol[ROLE_REDUCTANT]].canonical, &v[i]);
+    if (2 * (m->n + 1) > m->cap) memo_grow(m);
+    size_t j = triple_slot(m, r->mol);
+    if (m->key[j][0] < 0) {
+      const molecule *lig = &rs->mol[r->mol[ROLE_LIGAND]];
+      int rc = domain_components(d, lig->canonical, lig->binding, rs->mol[r->mol[ROLE_SOLVENT]].canonical,
+                                 rs->mol[r->mol[ROLE_REDUCTANT]].canonical, &m->v[j]);
+      if (rc) return rc;
+      memcpy(m->key[j], r->mol, sizeof(int) * NROLES);
+      m->n++;
+    }
+    v[i] = m->v[j];
   }
+  return 0;
+}
+
+void domain_memo_free(domain_memo *m) {
+  if (!m) return;
+  free(m->key);
+  free(m->v);
+  free(m);
+}
+
+int domain_recipes(const domain *d, const recipe_set *rs, domain_verdict *v) {
+  domain_memo *m = NULL;
+  int rc = domain_recipes_memo(d, rs, &m, v);
+  domain_memo_free(m);
   return rc;
 }

@@ -1,5 +1,6 @@
 #include "gcnn.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,36 @@ static void csr_from_dense(csr *m, const double *X, int rows, int cols) {
 
 static int deg_class(int d) { return d < GC_NDEG ? d : GC_NDEG - 1; }
 
+/* rep[a] = the first row b <= a of m with the same key (deg, if given) and
+ * the same non-zeros bit for bit: an open-addressing hash of the rows */
+static void row_classes(const csr *m, const unsigned char *deg, int *rep) {
+  int n = m->rows, cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  int *tab = xmalloc(sizeof(int) * cap);
+  for (int i = 0; i < cap; i++) tab[i] = -1;
+  for (int a = 0; a < n; a++) {
+    uint64_t h = 1469598103934665603ull ^ (deg ? deg[a] : 0);
+    for (int k = m->start[a]; k < m->start[a + 1]; k++) {
+      uint64_t v;
+      memcpy(&v, &m->val[k], sizeof v);
+      h = (h ^ (uint64_t)m->col[k]) * 1099511628211ull;
+      h = (h ^ v) * 1099511628211ull;
+    }
+    int len = m->start[a + 1] - m->start[a];
+    for (uint64_t s = h & (uint64_t)(cap - 1);; s = (s + 1) & (uint64_t)(cap - 1)) {
+      int b = tab[s];
+      if (b < 0) { tab[s] = rep[a] = a; break; }
+      if ((!deg || deg[a] == deg[b]) && m->start[b + 1] - m->start[b] == len &&
+          !memcmp(m->col + m->start[a], m->col + m->start[b], sizeof(int) * len) &&
+          !memcmp(m->val + m->start[a], m->val + m->start[b], sizeof(double) * len)) {
+        rep[a] = b;
+        break;
+      }
+    }
+  }
+  free(tab);
+}
+
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
   memset(g, 0, sizeof *g);
   int N = 0, nnbr = 0;
@@ -104,12 +135,17 @@ int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
   csr_from_dense(&g->z0, Z, N, C);
   csr_from_dense(&g->u0, U, N, C);
   free(Z); free(U);
+  g->zrep = xmalloc(sizeof(int) * (N + 1));
+  g->urep = xmalloc(sizeof(int) * (N + 1));
+  row_classes(&g->z0, g->atom_deg, g->zrep);
+  row_classes(&g->u0, NULL, g->urep);
   return 0;
 }
 
 void gbatch_free(gbatch *g) {
   free(g->mol_start); free(g->atom_mol); free(g->atom_deg); free(g->nbr_start); free(g->nbr); free(g->bsum);
   csr_free(&g->z0); csr_free(&g->u0);
+  free(g->zrep); free(g->urep);
   memset(g, 0, sizeof *g);
 }
 
@@ -124,6 +160,10 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   w->perm = xmalloc(sizeof(int) * n);
   w->cidx = xmalloc(sizeof(int) * n);
   w->cmol = xmalloc(sizeof(int) * n);
+  w->zrows = xmalloc(sizeof(int) * n); w->urows = xmalloc(sizeof(int) * n); w->zfc = xmalloc(sizeof(int) * n);
+  w->zsrc = xmalloc(sizeof(int) * n); w->usrc = xmalloc(sizeof(int) * n);
+  w->zfirst = xmalloc(sizeof(int) * n); w->ufirst = xmalloc(sizeof(int) * n);
+  for (size_t i = 0; i < n; i++) w->zfirst[i] = w->ufirst[i] = -1;
   for (int l = 1; l <= L->P; l++) {
     w->H[l] = kern_alloc(n * w->ldh);
     w->dH[l] = kern_alloc(n * w->ldh);
@@ -143,10 +183,14 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   w->dZ = kern_alloc(n * ldmax);
   w->dL = kern_alloc(n * ldmax);
   w->dfp = kern_alloc(n * w->ldo);
+  w->T = kern_alloc(n * (ldmax > w->ldh ? ldmax : w->ldh));
+  w->UT = kern_alloc(n * w->ldz);
 }
 
 void gcnn_ws_free(gcnn_ws *w) {
   free(w->perm); free(w->cidx); free(w->cmol);
+  free(w->zrows); free(w->urows); free(w->zfc); free(w->zsrc); free(w->usrc); free(w->zfirst); free(w->ufirst);
+  free(w->T); free(w->UT);
   for (int l = 0; l <= GC_MAXL; l++) {
     free(w->H[l]); free(w->dH[l]); free(w->U[l]); free(w->O[l]); free(w->Wop[l]); free(w->WoT[l]);
   }
@@ -177,6 +221,29 @@ static void compact(const gbatch *g, gcnn_ws *w, const int *sel, int nsel) {
   }
   w->nc = w->deg_start[GC_NDEG];
   w->nsel = nsel;
+  /* layer-0 classes in compact order (z classes stay within a degree) */
+  w->nzu = w->nuu = 0;
+  for (int d = 0; d < GC_NDEG; d++) {
+    w->zdeg_start[d] = w->nzu;
+    for (int c = w->deg_start[d]; c < w->deg_start[d + 1]; c++) {
+      int r = g->zrep[w->perm[c]];
+      if (w->zfirst[r] < 0) { w->zfirst[r] = w->nzu; w->zfc[w->nzu] = c; w->zrows[w->nzu++] = w->perm[c]; }
+      w->zsrc[c] = w->zfirst[r];
+    }
+  }
+  w->zdeg_start[GC_NDEG] = w->nzu;
+  for (int c = 0; c < w->nc; c++) {
+    int r = g->urep[w->perm[c]];
+    if (w->ufirst[r] < 0) { w->ufirst[r] = w->nuu; w->urows[w->nuu++] = w->perm[c]; }
+    w->usrc[c] = w->ufirst[r];
+  }
+  for (int i = 0; i < w->nzu; i++) w->zfirst[g->zrep[w->zrows[i]]] = -1;
+  for (int i = 0; i < w->nuu; i++) w->ufirst[g->urep[w->urows[i]]] = -1;
+}
+
+/* Y[c] = T[src[c]] for the nc compact atoms (rows of ld doubles) */
+static void copy_classes(int nc, const int *src, const double *T, double *Y, int ld) {
+  for (int c = 0; c < nc; c++) memcpy(Y + (size_t)c * ld, T + (size_t)src[c] * ld, sizeof(double) * ld);
 }
 
 /* Z[c] = [H[c] + sum_nbr H[j], bsum[c]] (H rows of ldh, Z rows of ldz) */
@@ -224,8 +291,10 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
       int a0 = w->deg_start[d], cnt = w->deg_start[d + 1] - a0;
       if (!cnt) continue;
       double *out = w->H[l + 1] + (size_t)a0 * w->ldh;
-      if (l == 0) {
-        kern_sparse(&g->z0, w->perm + a0, 0, cnt, wd, w0(L, p, w, d), w->ldh, p + L->b[0][d], out, w->ldh, KERN_RELU);
+      if (l == 0) { /* once per z class, copied below */
+        int u0 = w->zdeg_start[d], ucnt = w->zdeg_start[d + 1] - u0;
+        kern_sparse(&g->z0, w->zrows + u0, 0, ucnt, wd, w0(L, p, w, d), w->ldh, p + L->b[0][d],
+                    w->T + (size_t)u0 * w->ldh, w->ldh, KERN_RELU);
       } else {
         const double *W = p + L->W[l][d];
         if (wd % KERN_V) { kern_pack(f + NB, wd, W, wd, w->Wp[l][d], w->ldh); W = w->Wp[l][d]; }
@@ -234,12 +303,22 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
         fl += 2.0 * cnt * (f + NB) * wd;
       }
     }
+    if (l == 0) copy_classes(nc, w->zsrc, w->T, w->H[1], w->ldh);
   }
   for (int l = 0; l <= L->P; l++) {
     int in = l ? wd + NB : big;
     kern_pack(in, D, p + L->Wo[l], D, w->Wop[l], w->ldo);
-    if (l == 0) kern_sparse(&g->u0, w->perm, 0, nc, D, w->Wop[0], w->ldo, p + L->bo[0], w->O[0], w->ldo, KERN_SOFTMAX);
-    else {
+    if (l == 0) { /* once per u class */
+      kern_sparse(&g->u0, w->urows, 0, w->nuu, D, w->Wop[0], w->ldo, p + L->bo[0], w->T, w->ldo, KERN_SOFTMAX);
+      copy_classes(nc, w->usrc, w->T, w->O[0], w->ldo);
+    } else if (l == 1) { /* H_1 and the bond sums: once per z class */
+      concat_bonds(g, w, w->H[1], wd, w->U[1]);
+      for (int i = 0; i < w->nzu; i++)
+        memcpy(w->UT + (size_t)i * w->ldz, w->U[1] + (size_t)w->zfc[i] * w->ldz, sizeof(double) * w->ldz);
+      kern_dense(w->nzu, in, D, w->UT, w->ldz, w->Wop[1], w->ldo, p + L->bo[1], w->T, w->ldo, KERN_SOFTMAX, NULL, 0);
+      copy_classes(nc, w->zsrc, w->T, w->O[1], w->ldo);
+      fl += 2.0 * w->nzu * in * D;
+    } else {
       concat_bonds(g, w, w->H[l], wd, w->U[l]);
       kern_dense(nc, in, D, w->U[l], w->ldz, w->Wop[l], w->ldo, p + L->bo[l], w->O[l], w->ldo, KERN_SOFTMAX, NULL, 0);
       fl += 2.0 * nc * in * D;
@@ -247,12 +326,16 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
     kern_scatter_add(nc, D, w->O[l], w->ldo, w->cmol, w->dfp, w->ldo);
   }
   for (int i = 0; i < nsel; i++) memcpy(fp + (size_t)i * D, w->dfp + (size_t)i * w->ldo, sizeof(double) * D);
-  /* sparse layers by their non-zeros; elementwise: bias and ReLU (2 per
-   * hidden unit), bias, softmax (max, subtract, exp, sum, scale) and the
-   * fingerprint sum (7 per output unit), neighbour sums */
-  long nz, nu, nn;
-  sel_counts(g, w, &nz, &nu, &nn);
-  fl += 2.0 * nz * wd + 2.0 * nu * D + (double)nc * (L->P * 2 * wd + (L->P + 1) * 7 * D) + (L->P - 1.0) * nn * wd;
+  /* the work done: sparse layers by the classes' non-zeros; elementwise:
+   * bias and ReLU (2 per hidden unit), bias and softmax (max, subtract, exp,
+   * sum, scale: 6 per output unit) per class for H_1, O_0 and O_1, per atom
+   * after; the fingerprint sum (1 per output unit and atom), neighbour sums */
+  long nz = 0, nu = 0, nn = 0;
+  for (int i = 0; i < w->nzu; i++) nz += g->z0.start[w->zrows[i] + 1] - g->z0.start[w->zrows[i]];
+  for (int i = 0; i < w->nuu; i++) nu += g->u0.start[w->urows[i] + 1] - g->u0.start[w->urows[i]];
+  for (int c = 0; c < nc; c++) nn += g->nbr_start[w->perm[c] + 1] - g->nbr_start[w->perm[c]];
+  double per_out = 6.0 * D * (w->nuu + (L->P >= 1 ? w->nzu : 0) + (L->P - 1.0) * nc) + (L->P + 1.0) * nc * D;
+  fl += 2.0 * nz * wd + 2.0 * nu * D + 2.0 * wd * (w->nzu + (L->P - 1.0) * nc) + per_out + (L->P - 1.0) * nn * wd;
   w->flops = fl;
 }
 

@@ -80,14 +80,7 @@ void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, 
 /* Rows are 8-70 doubles: plain loops, not a memcpy and a memset call per
  * row (the attribute keeps GCC from turning the loops back into calls). */
 #define NO_CALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
-NO_CALLS void kern_pack(int in, int out, const double *W, int ldw, double *Wp, int ldp) {
-  for (int k = 0; k < in; k++) {
-    const double *w = W + (size_t)k * ldw;
-    double *p = Wp + (size_t)k * ldp;
-    for (int j = 0; j < out; j++) p[j] = w[j];
-    for (int j = out; j < ldp; j++) p[j] = 0;
-  }
-}
+void kern_pack(int in, int out, const double *W, int ldw, double *Wp, int ldp) { K->pack(in, out, W, ldw, Wp, ldp); }
 
 NO_CALLS void kern_pack_t(int in, int out, const double *W, double *WTp, int ldp) {
   for (int j = 0; j < out; j++) {

@@ -254,7 +254,7 @@ INL void dw_tile(const int KR, const int NV, int n, int cols, const double *X, i
 }
 
 INL void colsum(int n, int out, const double *dY, int ldy, double *db) {
-  for (int j0 = 0; j0 < kern_pad(out); j0 += KV) {
+  for (int j0 = 0; j0 < out; j0 += KV) {
     vd s = splat(0);
     for (int i = 0; i < n; i++) s = s + ld(dY + (size_t)i * ldy + j0);
     for (int l = 0; l < KV && j0 + l < out; l++) db[j0 + l] += s[l];
@@ -424,6 +424,23 @@ void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *i
   }
 }
 
+/* Wp[k, :] = W[k, :out] then zeros to ldq: whole vectors, one partial
+ * (rows of whole vectors; else lane by lane) */
+void F(kern_pack_)(int in, int out, const double *W, int ldw, double *Wp, int ldq) {
+  int full = out / KV * KV, ol = (out + KV - 1) / KV * KV;
+  for (int k = 0; k < in; k++) {
+    const double *w = W + (size_t)k * ldw;
+    double *p = Wp + (size_t)k * ldq;
+    if (ldq % KV) {
+      for (int j = 0; j < ldq; j++) p[j] = j < out ? w[j] : 0;
+      continue;
+    }
+    for (int j = 0; j < full; j += KV) st(p + j, ld(w + j));
+    if (full < out) st(p + full, ldp(w + full, out - full));
+    for (int j = ol; j < ldq; j += KV) st(p + j, splat(0));
+  }
+}
+
 const kern_impl F(kern_impl_) = {F(kern_dense_), F(kern_dense_dw_), F(kern_sparse_), F(kern_sparse_dw_),
                                  F(kern_softmax_back_), F(kern_exp_), F(kern_adam_),  F(kern_relu_back_),
-                                 F(kern_nbr_sum_), F(kern_scatter_add_)};
+                                 F(kern_nbr_sum_), F(kern_scatter_add_), F(kern_pack_)};

@@ -574,10 +574,14 @@ double model_calibrated(const model *m, double p) { return m->uncalibrated ? p :
 int model_predict(const model *m, const recipe_set *q, double *p) {
   dataset d;
   dataset_from_recipes(q, &d);
-  pred_ctx c = {m, &d, p};
-  int rc = par_for(m->ninst, par_threads(), predict_job, &c);
+  int rc = model_predict_dataset(m, &d, p);
   dataset_free(&d);
   return rc;
+}
+
+int model_predict_dataset(const model *m, const dataset *d, double *p) {
+  pred_ctx c = {m, d, p};
+  return par_for(m->ninst, par_threads(), predict_job, &c);
 }
 
 static int same_row(const int *ma, const double *xa, int ya, const int *mb, const double *xb, int yb, int nx) {

@@ -100,6 +100,16 @@ int smiles_check_text(const char *s) {
       return au_fail(AU_EDATA, "SMILES '%.200s' contains %s at character %d; a SMILES is printable ASCII without spaces", s,
                      *p == ' ' ? "a space" : *p == '\t' ? "a tab" : *p >= 0x80 ? "a non-ASCII byte" : "a control character",
                      (int)(p - (const unsigned char *)s) + 1);
+  /* a dative bond ('->', '<-' outside brackets) has no order for the
+   * descriptors or the GCNN, and RDKit's SMILES parser leaks when it
+   * rejects some of them in rings (fuzz_smiles): refused before RDKit */
+  for (const char *p = s, *open = NULL; *p; p++) {
+    if (*p == '[') open = p;
+    else if (*p == ']') open = NULL;
+    else if (!open && ((p[0] == '-' && p[1] == '>') || (p[0] == '<' && p[1] == '-')))
+      return au_fail(AU_EDATA, "SMILES '%.200s' has a dative bond '%.2s' at character %d; write it as a single, double or "
+                     "triple bond", s, p, (int)(p - s) + 1);
+  }
   /* a wildcard atom is no molecule, and RDKit's kekulization of aromatic
    * rings of them is exponential (60 characters took 30 s; fuzz_smiles) */
   if (strchr(s, '*'))

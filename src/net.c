@@ -63,7 +63,7 @@ void dataset_from_recipes(const recipe_set *s, dataset *d) {
     memcpy(x + (size_t)i * nx, s->r[i].x, sizeof(double) * nx);
     y[i] = s->r[i].outcome;
   }
-  *d = (dataset){mols, s->nmol, s->n, mol, x, y, nx};
+  *d = (dataset){mols, s->nmol, s->n, mol, x, y, nx, 0};
 }
 
 void dataset_free(dataset *d) {
@@ -613,7 +613,7 @@ int instance_prepare(const net_layout *L, instance *in, const molgraph *const *m
   if (L->hp.head != HEAD_SNN) return 0;
   int dm = L->dim[L->nl];
   in->sup_G = xmalloc(sizeof(double) * dm * (in->nsup + 1));
-  dataset sup = {mols, nmol, in->nsup, in->sup_mol, in->sup_x, in->sup_y, L->nx};
+  dataset sup = {mols, nmol, in->nsup, in->sup_mol, in->sup_x, in->sup_y, L->nx, 0};
   head_outputs(L, in, &sup, NULL, in->nsup, emit_G, in->sup_G);
   return 0;
 }
@@ -693,7 +693,7 @@ int instance_predict(const net_layout *L, const instance *in, const dataset *q, 
   else
     head_outputs(L, in, q, rows, n, emit_prob, &c);
   for (int i = 0; i < n; i++)
-    if (!isfinite(p[i])) { free(c.buf); return au_fail(AU_ENUM, "prediction %d is not a finite number", i + 1); }
+    if (!isfinite(p[i])) { free(c.buf); return au_fail(AU_ENUM, "prediction %ld is not a finite number", q->row0 + i + 1); }
   free(c.buf);
   return 0;
 }

@@ -48,8 +48,45 @@ int out_open(outfile *o, const char *path) {
   return 0;
 }
 
+int out_open_spooled(outfile *o, const char *path) {
+  int rc = out_open(o, path);
+  if (rc || o->tmp) return rc;
+  /* stdout or a device: the data wait in an anonymous temporary file */
+  o->to = o->f;
+  if (!(o->f = tmpfile())) {
+    int e = errno;
+    o->f = o->to;
+    o->to = NULL;
+    out_abort(o);
+    return au_fail(AU_EIO, "cannot create a temporary file for the output: %s", strerror(e));
+  }
+  return 0;
+}
+
+/* The spooled data to their target (stdout or a device); 1 when the spool
+ * cannot be read back (a failed write shows in ferror(o->f)). */
+static int copy_spool(outfile *o) {
+  FILE *sp = o->f;
+  o->f = o->to;
+  o->to = NULL;
+  int bad = fflush(sp) != 0 || ferror(sp) || fseek(sp, 0, SEEK_SET);
+  char buf[1 << 16];
+  size_t got;
+  while (!bad && (got = fread(buf, 1, sizeof buf, sp)) > 0)
+    if (fwrite(buf, 1, got, o->f) != got) break;
+  bad = bad || ferror(sp);
+  fclose(sp);
+  return bad;
+}
+
 int out_commit(outfile *o) {
   if (!o->f) return 0;
+  if (o->to && copy_spool(o)) {
+    int rc = au_fail(AU_EIO, "%s: write failed: the temporary copy of the output cannot be read back",
+                     o->path ? o->path : "standard output");
+    out_abort(o);
+    return rc;
+  }
   int bad = fflush(o->f) != 0 || ferror(o->f);
   int e = errno;
   if (o->f == stdout) {
@@ -70,6 +107,11 @@ int out_commit(outfile *o) {
 }
 
 void out_abort(outfile *o) {
+  if (o->to) { /* the spool: nothing reaches the target */
+    fclose(o->f);
+    o->f = o->to;
+    o->to = NULL;
+  }
   if (o->f && o->f != stdout) {
     fclose(o->f);
     if (o->tmp) unlink(o->tmp);

@@ -103,6 +103,12 @@ extern "C" char *get_json(const char *pkl, size_t pkl_sz, const char *details_js
   std::unique_ptr<RDKit::ROMol> mol(unpickle(pkl, pkl_sz));
   if (!mol) return nullptr;
   try {
+    /* The JSON writer kekulizes a copy and, when that fails (an aromatic
+     * system RDKit perceives but cannot write as alternating bonds,
+     * 'Cb=9C1=CC=CC91'), leaks the copy (fuzz_smiles): kekulize a copy we
+     * own first and refuse the molecule if it cannot be. */
+    RDKit::RWMol kek(*mol);
+    RDKit::MolOps::Kekulize(kek);
     return dup_str(RDKit::MolInterchange::MolToJSONData(*mol));
   } catch (...) {
     return nullptr;

@@ -17,10 +17,40 @@ const char *const role_name[NROLES] = {"ligand", "solvent", "reductant"};
 const char *const role_smiles_col[NROLES] = {"ligand_smiles", "solvent_smiles", "reductant_smiles"};
 const char *const recipe_carry_cols[RECIPE_NCARRY] = {"id", "ligand", "solvent", "reductant", "source_doi", "confidence"};
 
+/* Plain decimals ("12.5", "-0.25") of at most 15 digits: the digits as an
+ * integer divided by a power of ten, both exact doubles, so the one
+ * correctly rounded division gives strtod's value bit for bit (Clinger's
+ * fast path). glibc's strtod costs about 1,500 instructions a number, a
+ * fifth of reading a recipe row. 0 when s is not such a number. */
+static int plain_decimal(const char *s, double *v) {
+  static const double pow10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  int neg = *s == '-';
+  if (*s == '-' || *s == '+') s++;
+  uint64_t m = 0;
+  int digits = 0, frac = -1;
+  for (;; s++) {
+    if (*s >= '0' && *s <= '9') {
+      if (++digits > 15) return 0;
+      m = m * 10 + (uint64_t)(*s - '0');
+      if (frac >= 0) frac++;
+    } else if (*s == '.' && frac < 0) {
+      frac = 0;
+    } else {
+      break;
+    }
+  }
+  while (*s == ' ' || *s == '\t') s++;
+  if (!digits || *s) return 0; /* an exponent, "inf", hex, text: strtod decides */
+  double x = (double)m / pow10[frac > 0 ? frac : 0];
+  *v = neg ? -x : x;
+  return 1;
+}
+
 int parse_number(const char *s, double *v) {
   char *end;
   while (*s == ' ' || *s == '\t') s++;
   if (!*s) return -1;
+  if (plain_decimal(s, v)) return 0;
   *v = strtod(s, &end);
   while (*end == ' ' || *end == '\t') end++;
   return (*end || !isfinite(*v)) ? -1 : 0;
@@ -462,67 +492,43 @@ static int check_range(const rowctx *c, int d, double v) {
   return 0;
 }
 
-/* Rows repeat their SMILES: each (role, spelling) is parsed by RDKit once
- * per file, not once per row (10,000 rows of 40 ligands read in a blink). */
+/* Column indexes of a recipe file's header, found once per file, not per row. */
 typedef struct {
-  char *key; /* role digit + the SMILES as written; NULL = empty slot */
-  int mol;
-  char *dropped;
-} memo_ent;
+  int desc[AU_NDESC];        /* a condition, or a column overriding a computed descriptor; -1 absent */
+  int smiles[NROLES], name[NROLES];
+  int id, outcome, set_ii;
+  int extra[AU_MAXEXTRA];
+  int carry[RECIPE_NCARRY];
+} recipe_cols;
+
+/* What reading rows needs beyond the set: shared by recipes_load and the
+ * stream, so both validate every row with the same code. */
 typedef struct {
-  memo_ent *e;
-  size_t cap, n;
-} smiles_memo;
+  const component_table *comp;
+  recipe_opts o;             /* a copy: a stream outlives its caller's options */
+  recipe_cols c;
+  int *comp_of;              /* [molecule] its components-table row, -1 none, -2 not looked up */
+  int ncomp_of;
+  int nzero[2], zero_row[2]; /* ligand_mM, reductant_mM = 0: how often, first row and id */
+  char *zero_id[2];
+} loader;
 
-static memo_ent *memo_slot(smiles_memo *m, int role, const char *smi) {
-  if (2 * (m->n + 1) > m->cap) { /* grow: keep the load under a half */
-    smiles_memo g = {xcalloc(m->cap ? 2 * m->cap : 64, sizeof(memo_ent)), m->cap ? 2 * m->cap : 64, 0};
-    for (size_t i = 0; i < m->cap; i++)
-      if (m->e[i].key) {
-        size_t h = 1469598103934665603ull;
-        for (const char *c = m->e[i].key; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
-        while (g.e[h % g.cap].key) h++;
-        g.e[h % g.cap] = m->e[i];
-        g.n++;
-      }
-    free(m->e);
-    *m = g;
+static int component_of(loader *L, const recipe_set *s, int mol) {
+  if (mol >= L->ncomp_of) {
+    int n = s->nmol + 16;
+    L->comp_of = xrealloc(L->comp_of, sizeof(int) * n);
+    for (int i = L->ncomp_of; i < n; i++) L->comp_of[i] = -2;
+    L->ncomp_of = n;
   }
-  size_t h = 1469598103934665603ull;
-  h = (h ^ (unsigned char)('0' + role)) * 1099511628211ull;
-  for (const char *c = smi; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
-  for (;; h++) {
-    memo_ent *e = &m->e[h % m->cap];
-    if (!e->key || (e->key[0] == '0' + role && !strcmp(e->key + 1, smi))) return e;
-  }
+  if (L->comp_of[mol] == -2) L->comp_of[mol] = components_find(L->comp, s->mol[mol].canonical);
+  return L->comp_of[mol];
 }
 
-static void memo_free(smiles_memo *m) {
-  for (size_t i = 0; i < m->cap; i++) { free(m->e[i].key); free(m->e[i].dropped); }
-  free(m->e);
-}
-
-static int row_molecule(recipe_set *s, smiles_memo *memo, int role, const char *smi, char **dropped) {
-  memo_ent *e = memo_slot(memo, role, smi);
-  if (!e->key) {
-    char *drop = NULL;
-    int m = role == ROLE_LIGAND ? recipes_add_ligand(s, smi, &drop) : recipes_add_molecule(s, smi, 0);
-    if (m < 0) return m;
-    size_t l = strlen(smi);
-    e->key = xmalloc(l + 2);
-    e->key[0] = (char)('0' + role);
-    memcpy(e->key + 1, smi, l + 1);
-    e->mol = m;
-    e->dropped = drop;
-    memo->n++;
-  }
-  if (dropped) *dropped = e->dropped ? xstrdup(e->dropped) : NULL;
-  return e->mol;
-}
-
-static int load_row(recipe_set *s, const table *t, int i, const int *col, const component_table *comp,
-                    const recipe_opts *o, smiles_memo *memo, recipe *r) {
-  int cid = table_col(t, "id");
+static int load_row(recipe_set *s, const table *t, int i, loader *L, recipe *r) {
+  const recipe_cols *col = &L->c;
+  const recipe_opts *o = &L->o;
+  const component_table *comp = L->comp;
+  int cid = col->id;
   char idbuf[32];
   snprintf(idbuf, sizeof idbuf, "row%d", t->rowno[i]);
   r->id = xstrdup(cid >= 0 && t->cell[i][cid][0] ? t->cell[i][cid] : idbuf);
@@ -531,9 +537,9 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
   int rc;
   /* molecules */
   for (int k = 0; k < NROLES; k++) {
-    const char *smi = t->cell[i][col[AU_NDESC + k]];
+    const char *smi = t->cell[i][col->smiles[k]];
     if (!smi[0]) return row_fail(&c, role_smiles_col[k], "empty %s SMILES", role_name[k], 0);
-    int m = row_molecule(s, memo, k, smi, k == ROLE_LIGAND ? &r->dropped : NULL);
+    int m = k == ROLE_LIGAND ? recipes_add_ligand(s, smi, &r->dropped) : recipes_add_molecule(s, smi, 0);
     if (m < 0) return row_fail(&c, role_smiles_col[k], "%s", au_errmsg(), 0);
     r->mol[k] = m;
     if (k == ROLE_LIGAND && o->require_binding && !s->mol[m].binding)
@@ -541,13 +547,13 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
                      "%s: row %d (id %s), column 'ligand_smiles': '%s' has no gold-binding group (%s); "
                      "a model cannot learn cluster synthesis from it",
                      t->path, r->row, r->id, smi, binding_group_list());
-    int cn = table_col(t, role_name[k]);
+    int cn = col->name[k];
     r->name[k] = xstrdup(cn >= 0 && t->cell[i][cn][0] ? t->cell[i][cn] : s->mol[m].canonical);
   }
   /* conditions: required */
   for (int d = 0; d < AU_NCOND; d++) {
     int present;
-    if ((rc = cell_number(&c, col[d], &r->x[d], &present))) return rc;
+    if ((rc = cell_number(&c, col->desc[d], &r->x[d], &present))) return rc;
     if (!present) {
       if (d != D_PH) return row_fail(&c, au_desc_name[d], "empty value%s", "", 0);
       r->ph_missing = 1;
@@ -557,12 +563,11 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
     if ((rc = check_range(&c, d, r->x[d]))) return rc;
   }
   /* solvent and reductant properties from the components table, unless overridden */
-  const molecule *sol = &s->mol[r->mol[ROLE_SOLVENT]], *red = &s->mol[r->mol[ROLE_REDUCTANT]];
-  int ks = components_find(comp, sol->canonical), kr = components_find(comp, red->canonical);
+  int ks = component_of(L, s, r->mol[ROLE_SOLVENT]), kr = component_of(L, s, r->mol[ROLE_REDUCTANT]);
   const struct { int d, role, k; } need[] = {{D_DIELECTRIC, ROLE_SOLVENT, ks}, {D_REDOX, ROLE_REDUCTANT, kr}};
   for (int q = 0; q < 2; q++) {
     int d = need[q].d, present;
-    if ((rc = cell_number(&c, table_col(t, au_desc_name[d]), &r->x[d], &present))) return rc;
+    if ((rc = cell_number(&c, col->desc[d], &r->x[d], &present))) return rc;
     if (present) {
       if ((rc = check_range(&c, d, r->x[d]))) return rc;
       s->from_column[d] = 1;
@@ -590,7 +595,7 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
     if (d == D_REDOX) continue;
     double v;
     int present;
-    if ((rc = cell_number(&c, table_col(t, au_desc_name[d]), &v, &present))) return rc;
+    if ((rc = cell_number(&c, col->desc[d], &v, &present))) return rc;
     if (!present) continue;
     if ((rc = check_range(&c, d, v))) return rc;
     r->x[d] = v;
@@ -606,13 +611,13 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
                    t->path, r->row, r->id, r->x[D_DIELECTRIC], AU_PH_DIELECTRIC_MIN, o->ph_missing_value);
   /* the user's own descriptors */
   for (int j = 0; j < o->nextra; j++) {
-    int present, cx = table_col(t, o->extra[j]);
+    int present, cx = col->extra[j];
     if ((rc = cell_number(&c, cx, &r->x[AU_NDESC + j], &present))) return rc;
     if (!present) return row_fail(&c, o->extra[j], "empty%s: an extra descriptor needs a value in every row", "", 0);
   }
   /* outcome and data set II flag */
   r->outcome = -1;
-  int co = table_col(t, "outcome");
+  int co = col->outcome;
   if (co >= 0 && t->cell[i][co][0]) {
     const char *v = t->cell[i][co];
     if (strcmp(v, "0") && strcmp(v, "1")) return row_fail(&c, "outcome", "'%s' is not 0 or 1", v, 0);
@@ -621,16 +626,21 @@ static int load_row(recipe_set *s, const table *t, int i, const int *col, const 
     return row_fail(&c, "outcome", co < 0 ? "missing%s" : "empty%s: training needs 0 or 1", "", 0);
   }
   r->set_ii = -1;
-  int c2 = table_col(t, "set_ii");
+  int c2 = col->set_ii;
   if (c2 >= 0 && t->cell[i][c2][0]) {
     const char *v = t->cell[i][c2];
     if (strcmp(v, "0") && strcmp(v, "1")) return row_fail(&c, "set_ii", "'%s' is not 0 or 1", v, 0);
     r->set_ii = v[0] - '0';
   }
   for (int k = 0; k < RECIPE_NCARRY; k++) {
-    int cc = table_col(t, recipe_carry_cols[k]);
+    int cc = col->carry[k];
     if (cc >= 0) r->carry[k] = xstrdup(t->cell[i][cc]);
   }
+  for (int q = 0; q < 2; q++) /* said once the whole file is read */
+    if (r->x[q ? D_REDUCTANT_MM : D_LIGAND_MM] == 0 && L->nzero[q]++ == 0) {
+      L->zero_row[q] = r->row;
+      L->zero_id[q] = xstrdup(r->id);
+    }
   return 0;
 }
 
@@ -642,16 +652,6 @@ static void note_overrides(recipe_set *s) {
       snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", au_desc_name[d]);
     }
   if (list[0]) recipes_note(s, "per-recipe values used: %s", list);
-}
-
-/* A zero concentration is allowed (a control experiment) but said. */
-static void note_zero(recipe_set *s, int d, const char *meaning) {
-  int n = 0, first = -1;
-  for (int i = 0; i < s->n; i++)
-    if (s->r[i].x[d] == 0 && n++ == 0) first = i;
-  if (n)
-    recipes_note(s, "warning: %s = 0 in %d recipe%s (first: row %d, id %s): a synthesis %s", au_desc_name[d], n,
-                 n > 1 ? "s" : "", s->r[first].row, s->r[first].id, meaning);
 }
 
 int recipes_read_table(const char *path, const recipe_opts *o, const char *const *need, int nneed, table *t) {
@@ -668,27 +668,28 @@ int recipes_read_note(const table *t, char *buf, size_t n) {
   return 1;
 }
 
-int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s) {
-  memset(s, 0, sizeof *s);
+/* The header: --column mappings, the required columns, the column indexes;
+ * then the set's file-wide fields. */
+static int begin_file(loader *L, table *t, const char *path, const component_table *comp, const recipe_opts *o,
+                      recipe_set *s) {
+  memset(L, 0, sizeof *L);
+  L->comp = comp;
+  L->o = *o;
+  int rc = apply_colmap(t, o);
+  if (rc) return rc;
   const char *need_req[NROLES + AU_NCOND + 1];
   int nneed = 0;
   for (int k = 0; k < NROLES; k++) need_req[nneed++] = role_smiles_col[k];
   for (int d = 0; d < AU_NCOND; d++) need_req[nneed++] = au_desc_name[d];
   if (o->require_outcome) need_req[nneed++] = "outcome";
-  table t;
-  int rc = recipes_read_table(path, o, need_req, nneed, &t);
-  if (rc) return rc;
-  /* column indexes: the 5 conditions, then the 3 SMILES columns */
-  int col[AU_NDESC + NROLES];
-  for (int d = 0; d < AU_NCOND; d++) col[d] = table_col(&t, au_desc_name[d]);
-  for (int k = 0; k < NROLES; k++) col[AU_NDESC + k] = table_col(&t, role_smiles_col[k]);
+  if ((rc = missing_columns(t, need_req, nneed, 1, NULL))) return rc;
   if (o->nextra) /* every one missing, each with the closest header */
-    rc = missing_columns(&t, (const char *const *)o->extra, o->nextra, 1,
+    rc = missing_columns(t, (const char *const *)o->extra, o->nextra, 1,
                          o->for_model ? "the model's extra descriptors: it needs them in every recipe"
                                       : "named by --extra-descriptors");
   char need[512] = "";
   for (int d = 0; d < AU_NDESC && !rc && o->need_column; d++)
-    if (o->need_column[d] && table_col(&t, au_desc_name[d]) < 0) {
+    if (o->need_column[d] && table_col(t, au_desc_name[d]) < 0) {
       size_t l = strlen(need);
       snprintf(need + l, sizeof need - l, "%s'%s'", l ? ", " : "", au_desc_name[d]);
     }
@@ -697,42 +698,159 @@ int recipes_load(const char *path, const component_table *comp, const recipe_opt
                  "%s: row 1: missing column%s %s: the model was trained with per-recipe values from %s columns; "
                  "give them here too",
                  path, strchr(need, ',') ? "s" : "", need, strchr(need, ',') ? "these" : "this");
-  if (rc) {
-    table_free(&t);
-    return rc;
+  if (rc) return rc;
+  recipe_cols *c = &L->c;
+  for (int d = 0; d < AU_NDESC; d++) c->desc[d] = table_col(t, au_desc_name[d]);
+  for (int k = 0; k < NROLES; k++) {
+    c->smiles[k] = table_col(t, role_smiles_col[k]);
+    c->name[k] = table_col(t, role_name[k]);
   }
-  if (t.nrows == 0) {
-    rc = au_fail(AU_EDATA, "%s: no recipes (only a header)", path);
-    table_free(&t);
-    return rc;
-  }
+  c->id = table_col(t, "id");
+  c->outcome = table_col(t, "outcome");
+  c->set_ii = table_col(t, "set_ii");
+  for (int j = 0; j < o->nextra; j++) c->extra[j] = table_col(t, o->extra[j]);
+  for (int k = 0; k < RECIPE_NCARRY; k++) c->carry[k] = table_col(t, recipe_carry_cols[k]);
   s->path = xstrdup(path);
-  s->delim = t.delim;
-  s->delim_detected = t.detected;
-  s->decimal_comma = t.decimal_comma;
-  s->has_outcome = table_col(&t, "outcome") >= 0;
-  for (int k = 0; k < RECIPE_NCARRY; k++) s->has_carry[k] = table_col(&t, recipe_carry_cols[k]) >= 0;
-  s->r = xcalloc(t.nrows, sizeof(recipe));
+  s->delim = t->delim;
+  s->delim_detected = t->detected;
+  s->decimal_comma = t->decimal_comma;
+  s->has_outcome = c->outcome >= 0;
+  for (int k = 0; k < RECIPE_NCARRY; k++) s->has_carry[k] = c->carry[k] >= 0;
   s->nextra = o->nextra;
   for (int j = 0; j < o->nextra; j++) s->extra_name[j] = xstrdup(o->extra[j]);
-  smiles_memo memo = {0};
-  for (int i = 0; i < t.nrows; i++) {
-    s->n++;
-    if ((rc = load_row(s, &t, i, col, comp, o, &memo, &s->r[i]))) break;
+  return 0;
+}
+
+static void free_rows(recipe_set *s) {
+  for (int i = 0; i < s->n; i++) {
+    free(s->r[i].id);
+    free(s->r[i].dropped);
+    for (int k = 0; k < NROLES; k++) free(s->r[i].name[k]);
+    for (int k = 0; k < RECIPE_NCARRY; k++) free(s->r[i].carry[k]);
   }
-  memo_free(&memo);
+  s->n = 0;
+}
+
+/* The table's rows replace the set's; *cap is s->r's room. */
+static int load_rows(loader *L, recipe_set *s, const table *t, int *cap) {
+  free_rows(s);
+  if (t->nrows > *cap) {
+    free(s->r);
+    s->r = xmalloc(sizeof(recipe) * t->nrows);
+    *cap = t->nrows;
+  }
+  for (int i = 0; i < t->nrows; i++) {
+    memset(&s->r[i], 0, sizeof(recipe));
+    s->n++;
+    int rc = load_row(s, t, i, L, &s->r[i]);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* After the last row: what the user should hear about the whole file. */
+static void end_file(loader *L, recipe_set *s, const table *t) {
   char how[600];
-  int say = recipes_read_note(&t, how, sizeof how); /* how a spreadsheet export was read */
+  if (recipes_read_note(t, how, sizeof how)) recipes_note(s, "%s", how); /* how a spreadsheet export was read */
+  note_overrides(s);
+  /* a zero concentration is allowed (a control experiment) but said */
+  static const char *const meaning[2] = {"without ligand", "without reducing agent"};
+  for (int q = 0; q < 2; q++)
+    if (L->nzero[q])
+      recipes_note(s, "warning: %s = 0 in %d recipe%s (first: row %d, id %s): a synthesis %s",
+                   au_desc_name[q ? D_REDUCTANT_MM : D_LIGAND_MM], L->nzero[q], L->nzero[q] > 1 ? "s" : "",
+                   L->zero_row[q], L->zero_id[q], meaning[q]);
+}
+
+static void loader_free(loader *L) {
+  free(L->comp_of);
+  free(L->zero_id[0]);
+  free(L->zero_id[1]);
+  memset(L, 0, sizeof *L);
+}
+
+int recipes_load(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s) {
+  memset(s, 0, sizeof *s);
+  table t;
+  int rc = table_read_delim(path, o->delimiter, &t);
+  if (rc) return rc;
+  loader L;
+  int cap = 0;
+  rc = begin_file(&L, &t, path, comp, o, s);
+  if (!rc && t.nrows == 0) rc = au_fail(AU_EDATA, "%s: no recipes (only a header)", path);
+  if (!rc) rc = load_rows(&L, s, &t, &cap);
+  if (!rc) end_file(&L, s, &t);
+  loader_free(&L);
   table_free(&t);
-  if (rc) {
-    recipes_free(s);
+  if (rc) recipes_free(s);
+  return rc;
+}
+
+/* ---- streaming ---------------------------------------------------------- */
+struct recipe_stream {
+  table t;
+  table_stream *ts;
+  recipe_set *s;
+  loader L;
+  int cap;   /* room in s->r */
+  long rows; /* recipes read so far */
+  int ended;
+};
+
+int recipes_stream_open(const char *path, const component_table *comp, const recipe_opts *o, recipe_set *s,
+                        recipe_stream **out) {
+  memset(s, 0, sizeof *s);
+  *out = NULL;
+  recipe_stream *st = xcalloc(1, sizeof *st);
+  st->s = s;
+  int rc = table_stream_open(path, o->delimiter, &st->t, &st->ts);
+  if (rc) { free(st); return rc; }
+  if ((rc = begin_file(&st->L, &st->t, path, comp, o, s))) {
+    recipes_stream_close(st);
     return rc;
   }
-  if (say) recipes_note(s, "%s", how);
-  note_overrides(s);
-  note_zero(s, D_LIGAND_MM, "without ligand");
-  note_zero(s, D_REDUCTANT_MM, "without reducing agent");
+  *out = st;
   return 0;
+}
+
+int recipes_stream_next(recipe_stream *st, int max) {
+  recipe_set *s = st->s;
+  int rc = table_stream_next(st->ts, &st->t, max);
+  free_rows(s);
+  if (rc) return rc;
+  if (st->t.nrows == 0) {
+    if (!st->rows) return au_fail(AU_EDATA, "%s: no recipes (only a header)", s->path);
+    if (!st->ended) end_file(&st->L, s, &st->t);
+    st->ended = 1;
+    return 0;
+  }
+  st->rows += st->t.nrows;
+  return load_rows(&st->L, s, &st->t, &st->cap);
+}
+
+long recipes_stream_rows(const recipe_stream *st) { return st->rows; }
+
+recipe *recipes_stream_take(recipe_stream *st, int *n) {
+  recipe *r = st->s->r;
+  *n = st->s->n;
+  st->s->r = NULL;
+  st->s->n = 0;
+  st->cap = 0;
+  return r;
+}
+
+void recipe_rows_free(recipe *r, int n) {
+  recipe_set s = {.r = r, .n = n};
+  free_rows(&s);
+  free(r);
+}
+
+void recipes_stream_close(recipe_stream *st) {
+  if (!st) return;
+  table_stream_close(st->ts);
+  table_free(&st->t);
+  loader_free(&st->L);
+  free(st);
 }
 
 int recipe_build(recipe_set *s, const component_table *comp, const char *const smiles[NROLES],

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "err.h"
 #include "readfile.h"
@@ -15,6 +16,7 @@ typedef struct {
   int nrow, caprow;
   int rowcount; /* spreadsheet rows seen: records and blank lines, header included */
   int last_c;   /* terminator of the previous row callback */
+  size_t rowbytes; /* bytes in the fields of the row being read (streams cap it) */
   int rc;
 } reader;
 
@@ -24,6 +26,7 @@ static void on_field(void *s, size_t len, void *data) {
     r->caprow = r->caprow ? 2 * r->caprow : 16;
     r->row = xrealloc(r->row, sizeof(char *) * r->caprow);
   }
+  r->rowbytes += len + 1;
   char *v = xmalloc(len + 1);
   if (len) memcpy(v, s, len);
   v[len] = 0;
@@ -51,6 +54,7 @@ static void on_row(int c, void *data) {
   r->last_c = c;
   if (crlf) return;
   r->rowcount++;
+  r->rowbytes = 0;
   if (r->rc) { drop_row(r); return; }
   if (row_is_empty(r)) { drop_row(r); return; } /* blank line, or only delimiters (Excel) */
   if (!t->header) {
@@ -66,10 +70,10 @@ static void on_row(int c, void *data) {
     drop_row(r);
     return;
   }
-  if ((t->nrows & (t->nrows - 1)) == 0) { /* grow at powers of two */
-    int cap = t->nrows ? 2 * t->nrows : 1;
-    t->cell = xrealloc(t->cell, sizeof(char **) * cap);
-    t->rowno = xrealloc(t->rowno, sizeof(int) * cap);
+  if (t->nrows == t->caprows) { /* grow at powers of two; a stream reuses the arrays */
+    t->caprows = t->caprows ? 2 * t->caprows : 1;
+    t->cell = xrealloc(t->cell, sizeof(char **) * t->caprows);
+    t->rowno = xrealloc(t->rowno, sizeof(int) * t->caprows);
   }
   char **cells = xmalloc(sizeof(char *) * t->ncols);
   memcpy(cells, r->row, sizeof(char *) * t->ncols);
@@ -80,16 +84,22 @@ static void on_row(int c, void *data) {
 
 /* ---- delimiters, decimal commas, column names ------------------------------ */
 
-/* The most frequent of , ; tab on the first line outside quotes; ties: comma. */
-static char detect_delim(const char *buf, size_t len) {
+/* The most frequent of , ; tab on the first line outside quotes; ties: comma.
+ * *decided (may be NULL) is 1 when that line ended inside buf, so that more
+ * bytes could not change the answer. */
+static char detect_delim(const char *buf, size_t len, int *decided) {
   static const char cand[3] = {',', ';', '\t'};
   int cnt[3] = {0, 0, 0}, quoted = 0;
+  if (decided) *decided = 0;
   for (size_t i = 0; i < len; i++) {
     char c = buf[i];
     if (c == '"') quoted = !quoted;
     if (quoted) continue;
     if (c == '\n' || c == '\r') {
-      if (cnt[0] + cnt[1] + cnt[2]) break; /* the first line with any delimiter */
+      if (cnt[0] + cnt[1] + cnt[2]) { /* the first line with any delimiter */
+        if (decided) *decided = 1;
+        break;
+      }
       continue;
     }
     for (int k = 0; k < 3; k++) cnt[k] += c == cand[k];
@@ -191,17 +201,49 @@ int table_read_buffer(const char *name, const char *buf, size_t len, table *t) {
   return table_read_buffer_delim(name, buf, len, 0, t);
 }
 
-int table_read_buffer_delim(const char *name, const char *buf, size_t len, char delim, table *t) {
-  memset(t, 0, sizeof *t);
-  t->path = xstrdup(name);
+/* ---- reading: a whole buffer, or a file as a stream of blocks -------------
+ * Both go through the same steps (start_parse, feed, finish_parse,
+ * check_header), so a streamed file gives the rows, numbers and messages a
+ * whole read gives. */
+struct table_stream {
+  table *t;
+  FILE *f;            /* NULL for a buffer */
+  struct csv_parser p;
+  int p_init, eof, finished, returned;
+  reader r;
+  size_t rowcap;      /* streams: the longest row accepted (0: no limit) */
+  char *blk;          /* streams: the block buffer */
+  size_t blksize;
+};
+
+static void feed(table_stream *ts, const char *buf, size_t len) {
+  if (ts->r.rc) return;
+  if (csv_parse(&ts->p, buf, len, on_field, on_row, &ts->r) != len && !ts->r.rc)
+    ts->r.rc = au_fail(AU_EDATA, "%s: malformed CSV near row %d: %s", ts->t->path, ts->r.rowcount + 1,
+                       csv_strerror(csv_error(&ts->p)));
+  /* a field without its end (a file with no newline) would grow without bound */
+  if (!ts->r.rc && ts->rowcap && ts->p.entry_pos + ts->r.rowbytes > ts->rowcap)
+    ts->r.rc = au_fail(AU_EDATA, "%s: row %d is longer than the %zu MB limit for a row", ts->t->path,
+                       ts->r.rowcount + 1, ts->rowcap >> 20);
+}
+
+static void finish_parse(table_stream *ts) {
+  ts->finished = 1;
+  if (!ts->r.rc && csv_fini(&ts->p, on_field, on_row, &ts->r) && !ts->r.rc)
+    ts->r.rc = au_fail(AU_EDATA, "%s: malformed CSV near row %d: %s", ts->t->path, ts->r.rowcount + 1,
+                       csv_strerror(csv_error(&ts->p)));
+}
+
+/* The BOM, the delimiter, NUL bytes and the '#' lines at the start of buf
+ * (the whole file, or enough of its start to decide them), then the parser
+ * over the rest. */
+static int start_parse(table_stream *ts, const char *buf, size_t len, char delim) {
+  table *t = ts->t;
   if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) { buf += 3; len -= 3; } /* UTF-8 BOM */
   t->detected = !delim;
-  t->delim = delim ? delim : detect_delim(buf, len);
+  t->delim = delim ? delim : detect_delim(buf, len, NULL);
   t->decimal_comma = t->delim == ';';
-  if (memchr(buf, 0, len)) {
-    table_free(t);
-    return au_fail(AU_EDATA, "%s: not a text CSV file (contains NUL bytes)", name);
-  }
+  if (memchr(buf, 0, len)) return au_fail(AU_EDATA, "%s: not a text CSV file (contains NUL bytes)", t->path);
   /* '#' lines before the header are comments (simulate marks its synthetic
    * files so); they still count as spreadsheet rows */
   int comments = 0;
@@ -212,34 +254,150 @@ int table_read_buffer_delim(const char *name, const char *buf, size_t len, char 
     len -= k;
     comments++;
   }
-  struct csv_parser p;
-  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
-    table_free(t);
-    return au_fail(AU_ENOMEM, "%s: cannot initialise the CSV parser", name);
+  if (csv_init(&ts->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL))
+    return au_fail(AU_ENOMEM, "%s: cannot initialise the CSV parser", t->path);
+  ts->p_init = 1;
+  csv_set_delim(&ts->p, (unsigned char)t->delim);
+  ts->r = (reader){.t = t, .rowcount = comments};
+  feed(ts, buf, len);
+  return 0;
+}
+
+static int check_header(const table *t) {
+  if (!t->header) return au_fail(AU_EDATA, "%s: empty file, no header row", t->path);
+  for (int j = 0; j < t->ncols; j++)
+    for (int k = 0; k < j; k++)
+      if (t->header[j][0] && !strcmp(t->header[j], t->header[k]))
+        return au_fail(AU_EDATA, "%s: row 1: column '%s' appears twice", t->path, t->header[j]);
+  return 0;
+}
+
+static void stream_release(table_stream *ts) {
+  if (ts->p_init) csv_free(&ts->p);
+  ts->p_init = 0;
+  drop_row(&ts->r);
+  free(ts->r.row);
+  ts->r.row = NULL;
+  ts->r.caprow = 0;
+}
+
+int table_read_buffer_delim(const char *name, const char *buf, size_t len, char delim, table *t) {
+  memset(t, 0, sizeof *t);
+  t->path = xstrdup(name);
+  table_stream ts = {.t = t};
+  int rc = start_parse(&ts, buf, len, delim);
+  if (!rc) {
+    finish_parse(&ts);
+    rc = ts.r.rc;
   }
-  csv_set_delim(&p, (unsigned char)t->delim);
-  reader r = {.t = t, .rowcount = comments};
-  if (csv_parse(&p, buf, len, on_field, on_row, &r) != len || csv_fini(&p, on_field, on_row, &r)) {
-    if (!r.rc)
-      r.rc = au_fail(AU_EDATA, "%s: malformed CSV near row %d: %s", name, r.rowcount + 1,
-                     csv_strerror(csv_error(&p)));
+  stream_release(&ts);
+  if (!rc) rc = check_header(t);
+  if (rc) table_free(t);
+  return rc;
+}
+
+#define STREAM_PREFIX_MAX (16u << 20) /* start of a file read to find its delimiter */
+static size_t stream_block = 64u << 10;
+
+void table_stream_set_block(size_t bytes) { stream_block = bytes ? bytes : 64u << 10; }
+
+/* Enough of a file's start to decide what start_parse decides: the BOM,
+ * the end of the leading '#' lines, the delimiter line. */
+static int prefix_ready(const char *buf, size_t len, char delim) {
+  if (memchr(buf, 0, len)) return 1; /* not text: refused at once */
+  if (len < 3) return 0;
+  if (!memcmp(buf, "\xEF\xBB\xBF", 3)) buf += 3, len -= 3;
+  size_t i = 0;
+  while (i < len && buf[i] == '#') {
+    const char *nl = memchr(buf + i, '\n', len - i);
+    if (!nl) return 0;
+    i = (size_t)(nl - buf) + 1;
   }
-  csv_free(&p);
-  drop_row(&r);
-  free(r.row);
-  if (!r.rc && !t->header) r.rc = au_fail(AU_EDATA, "%s: empty file, no header row", name);
-  if (!r.rc) {
-    for (int j = 0; j < t->ncols; j++) {
-      for (int k = 0; k < j; k++)
-        if (t->header[j][0] && !strcmp(t->header[j], t->header[k])) {
-          r.rc = au_fail(AU_EDATA, "%s: row 1: column '%s' appears twice", name, t->header[j]);
-          break;
-        }
-      if (r.rc) break;
+  if (i == len) return 0;
+  int decided = 1;
+  if (!delim) detect_delim(buf, len, &decided);
+  return decided;
+}
+
+/* One more block of the file into the parser; sets eof. */
+static void read_block(table_stream *ts) {
+  char *buf = ts->blk;
+  size_t got = fread(buf, 1, ts->blksize, ts->f);
+  if (got < ts->blksize) {
+    if (ferror(ts->f) && !ts->r.rc) ts->r.rc = au_fail(AU_EIO, "%s: read error", ts->t->path);
+    ts->eof = 1;
+  }
+  if (memchr(buf, 0, got) && !ts->r.rc)
+    ts->r.rc = au_fail(AU_EDATA, "%s: not a text CSV file (contains NUL bytes)", ts->t->path);
+  feed(ts, buf, got);
+  if (ts->eof && !ts->finished) finish_parse(ts);
+}
+
+int table_stream_open(const char *path, char delim, table *t, table_stream **out) {
+  *out = NULL;
+  memset(t, 0, sizeof *t);
+  int is_stdin = !strcmp(path, "-");
+  struct stat st;
+  if (!is_stdin && !stat(path, &st) && S_ISDIR(st.st_mode))
+    return au_fail(AU_EIO, "%s: cannot read: it is a directory", path);
+  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  if (!f) return au_fail(AU_EIO, "%s: cannot open: %s", path, strerror(errno));
+  t->path = xstrdup(path);
+  table_stream *ts = xcalloc(1, sizeof *ts);
+  ts->t = t;
+  ts->f = f;
+  ts->rowcap = AU_CAP_ROW;
+  ts->blksize = stream_block;
+  ts->blk = xmalloc(ts->blksize);
+  /* the start, doubling the read until it decides the delimiter and comments */
+  size_t len = 0, cap = stream_block;
+  char *pre = xmalloc(cap);
+  int rc = 0;
+  for (;;) {
+    size_t got = fread(pre + len, 1, cap - len, f);
+    len += got;
+    if (len < cap) {
+      if (ferror(f)) rc = au_fail(AU_EIO, "%s: read error", path);
+      ts->eof = 1;
+      break;
     }
+    if (prefix_ready(pre, len, delim) || cap >= STREAM_PREFIX_MAX) break;
+    pre = xrealloc(pre, cap *= 2);
   }
-  if (r.rc) table_free(t);
-  return r.rc;
+  if (!rc) rc = start_parse(ts, pre, len, delim);
+  free(pre);
+  if (!rc && ts->eof) finish_parse(ts);
+  while (!rc && !ts->r.rc && !t->header && !ts->eof) read_block(ts);
+  if (!rc) rc = ts->r.rc;
+  if (!rc) rc = check_header(t);
+  if (rc) {
+    table_stream_close(ts);
+    table_free(t);
+    return rc;
+  }
+  *out = ts;
+  return 0;
+}
+
+int table_stream_next(table_stream *ts, table *t, int max) {
+  if (ts->returned) { /* the rows given last time make room */
+    for (int i = 0; i < t->nrows; i++) {
+      for (int j = 0; j < t->ncols; j++) free(t->cell[i][j]);
+      free(t->cell[i]);
+    }
+    t->nrows = 0;
+  }
+  ts->returned = 1;
+  while (!ts->r.rc && t->nrows < max && !ts->eof) read_block(ts);
+  return ts->r.rc;
+}
+
+void table_stream_close(table_stream *ts) {
+  if (!ts) return;
+  stream_release(ts);
+  if (ts->f && ts->f != stdin) fclose(ts->f);
+  free(ts->blk);
+  free(ts);
 }
 
 int table_read(const char *path, table *t) { return table_read_delim(path, 0, t); }

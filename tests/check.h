@@ -40,6 +40,21 @@ static int check_failures, check_count;
     }                                                                        \
   } while (0)
 
+/* 1 in the AddressSanitizer build (scripts/test's second pass). The few
+ * tests that repeat one computation many times for a statistic or a sweep
+ * run a subset there, which exercises the same code paths; the Release pass
+ * runs them whole. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHECK_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHECK_SANITIZED 1
+#endif
+#endif
+#ifndef CHECK_SANITIZED
+#define CHECK_SANITIZED 0
+#endif
+
 static inline int check_report(void) {
   fprintf(stderr, "%d checks, %d failed\n", check_count, check_failures);
   return check_failures ? 1 : 0;

@@ -31,6 +31,13 @@ for s in 'CC:O' 'NC:S' 'SC~C'; do
   expect 3 featurize "$T/r.csv" && { grep -qF "'$s'" "$T/err" || fail "1: $s not named: $(cat "$T/err")"; }
 done
 
+# dative bonds ('->', '<-') are refused before RDKit sees them (its parser
+# leaked on some in rings; the sanitizer suite's leak check would catch it)
+for s in 'C1CC->1' 'N1->[Cu]CC1' 'C1CC<-1' 'NCC->S'; do
+  recipes "a,$s,O,[Na+].[BH4-],1,1,1,25,7,1" >"$T/r.csv"
+  expect 3 featurize "$T/r.csv" && { grep -qF "'$s' has a dative bond" "$T/err" || fail "dative: $s: $(cat "$T/err")"; }
+done
+
 # 9: a SMILES whose canonical form RDKit cannot read back is refused naming what the user wrote
 for col in 1 2 3; do
   row=(a CCS O '[Na+].[BH4-]'); row[$col]='c1$ccc1S'
@@ -115,7 +122,11 @@ recipes "a,$(head -c 100000 /dev/zero | tr '\0' C),O,[Na+].[BH4-],1,1,1,25,7,1" 
 expect 3 featurize "$T/r.csv"
 
 # 7: inputs that never end (/dev/zero) are refused at the documented size cap, a directory is unreadable
-expect 3 featurize /dev/zero && { grep -qF "MB limit" "$T/err" || fail "7: $(cat "$T/err")"; }
+expect 3 featurize /dev/zero --json && { grep -qF "MB limit" "$T/err" || fail "7: $(cat "$T/err")"; }
+expect 3 train /dev/zero -o "$T/z.json" && { grep -qF "MB limit" "$T/err" || fail "7: $(cat "$T/err")"; }
+# the streaming readers (featurize's CSV, predict) refuse the NUL bytes of the first block
+expect 3 featurize /dev/zero && { grep -qF "NUL bytes" "$T/err" || fail "7: $(cat "$T/err")"; }
+expect 3 predict "$T/m.json" /dev/zero && { grep -qF "NUL bytes" "$T/err" || fail "7: $(cat "$T/err")"; }
 expect 4 predict /dev/zero "$DATA"
 expect 2 train "$DATA" --hparams /dev/zero -o "$T/z.json"
 expect 3 tune "$DATA" --space /dev/zero

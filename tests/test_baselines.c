@@ -138,7 +138,7 @@ static void test_instances(void) {
     y[i] = X[i * AU_NDESC + D_TEMPERATURE_C] < 0.3 || X[i * AU_NDESC + D_PH] > 0.8;
   }
   for (int i = 0; i < 40; i++) rows[i] = (i * 7) % N; /* 40 distinct rows */
-  dataset d = {NULL, 0, N, mol, X, y, AU_NDESC};
+  dataset d = {NULL, 0, N, mol, X, y, AU_NDESC, 0};
   int succ = 0;
   for (int i = 0; i < 40; i++) succ += y[rows[i]];
   hparams hp;

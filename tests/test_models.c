@@ -67,7 +67,7 @@ static void toy_build(void) {
     x[D_REDOX] = d ? -0.11 : -1.24;
     x[D_AROMATIC] = l == 2;
   }
-  toy = (dataset){toy_mp, TOY_NMOL, TOY_N, toy_mol, toy_x, toy_y, AU_NDESC};
+  toy = (dataset){toy_mp, TOY_NMOL, TOY_N, toy_mol, toy_x, toy_y, AU_NDESC, 0};
 }
 
 static void toy_free(void) {
@@ -225,7 +225,7 @@ static void test_snn_rule(void) {
     memcpy(qx, toy_x + 5 * AU_NDESC, sizeof qx);
     qx[D_TEMPERATURE_C] = 47;
     qx[D_PH] = 13.5; /* outside the training range: the scaler extrapolates */
-    dataset q = {toy_mp, TOY_NMOL, 1, qmol, qx, &qy, AU_NDESC};
+    dataset q = {toy_mp, TOY_NMOL, 1, qmol, qx, &qy, AU_NDESC, 0};
     double pq;
     CHECK(instance_predict(&L, &in, &q, NULL, 0, &pq) == 0);
     half_net(&L, &in, &q, 0, G);

@@ -81,6 +81,17 @@ static void order_zero_bonds(void) {
   }
 }
 
+/* fuzz_smiles: RDKit perceives 'Cb=9C1=CC=CC91' as aromatic but cannot
+ * kekulize it, and its JSON writer leaked the copy it tried: the molecule is
+ * refused as data, and an ordinary aromatic ring still converts. */
+static void unkekulizable(void) {
+  molgraph g;
+  CHECK(molgraph_from_smiles("Cb=9C1=CC=CC91", &g) == AU_EDATA);
+  CHECK(strstr(au_errmsg(), "Cb=9C1=CC=CC91") != NULL);
+  CHECK(molgraph_from_smiles("Cc1ccccc1S", &g) == 0);
+  molgraph_free(&g);
+}
+
 /* 8: the out-of-memory message carries the command name like every other
  * error. (Skipped under AddressSanitizer, whose allocator aborts instead.) */
 static void oom_message(void) {
@@ -144,5 +155,6 @@ int main(void) {
   order_zero_bonds();
   duplicate_bonds();
   extreme_integers();
+  unkekulizable();
   return check_report();
 }

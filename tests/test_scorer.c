@@ -71,7 +71,7 @@ static double compare_base(const model *m, const base_row *b, const double *cond
     memcpy(x + (size_t)i * nx, b->x, sizeof(double) * nx);
     memcpy(x + (size_t)i * nx, cond + (size_t)i * AU_NCOND, sizeof(double) * AU_NCOND);
   }
-  dataset d = {b->mols, b->nmol, n, mol, x, NULL, nx};
+  dataset d = {b->mols, b->nmol, n, mol, x, NULL, nx, 0};
   double *ref = malloc(sizeof(double) * n * K), *tmp = malloc(sizeof(double) * n);
   for (int k = 0; k < K; k++) {
     CHECK(instance_predict(&m->L, &m->inst[k], &d, NULL, n, tmp) == 0);

@@ -12,10 +12,11 @@
 #include "err.h"
 #include "rdkit_cffi.h"
 #include "recipes.h"
+#include "readfile.h"
 #include "table.h"
 
 /* ---- temp files --------------------------------------------------------- */
-static char tmp_paths[32][64];
+static char tmp_paths[64][64];
 static int ntmp;
 
 static const char *write_tmp(const char *bytes, size_t len) {
@@ -454,6 +455,199 @@ static void test_comment_lines(void) {
   CHECK(table_read_buffer("only", "# nothing\n", 10, &t) == AU_EDATA); /* no header */
 }
 
+/* ---- streaming: the rows, numbers and messages of a whole read ----------- */
+
+/* Reads path whole and streamed `max` rows at a time; the tables must agree
+ * cell for cell (or both fail with the same message). */
+static int check_stream_same(const char *path, char delim, int max) {
+  table w, t;
+  int rcw = table_read_delim(path, delim, &w);
+  char msgw[1024];
+  snprintf(msgw, sizeof msgw, "%s", rcw ? au_errmsg() : "");
+  table_stream *ts;
+  int rc = table_stream_open(path, delim, &t, &ts);
+  int row = 0, same = 1;
+  while (!rc) {
+    if ((rc = table_stream_next(ts, &t, max)) || !t.nrows) break;
+    CHECK(t.nrows >= max || t.nrows > 0);
+    for (int i = 0; i < t.nrows && !rcw && same; i++, row++) {
+      same = row < w.nrows && t.rowno[i] == w.rowno[row];
+      for (int j = 0; j < t.ncols && same; j++) same = !strcmp(t.cell[i][j], w.cell[row][j]);
+    }
+  }
+  CHECK(same);
+  CHECK(rc == rcw);
+  if (rc && rcw) CHECK_STR(au_errmsg(), msgw);
+  if (!rc && !rcw) {
+    CHECK(row == w.nrows);
+    CHECK(t.ncols == w.ncols && t.delim == w.delim && t.detected == w.detected && t.decimal_comma == w.decimal_comma);
+    for (int j = 0; j < t.ncols && j < w.ncols; j++) CHECK_STR(t.header[j], w.header[j]);
+  }
+  if (ts) table_stream_close(ts);
+  table_free(&t);
+  if (!rcw) table_free(&w);
+  return rcw;
+}
+
+static void test_stream(void) {
+  /* about 200 KB, so that rows, quoted newlines and CRLF pairs straddle the
+   * 64 KB blocks: a BOM, comment lines, ';' and decimal commas, blank rows,
+   * rows of bare delimiters */
+  size_t cap = 400000, n = 0;
+  char *b = malloc(cap);
+  n += (size_t)sprintf(b + n, "\xEF\xBB\xBF# comment; and a semicolon\r\n#second\r\nid;x;note\r\n");
+  for (int i = 0; i < 3000; i++) {
+    n += (size_t)sprintf(b + n, "r%d;%d,5;\"line one;\r\nline \"\"two\"\"\"\r\n", i, i);
+    if (i % 97 == 0) n += (size_t)sprintf(b + n, "\r\n;;\r\n");
+  }
+  const char *path = write_tmp(b, n);
+  for (int max = 1; max <= 4096; max *= 8) CHECK(check_stream_same(path, 0, max) == 0);
+  CHECK(check_stream_same(path, ';', 1000) == 0);
+  /* the first 200 rows in tiny blocks: every boundary inside rows, quotes, CRLF pairs */
+  const char *nl = b;
+  for (int k = 0; k < 200 * 2 + 3; k++) nl = strchr(nl, '\n') + 1;
+  const char *small = write_tmp(b, (size_t)(nl - b));
+  static const size_t blocks[] = {1, 2, 3, 7, 1000};
+  for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
+    table_stream_set_block(blocks[k]);
+    CHECK(check_stream_same(small, 0, 13) == 0);
+  }
+  table_stream_set_block(0);
+  /* a short row near the end: the same one-line error */
+  n += (size_t)sprintf(b + n, "late;1\r\n");
+  path = write_tmp(b, n);
+  CHECK(check_stream_same(path, 0, 100) == AU_EDATA);
+  /* a NUL byte in a later block */
+  b[n - 3] = 0;
+  path = write_tmp(b, n);
+  CHECK(check_stream_same(path, 0, 100) == AU_EDATA);
+  /* small files, bad and good */
+  CHECK(check_stream_same(WRITE_TMP("a,b\n1,2\n"), 0, 1) == 0);
+  check_stream_same(WRITE_TMP("a,b\n"), 0, 1);
+  check_stream_same(WRITE_TMP(""), 0, 1);
+  check_stream_same(WRITE_TMP("# only a comment"), 0, 1);
+  check_stream_same(WRITE_TMP("a,a\n1,2\n"), 0, 1);
+  check_stream_same(WRITE_TMP("a,b\n\"1,2\n"), 0, 1);
+  /* a stream caps each row (a whole read caps the file) */
+  size_t big = AU_CAP_ROW + 100;
+  char *r = malloc(big + 16);
+  memcpy(r, "a,b\n1,", 6);
+  memset(r + 6, 'x', big);
+  path = write_tmp(r, big + 6);
+  table t;
+  table_stream *ts;
+  int rc = table_stream_open(path, 0, &t, &ts);
+  CHECK(rc == 0);
+  if (!rc) {
+    rc = table_stream_next(ts, &t, 10);
+    CHECK(rc == AU_EDATA && strstr(au_errmsg(), "row 2 is longer than the 1 MB limit"));
+    table_stream_close(ts);
+    table_free(&t);
+  }
+  free(r);
+  free(b);
+}
+
+/* parse_number's fast path for plain decimals gives strtod's bits. */
+static void test_parse_number_exact(void) {
+  unsigned long long x = 88172645463325252ull;
+  int bad = 0;
+  for (int i = 0; i < 50000; i++) {
+    char buf[40];
+    int k = 0;
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    if (x & 1) buf[k++] = '-';
+    int nd = 1 + (int)((x >> 1) % 17), dot = (int)((x >> 6) % (nd + 2)) - 1; /* up to 17 digits: both paths */
+    for (int d = 0; d < nd; d++) {
+      if (d == dot) buf[k++] = '.';
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      buf[k++] = (char)('0' + x % 10);
+    }
+    if (dot == nd) buf[k++] = '.';
+    buf[k] = 0;
+    double a, b = strtod(buf, NULL);
+    if (parse_number(buf, &a) || memcmp(&a, &b, sizeof a)) {
+      if (bad++ < 3) fprintf(stderr, "  parse_number(\"%s\") = %.17g, strtod %.17g\n", buf, a, b);
+    }
+  }
+  CHECK(bad == 0);
+  double v;
+  CHECK(parse_number("-0", &v) == 0 && v == 0 && signbit(v));
+  CHECK(parse_number(" 1.5 ", &v) == 0 && v == 1.5);
+  CHECK(parse_number("1e3", &v) == 0 && v == 1000);
+  CHECK(parse_number(".", &v) != 0 && parse_number("1.2.3", &v) != 0 && parse_number("inf", &v) != 0);
+}
+
+/* The recipe stream gives recipes_load's recipes and notes, whatever the chunk. */
+static void test_recipe_stream(void) {
+  component_table comp;
+  if (components_load("data/components.csv", &comp)) { CHECK(0); return; }
+  /* the bundled recipes three times, with a salt and zero concentrations in later chunks */
+  FILE *in = fopen("data/au_nc_recipes.csv", "r");
+  char *line = NULL;
+  size_t cap = 0, n = 0;
+  char *buf = NULL;
+  FILE *out = open_memstream(&buf, &n);
+  int k = 0;
+  while (getline(&line, &cap, in) > 0)
+    if (k++ == 0) fputs("id,ligand_smiles,solvent_smiles,reductant_smiles,ligand_mM,haucl4_mM,reductant_mM,temperature_C,pH,outcome\n", out);
+  fclose(in);
+  free(line);
+  for (int rep = 0; rep < 40; rep++) {
+    fprintf(out, "S%d,OC(=O)CCCCCS,O,[Na+].[BH4-],%d,1,4,25,12,1\n", rep, rep % 7);
+    fprintf(out, "T%d,[Na+].[O-]C(=O)CCS,O,[Na+].[BH4-],2,1,%d,25,12,0\n", rep, rep % 5);
+  }
+  fclose(out);
+  const char *path = write_tmp(buf, n);
+  free(buf);
+  recipe_opts o = recipe_opts_default();
+  recipe_set w;
+  int rc = recipes_load(path, &comp, &o, &w);
+  CHECK(rc == 0);
+  if (rc) { fprintf(stderr, "  %s\n", au_errmsg()); components_free(&comp); return; }
+  for (int max = 1; max <= 64; max *= 4) {
+    recipe_set s;
+    recipe_stream *st;
+    rc = recipes_stream_open(path, &comp, &o, &s, &st);
+    CHECK(rc == 0);
+    int i = 0, same = 1;
+    while (!rc && !(rc = recipes_stream_next(st, max)) && s.n) {
+      for (int q = 0; q < s.n && same; q++, i++) {
+        const recipe *a = &s.r[q], *b = &w.r[i];
+        same = i < w.n && !strcmp(a->id, b->id) && a->row == b->row && a->outcome == b->outcome &&
+               !memcmp(a->x, b->x, sizeof(double) * AU_NDESC) && a->ph_missing == b->ph_missing &&
+               !strcmp(a->dropped ? a->dropped : "", b->dropped ? b->dropped : "");
+        for (int r = 0; r < NROLES && same; r++)
+          same = !strcmp(s.mol[a->mol[r]].canonical, w.mol[b->mol[r]].canonical) && !strcmp(a->name[r], b->name[r]);
+      }
+    }
+    CHECK(rc == 0 && same && i == w.n && recipes_stream_rows(st) == w.n);
+    CHECK(s.nnotes == w.nnotes);
+    for (int j = 0; j < s.nnotes && j < w.nnotes; j++) CHECK_STR(s.notes[j], w.notes[j]);
+    recipes_stream_close(st);
+    recipes_free(&s);
+  }
+  CHECK(w.nnotes >= 3); /* the salt, and both zero concentrations */
+  recipes_free(&w);
+  /* a bad row in a late chunk: recipes_load's message */
+  FILE *f = fopen(path, "a");
+  fputs("BAD,OC(=O)CCS,O,[Na+].[BH4-],2,1,4,25,15,1\n", f);
+  fclose(f);
+  rc = recipes_load(path, &comp, &o, &w);
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", au_errmsg());
+  CHECK(rc == AU_EDATA && strstr(msg, "(id BAD), column 'pH'"));
+  recipe_set s;
+  recipe_stream *st;
+  rc = recipes_stream_open(path, &comp, &o, &s, &st);
+  while (!rc && !(rc = recipes_stream_next(st, 16)) && s.n) {}
+  CHECK(rc == AU_EDATA);
+  CHECK_STR(au_errmsg(), msg);
+  recipes_stream_close(st);
+  recipes_free(&s);
+  components_free(&comp);
+}
+
 int main(void) {
 #ifdef AUCLUST_HAVE_RDKITCFFI
   disable_logging();
@@ -467,6 +661,9 @@ int main(void) {
   test_put_read_round_trip();
   test_dataset_round_trip();
   test_recipes_column_order();
+  test_stream();
+  test_recipe_stream();
+  test_parse_number_exact();
   remove_tmps();
   return check_report();
 }

@@ -1,5 +1,7 @@
 /* The CSV table reader: any bytes give a table or one AU_EDATA error; a
- * table written back with csv_put reads back cell for cell. */
+ * table written back with csv_put reads back cell for cell; the same bytes
+ * streamed (tiny blocks, a few rows at a time) give the same rows, or fail
+ * where the whole read fails. */
 #include "fuzz_common.h"
 #include "table.h"
 
@@ -9,11 +11,40 @@ static int all_empty(char **cells, int n) {
   return 1;
 }
 
+/* The stream over a file of the same bytes agrees with the whole read t
+ * (rc: its result). */
+static void check_stream(const uint8_t *d, size_t n, int rc, const table *t) {
+  fz_file f;
+  fz_open(&f, d, n);
+  table_stream_set_block(1 + n % 13);
+  table s;
+  table_stream *ts;
+  int src = table_stream_open(f.path, 0, &s, &ts), row = 0;
+  while (!src) {
+    if ((src = table_stream_next(ts, &s, 1 + (int)(n % 5))) || !s.nrows) break;
+    for (int i = 0; i < s.nrows && !rc; i++, row++) {
+      FZ_ASSERT(row < t->nrows && s.rowno[i] == t->rowno[row]);
+      for (int j = 0; j < s.ncols; j++) FZ_ASSERT(!strcmp(s.cell[i][j], t->cell[row][j]));
+    }
+  }
+  fz_error_ok(src, AU_EDATA, AU_EDATA);
+  FZ_ASSERT(!src == !rc);
+  if (!rc) {
+    FZ_ASSERT(row == t->nrows && s.ncols == t->ncols && s.delim == t->delim);
+    for (int j = 0; j < s.ncols; j++) FZ_ASSERT(!strcmp(s.header[j], t->header[j]));
+  }
+  table_stream_close(ts);
+  table_free(&s);
+  table_stream_set_block(0);
+  fz_close(&f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) {
   fz_init();
   table t;
   int rc = table_read_buffer("fuzz.csv", (const char *)d, n, &t);
   fz_error_ok(rc, AU_EDATA, AU_EDATA);
+  check_stream(d, n, rc, &t);
   if (rc) return 0;
   FZ_ASSERT(t.ncols > 0 && t.nrows >= 0);
   for (int i = 0; i < t.nrows; i++) {
