@@ -5,7 +5,8 @@
 # data/ and the input files README names but does not create (new recipes,
 # a base recipe, candidate ligands, bounds). `auclust` is a wrapper around
 # the binary under test that only shortens the training budgets (epochs,
-# repeats, trials; loop's rounds, seeds, ensemble and candidates), so the
+# repeats, trials, tune's confirmation; loop's rounds, seeds, ensemble and
+# candidates), so the
 # suite stays fast; every option and file is the
 # README's own.
 # usage: bash tests/cli_readme.sh /path/to/auclust   (from the repository root)
@@ -32,7 +33,10 @@ while [ \$# -gt 0 ]; do
   esac
 done
 case \$cmd in
-  train|cv|tune) args+=(--set epochs=2 --set steps_per_epoch=4) ;;
+  train|cv) args+=(--set epochs=2 --set steps_per_epoch=4) ;;
+  # tune searches epochs (20..200), so its budget is cut per epoch and in
+  # repeats: one CV repeat per trial and one confirmation repeat
+  tune) args+=(--set epochs=2 --set steps_per_epoch=1 --repeats 1 --confirm 1) ;;
   loop) args+=(--set epochs=2 --set steps_per_epoch=4 --ensemble 2 --rounds 2 --seeds 1 --candidates 500) ;;
 esac
 exec "$BIN" "\$cmd" "\${args[@]}"
