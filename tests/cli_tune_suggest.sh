@@ -125,7 +125,7 @@ else
   fail "tune svm: nothing on stdout"
 fi
 # the snn default space: hidden1, hidden2, epochs, feature_vector_dim, l2 (one trial)
-if run "tune snn, default space" "$BIN" tune "$DATA" --model snn --folds 3 --repeats 1 --confirm 0 --trials 1 -j 2 -o "$T/snn1.json" --log "$T/snn1.csv"; then
+if run "tune snn, default space" "$BIN" tune "$DATA" --model snn --set steps_per_epoch=1 --folds 3 --repeats 1 --confirm 0 --trials 1 -j 2 -o "$T/snn1.json" --log "$T/snn1.csv"; then
   [ "$(head -1 "$T/snn1.csv")" = "trial,hidden1,hidden2,epochs,feature_vector_dim,l2,mcc,mcc_std,accuracy,f1,roc_auc,log_loss,brier,one_class,seconds" ] ||
     fail "tune snn: default space log header: $(head -1 "$T/snn1.csv")"
   check_log "tune snn default" "$T/snn1.csv" "$T/snn1.json" 1
@@ -215,7 +215,8 @@ expect_err "tune: --trials 0" 2 "$BIN" tune "$DATA" --model snn --trials 0
 no_leftovers "failed tunes" "$T"
 
 # ---- tune's defaults: 3 repeats per trial, the confirmation block and verdict ----
-TS=(--set epochs=2 --set steps_per_epoch=8 --folds 3 --trials 3 --initial 2 -j 2)
+# epochs is searched (20..200), so the budget is cut per epoch
+TS=(--set epochs=2 --set steps_per_epoch=1 --folds 3 --trials 3 --initial 2 -j 2)
 if run "tune with confirmation" "$BIN" tune "$DATA" --model snn "${TS[@]}" -o "$T/conf.json" --log "$T/conf.csv"; then
   [ "$(jget "$T/conf.json" objective.repeats)" = 3 ] || fail "tune: 3 repeats per trial should be the default"
   [ "$(jget "$T/conf.json" confirmation.repeats)" = 5 ] || fail "tune: 5 confirmation repeats should be the default"
@@ -233,7 +234,7 @@ if run "tune with confirmation" "$BIN" tune "$DATA" --model snn "${TS[@]}" -o "$
   grep -qF "verdict: $v" "$T/err" || fail "tune: stderr and JSON verdicts differ"
   # the confirmation's default column is plain cv of the defaults on the confirmation seed
   cseed=$(jget "$T/conf.json" confirmation.seed)
-  if run "cv of the defaults on the confirmation seed" "$BIN" cv "$DATA" --model snn --set epochs=2 --set steps_per_epoch=8 \
+  if run "cv of the defaults on the confirmation seed" "$BIN" cv "$DATA" --model snn --set epochs=2 --set steps_per_epoch=1 \
       --folds 3 --repeats 5 --seed "$cseed" --json; then
     a=$(jget "$T/out" models.0.mcc.mean); b=$(jget "$T/conf.json" confirmation.default.mcc.mean)
     awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; exit !(d < 1e-9 && d > -1e-9) }' ||
