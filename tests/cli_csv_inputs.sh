@@ -14,15 +14,6 @@ LIGS=$(realpath data/ligands.csv)
 . "$(dirname "$0")/lib.sh"
 FAST=(--set epochs=3 --set steps_per_epoch=8)
 
-# one_line_err NAME CODE PATTERN CMD...: exit CODE, one stderr line matching PATTERN
-one_line_err() {
-  local name=$1 code=$2 pat=$3; shift 3
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  [ $rc -eq "$code" ] || { fail "$name: exit $rc, expected $code: $(head -c 300 "$T/err")"; return; }
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$T/err")"
-  grep -Eq -- "$pat" "$T/err" || fail "$name: stderr does not match /$pat/: $(cat "$T/err")"
-}
 # same NAME A B: files A and B are identical
 same() { cmp -s "$2" "$3" || fail "$1: differs from the comma file's: $(diff "$2" "$3" | head -4)"; }
 # said NAME FILE: stderr says FILE was read as semicolon-separated with decimal commas

@@ -21,15 +21,6 @@ xml_ok() {
 # svg_words FILE: the text of every <text> element, joined by spaces
 svg_words() { tr '\n' ' ' <"$1" | sed 's#</text>#\n#g' | sed -n 's#.*<text[^>]*>##p' | tr '\n' ' '; }
 
-# one_line_err NAME CODE PATTERN CMD...: exit CODE, one stderr line matching PATTERN
-one_line_err() {
-  local name=$1 code=$2 pat=$3; shift 3
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  [ $rc -eq "$code" ] || { fail "$name: exit $rc, expected $code: $(head -c 300 "$T/err")"; return; }
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$T/err")"
-  grep -Eq -- "$pat" "$T/err" || fail "$name: stderr does not match /$pat/: $(cat "$T/err")"
-}
 
 # ---- help, install -----------------------------------------------------------------
 # every command auclust --help lists (all twelve): help CMD is CMD --help

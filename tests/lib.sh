@@ -50,3 +50,13 @@ expect_err() {
 
 # err_has NAME TEXT: the last command's stderr contains TEXT
 err_has() { grep -qF -- "$2" "$T/err" || fail "$1: stderr lacks '$2': $(head -c 400 "$T/err")"; }
+
+# one_line_err NAME CODE PATTERN CMD...: exit CODE, one stderr line matching PATTERN
+one_line_err() {
+  local name=$1 code=$2 pat=$3; shift 3
+  "$@" >"$T/out" 2>"$T/err"
+  local rc=$?
+  [ $rc -eq "$code" ] || { fail "$name: exit $rc, expected $code: $(head -c 300 "$T/err")"; return; }
+  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$T/err")"
+  grep -Eq -- "$pat" "$T/err" || fail "$name: stderr does not match /$pat/: $(cat "$T/err")"
+}
