@@ -36,6 +36,11 @@ typedef struct {
 /* nextra: user descriptors appended to the 17 (0..AU_MAXEXTRA). */
 void net_layout_init(net_layout *L, const hparams *hp, int nextra);
 
+/* Weights of the head's first layer that read the fingerprint inputs: they
+ * come first in W[0] (row-major [in_dim, dim[1]]), NROLES * D * dim[1] of
+ * them; fp_l2 penalises and fp_zero_init clears only these. */
+long net_fp_weights(const net_layout *L);
+
 /* Rows to train on or score: molecules by index into a molecule table. */
 typedef struct {
   const molgraph *const *mols;

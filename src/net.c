@@ -9,6 +9,7 @@
 #include "err.h"
 #include "forest.h"
 #include "kern.h"
+#include "metrics.h"
 
 /* ---- layout -------------------------------------------------------------- */
 void net_layout_init(net_layout *L, const hparams *hp, int nextra) {
@@ -48,7 +49,11 @@ static void init_params(const net_layout *L, double *p, rng_t *r) {
     for (int k = 0; k < NROLES; k++) gcnn_init_params(&L->gl[k], p, r);
   for (int l = 0; l < L->nl; l++) glorot_init(p + L->W[l], L->dim[l], L->dim[l + 1], r);
   if (L->hp.head == HEAD_SNN) glorot_init(p + L->dist_w, L->hp.feature_vector_dim, 1, r);
+  /* cleared after the draws, so every other weight is what it would be without fp_zero_init */
+  if (L->hp.fp_zero_init) memset(p + L->W[0], 0, sizeof(double) * net_fp_weights(L));
 }
+
+long net_fp_weights(const net_layout *L) { return L->nl ? (long)NROLES * L->D * L->dim[1] : 0; }
 
 /* ---- datasets ------------------------------------------------------------ */
 void dataset_from_recipes(const recipe_set *s, dataset *d) {
@@ -369,6 +374,9 @@ double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b,
   for (int l = 0; l < nl; l++)
     loss += weight_penalty(p + L->W[l], g ? g + L->W[l] : NULL, L->dim[l] * L->dim[l + 1], L->hp.l1, L->hp.l2);
   if (snn) loss += weight_penalty(p + L->dist_w, g ? g + L->dist_w : NULL, dm, L->hp.l1, L->hp.l2);
+  /* fp_l2: shrinks only the weights that read fingerprints (the first NROLES * D input rows of W[0]),
+   * towards the descriptor model; plain l2 would shrink the descriptor weights too */
+  loss += weight_penalty(p + L->W[0], g ? g + L->W[0] : NULL, (int)net_fp_weights(L), 0, L->hp.fp_l2);
   if (g) head_backward(ps, p, g, dropout_on);
   for (int r = 0; r < NROLES && L->D; r++) ps->flops += ps->gw[r].flops;
   return loss;
@@ -498,6 +506,105 @@ double net_lr_factor(const hparams *hp, long t, long T) {
   return 0.5 * (1 + cos(M_PI * (double)t / (double)T));
 }
 
+/* Adam on rows[] for `epochs` epochs from the initial weights of `seed`; out
+ * gets the scaler and weights (not the support set). With nval > 0, after
+ * every epoch the val rows are predicted with rows[] as the support set and
+ * *best is the epoch count (1..epochs) of their lowest log loss, the first
+ * on ties. */
+static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows, int *const cls[2],
+               const int ncls[2], uint64_t seed, int epochs, const int *val, int nval, int *best, instance *out) {
+  const hparams *hp = &L->hp;
+  int rc = 0;
+  rng_t r;
+  rng_seed(&r, seed);
+  fit_scaler(L, out, d, rows, nrows);
+  out->p = xmalloc(sizeof(double) * L->nparams);
+  init_params(L, out->p, &r);
+  double *g = xcalloc(L->nparams, sizeof(double)), *m = xcalloc(L->nparams, sizeof(double)),
+         *v = xcalloc(L->nparams, sizeof(double)), *pv = xmalloc(sizeof(double) * (nval + 1));
+  int nb = hp->pair_size;
+  int *a = xmalloc(sizeof(int) * nb), *b = xmalloc(sizeof(int) * nb), *yv = xmalloc(sizeof(int) * (nval + 1));
+  for (int i = 0; i < nval; i++) yv[i] = d->y[val[i]];
+  if (nval) set_support(L, out, d, rows, nrows);
+  double best_loss = INFINITY;
+  pass *ps = pass_new(L, d, rows, nrows, 2 * nb);
+  runs act = active_params(L, ps);
+  long nact = 0;
+  for (int i = 0; i < act.n; i++) nact += act.hi[i] - act.lo[i];
+  adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
+  struct timespec c0, c1;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+  long T = (long)epochs * hp->steps_per_epoch;
+  for (int e = 0; e < epochs && !rc; e++) {
+    double sum = 0;
+    for (int s = 0; s < hp->steps_per_epoch; s++) {
+      if (hp->lr_decay) opt.lr = hp->learning_rate * net_lr_factor(hp, opt.t, T);
+      draw_batch(hp, cls, ncls, rows, nrows, &r, a, b);
+      double loss = pass_batch_loss(ps, out, a, b, nb, g, &r);
+      if (!isfinite(loss)) {
+        rc = au_fail(AU_ENUM, "training diverged (loss %g at epoch %d); try a smaller learning_rate", loss, e + 1);
+        break;
+      }
+      sum += loss;
+      adam_step(&opt, act.n, act.lo, act.hi, out->p, g, m, v);
+    }
+    out->loss = sum / hp->steps_per_epoch;
+    if (nval && !rc && !(rc = instance_prepare(L, out, d->mols, d->nmol)) &&
+        !(rc = instance_predict(L, out, d, val, nval, pv))) {
+      double vl = metric_logloss(yv, pv, nval);
+      if (vl < best_loss) { best_loss = vl; *best = e + 1; }
+    }
+  }
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+  out->step_secs = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
+  /* Adam: 12 operations per parameter (sqrt and division counted as one) */
+  out->flops = pass_flops(ps) + 12.0 * nact * opt.t;
+  out->steps = opt.t;
+  pass_free(ps);
+  free(act.lo); free(act.hi);
+  free(g); free(m); free(v); free(pv); free(a); free(b); free(yv);
+  return rc;
+}
+
+/* Early stopping (hp.early_stop = k): a stratified 1/k of each class is held
+ * out (its own stream of the seed), the net is fitted on the rest for the
+ * epochs that many rows get, and *epochs becomes the count of the best
+ * validation epoch scaled by the budget of all rows over that of the rest.
+ * The caller refits on all rows, so no row is lost to the split. *epochs is
+ * left as it is when a class is too small to spare a row (fewer than k, or
+ * an SNN class left with one). The inner fit's work is added to *cost. */
+static int early_epochs(const net_layout *L, const dataset *d, int *const cls[2], const int ncls[2], uint64_t seed,
+                        int *epochs, instance *cost) {
+  int k = L->hp.early_stop, nv[2];
+  for (int c = 0; c < 2; c++) {
+    nv[c] = ncls[c] / k;
+    if (nv[c] < 1 || ncls[c] - nv[c] < 2) return 0;
+  }
+  int n = ncls[0] + ncls[1];
+  int *perm = xmalloc(sizeof(int) * n), *inner = xmalloc(sizeof(int) * n), *val = xmalloc(sizeof(int) * n);
+  int *icls[2] = {inner, inner + ncls[0] - nv[0]}, nicls[2] = {ncls[0] - nv[0], ncls[1] - nv[1]}, nval = 0;
+  rng_t r;
+  rng_seed3(&r, seed, 0x6561726c79ULL /* "early" */, 0);
+  for (int c = 0, o = 0; c < 2; o += ncls[c], c++) {
+    memcpy(perm + o, cls[c], sizeof(int) * ncls[c]);
+    rng_shuffle(&r, perm + o, ncls[c]);
+    memcpy(val + nval, perm + o, sizeof(int) * nv[c]);
+    nval += nv[c];
+    memcpy(icls[c], perm + o + nv[c], sizeof(int) * nicls[c]);
+  }
+  int ninner = nicls[0] + nicls[1], ei = net_epochs(&L->hp, ninner), best = ei;
+  instance tmp = {0};
+  int rc = fit(L, d, inner, ninner, icls, nicls, seed, ei, val, nval, &best, &tmp);
+  if (!rc) {
+    double e = ceil((double)best * net_epochs(&L->hp, n) / ei);
+    *epochs = e < 1e6 ? (int)e : 1000000;
+  }
+  cost->flops += tmp.flops; cost->step_secs += tmp.step_secs; cost->steps += tmp.steps;
+  instance_free(&tmp);
+  free(perm); free(inner); free(val);
+  return rc;
+}
+
 int instance_train(const net_layout *L, const dataset *d, const int *rows_in, int nrows, uint64_t seed,
                    instance *out) {
   memset(out, 0, sizeof *out);
@@ -521,54 +628,20 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
     rc = au_fail(AU_EDATA, "training set needs both outcomes (has %d successes, %d failures)", ncls[1], ncls[0]);
   if (rc) { free(rows); free(cls[0]); free(cls[1]); return rc; }
 
-  rng_t r;
-  rng_seed(&r, seed);
-  fit_scaler(L, out, d, rows, nrows);
   if (hparams_is_baseline(hp)) {
+    fit_scaler(L, out, d, rows, nrows);
     free(cls[0]); free(cls[1]);
     if (!(rc = baseline_fit(L, d, rows, nrows, seed, out))) set_support(L, out, d, rows, nrows);
     free(rows);
     if (rc) instance_free(out);
     return rc;
   }
-  out->p = xmalloc(sizeof(double) * L->nparams);
-  init_params(L, out->p, &r);
-  double *g = xcalloc(L->nparams, sizeof(double)), *m = xcalloc(L->nparams, sizeof(double)),
-         *v = xcalloc(L->nparams, sizeof(double));
-  int nb = hp->pair_size;
-  int *a = xmalloc(sizeof(int) * nb), *b = xmalloc(sizeof(int) * nb);
-  pass *ps = pass_new(L, d, rows, nrows, 2 * nb);
-  runs act = active_params(L, ps);
-  long nact = 0;
-  for (int i = 0; i < act.n; i++) nact += act.hi[i] - act.lo[i];
-  adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
-  struct timespec c0, c1;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
   int epochs = net_epochs(hp, nrows);
-  long T = (long)epochs * hp->steps_per_epoch;
-  for (int e = 0; e < epochs && !rc; e++) {
-    double sum = 0;
-    for (int s = 0; s < hp->steps_per_epoch; s++) {
-      if (hp->lr_decay) opt.lr = hp->learning_rate * net_lr_factor(hp, opt.t, T);
-      draw_batch(hp, cls, ncls, rows, nrows, &r, a, b);
-      double loss = pass_batch_loss(ps, out, a, b, nb, g, &r);
-      if (!isfinite(loss)) {
-        rc = au_fail(AU_ENUM, "training diverged (loss %g at epoch %d); try a smaller learning_rate", loss, e + 1);
-        break;
-      }
-      sum += loss;
-      adam_step(&opt, act.n, act.lo, act.hi, out->p, g, m, v);
-    }
-    out->loss = sum / hp->steps_per_epoch;
-  }
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-  out->step_secs = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
-  /* Adam: 12 operations per parameter (sqrt and division counted as one) */
-  out->flops = pass_flops(ps) + 12.0 * nact * opt.t;
-  out->steps = opt.t;
-  pass_free(ps);
-  free(act.lo); free(act.hi);
-  free(g); free(m); free(v); free(a); free(b); free(cls[0]); free(cls[1]);
+  instance cost = {0};
+  if (hp->early_stop) rc = early_epochs(L, d, cls, ncls, seed, &epochs, &cost);
+  if (!rc) rc = fit(L, d, rows, nrows, cls, ncls, seed, epochs, NULL, 0, NULL, out);
+  out->flops += cost.flops; out->step_secs += cost.step_secs; out->steps += cost.steps;
+  free(cls[0]); free(cls[1]);
   if (rc) { free(rows); instance_free(out); return rc; }
   set_support(L, out, d, rows, nrows);
   free(rows);

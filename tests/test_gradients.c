@@ -362,6 +362,7 @@ static void test_models(int nextra) {
     hp.hidden[0] = 6; hp.hidden[1] = 5; hp.nhidden = 2;
     hp.feature_vector_dim = 4; hp.fingerprint_length = 3; hp.graph_width = 4;
     hp.l1 = 0.01; hp.l2 = 0.02;
+    hp.fp_l2 = 0.03; /* on the fingerprint-reading weights only, on top of l2 */
     net_layout L;
     net_layout_init(&L, &hp, nextra);
     CHECK(L.in_dim == NROLES * L.D + nx + L.nder);
@@ -384,6 +385,15 @@ static void test_models(int nextra) {
      * 5th, a different fifth for each model, through the same passes */
     int stride = CHECK_SANITIZED ? 5 : 1;
     CHECK(check_grad_every(name, model_loss, in.p, g, (int)L.nparams, &m, stride, k + nextra) < TOL);
+    if (L.D) {
+      /* fp_l2 adds fp_l2 * sum w^2 over exactly the first NROLES * D rows of W[0] */
+      double with = pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), ss = 0;
+      long nfp = net_fp_weights(&L);
+      CHECK(nfp == (long)NROLES * L.D * L.dim[1]);
+      for (long i = 0; i < nfp; i++) ss += in.p[L.W[0] + i] * in.p[L.W[0] + i];
+      L.hp.fp_l2 = 0;
+      CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.03 * ss, 1e-12);
+    }
     pass_free(ps);
     free(g);
     free(in.p);

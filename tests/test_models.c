@@ -155,6 +155,60 @@ static void test_determinism(void) {
   }
 }
 
+/* ---- 2b. early stopping and fp_zero_init ---------------------------------- */
+/* early_stop: the inner fit on 4/5 of each class picks an epoch count, and the
+ * model is then the plain fit on all rows for that many epochs (the toy set's
+ * 16 rows are below budget_rows, so the count is not scaled); too small a
+ * class (1/20 of 8 rows is none) leaves the plain fit. fp_zero_init: with a
+ * step too small to matter, the fingerprint-reading weights stay near 0 and
+ * every other weight near its Glorot draw. */
+static void test_early_stop_fp_init(void) {
+  for (int k = 0; k < N_MODEL_KINDS; k++) {
+    hparams hp;
+    small_hp(model_kind_names[k], 6, &hp);
+    hp.steps_per_epoch = 4;
+    hp.early_stop = 5;
+    net_layout L, P;
+    net_layout_init(&L, &hp, 0);
+    instance a, b, c;
+    CHECK(instance_train(&L, &toy, NULL, 0, 11, &a) == 0);
+    CHECK(instance_train(&L, &toy, NULL, 0, 11, &b) == 0);
+    CHECK(params_equal(&L, &a, &b));
+    long inner = 6L * hp.steps_per_epoch, refit = a.steps - inner;
+    CHECK(refit % hp.steps_per_epoch == 0 && refit >= hp.steps_per_epoch && refit <= inner);
+    hparams plain = hp;
+    plain.early_stop = 0;
+    plain.epochs = (int)(refit / hp.steps_per_epoch);
+    net_layout_init(&P, &plain, 0);
+    CHECK(instance_train(&P, &toy, NULL, 0, 11, &c) == 0);
+    CHECK(params_equal(&L, &a, &c));
+    instance_free(&b); instance_free(&c);
+    hp.early_stop = 20;
+    plain.epochs = hp.epochs;
+    net_layout_init(&L, &hp, 0);
+    net_layout_init(&P, &plain, 0);
+    CHECK(instance_train(&L, &toy, NULL, 0, 11, &b) == 0);
+    CHECK(instance_train(&P, &toy, NULL, 0, 11, &c) == 0);
+    CHECK(params_equal(&L, &b, &c) && b.steps == c.steps);
+    instance_free(&a); instance_free(&b); instance_free(&c);
+    if (!L.D) continue;
+    hp.early_stop = 0;
+    hp.epochs = 1; hp.steps_per_epoch = 1; hp.learning_rate = 1e-9;
+    net_layout_init(&P, &hp, 0);
+    hp.fp_zero_init = 1;
+    net_layout_init(&L, &hp, 0);
+    CHECK(instance_train(&L, &toy, NULL, 0, 3, &a) == 0);
+    CHECK(instance_train(&P, &toy, NULL, 0, 3, &b) == 0);
+    long f0 = L.W[0], f1 = L.W[0] + net_fp_weights(&L);
+    double fp_max = 0, fp_plain = 0, other = 0;
+    for (long i = 0; i < L.nparams; i++)
+      if (i >= f0 && i < f1) fp_max = fmax(fp_max, fabs(a.p[i])), fp_plain = fmax(fp_plain, fabs(b.p[i]));
+      else other = fmax(other, fabs(a.p[i] - b.p[i]));
+    CHECK(fp_max <= 1.01e-9 && fp_plain > 0.1 && other <= 2.02e-9);
+    instance_free(&a); instance_free(&b);
+  }
+}
+
 /* ---- 3. the SNN prediction rule ------------------------------------------- */
 static double sigmoid(double z) { return 1 / (1 + exp(-z)); }
 
@@ -836,6 +890,7 @@ int main(void) {
   test_separable();
   fprintf(stderr, "separable: %.2f s\n", now() - t0);
   test_determinism();
+  test_early_stop_fp_init();
   test_snn_rule();
   fprintf(stderr, "determinism + SNN rule: %.2f s\n", now() - t0);
   if (load_bundled()) {
