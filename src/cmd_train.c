@@ -44,11 +44,14 @@ static const cli_spec spec = {
     "  dropout 0, fingerprint_length 10, graph_layers 2, graph_width 8, fingerprint_pool 0 (sum),\n"
     "  ratio_inputs 0, ph_missing 7, adam_beta1 0.9, adam_beta2 0.999, adam_epsilon 1e-7,\n"
     "  budget_rows 0 (R > 0: epochs x rows / R above R training rows), lr_decay 0 (1: cosine),\n"
-    "  snn_knn 0 (k > 0: an SNN scores by the k most similar of each support set)\n"
+    "  snn_knn 0 (k > 0: an SNN scores by the k most similar of each support set),\n"
+    "  fp_l2 0 (L2 penalty on the head weights that read fingerprints only), fp_zero_init 0\n"
+    "  (1: those weights start at 0), early_stop 0 (k > 0: the epoch count from a stratified\n"
+    "  1/k inner split, then a refit on all rows)\n"
     "auclust's defaults differ (README, 'Defaults and the paper preset'): epochs 25, and\n"
     "  ratio_inputs 1 (log10 ligand:Au and reductant:Au as inputs); GCNN models also\n"
     "  fingerprint_pool 1 (mean), graph_layers 1, graph_width 4, fingerprint_length 4,\n"
-    "  budget_rows 48\n\n"
+    "  budget_rows 48, fp_zero_init 1, fp_l2 3\n\n"
     "example:\n  auclust train data/au_nc_recipes.csv --model gcnn_snn --ensemble 10 -o snn.json"};
 
 int cmd_train(int argc, char **argv) {

@@ -66,6 +66,10 @@ static void auclust_defaults(hparams *hp) {
   hp->graph_width = 4;
   hp->fingerprint_length = 4;
   hp->budget_rows = 48;       /* epochs grow with the training set beyond a 54-recipe set's 9 folds */
+  /* the head starts as the descriptor net and the fingerprints earn their
+   * weight against a penalty: on a few recipes the GCNN memorised ligands */
+  hp->fp_zero_init = 1;
+  hp->fp_l2 = 3;
 }
 
 int hparams_preset(const char *kind, const char *preset, hparams *hp) {

@@ -194,6 +194,7 @@ static void test_early_stop_fp_init(void) {
     if (!L.D) continue;
     hp.early_stop = 0;
     hp.epochs = 1; hp.steps_per_epoch = 1; hp.learning_rate = 1e-9;
+    hp.fp_zero_init = 0;
     net_layout_init(&P, &hp, 0);
     hp.fp_zero_init = 1;
     net_layout_init(&L, &hp, 0);
@@ -826,8 +827,10 @@ static void test_hparams(void) {
   CHECK(hparams_default("gcnn_snn", &hp) == 0);
   CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
         hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3 &&
-        hp.budget_rows == 48 && hp.lr_decay == 0 && hp.snn_knn == 0);
-  CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0); /* measured on the GCNN models only */
+        hp.budget_rows == 48 && hp.lr_decay == 0 && hp.snn_knn == 0 && hp.fp_zero_init == 1 && hp.fp_l2 == 3 &&
+        hp.early_stop == 0);
+  CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0 && hp.fp_l2 == 0); /* measured on the GCNN models only */
+  CHECK(hparams_preset("gcnn_dnn", "paper", &hp) == 0 && hp.fp_zero_init == 0 && hp.fp_l2 == 0 && hp.early_stop == 0);
   CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
   /* derived inputs by hand: log10 of ligand:Au 2 and NaBH4:Au 4.48 (1 uM offsets) */
   double x[AU_NDESC] = {2.0, 1.0, 4.48}, dv[NET_NDERIVED];
