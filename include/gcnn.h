@@ -63,7 +63,10 @@ typedef struct {
   int *zfc;                    /* [cap] compact atom of each z class's first atom */
   int *zsrc, *usrc;            /* [cap] class of each compact atom */
   int *zfirst, *ufirst;        /* [batch natoms] class of a representative, -1 */
-  double *T, *UT;              /* [cap] rows of one class each */
+  double *T, *UT;              /* [cap] rows of one class each (UT: U_1 per z class) */
+  double *HC, *OC[2];          /* class rows of H_1 (z), O_0 (u) and O_1 (z) */
+  double *dHC;                 /* gradient of H_1 summed over each z class */
+  long nz0, nu0;               /* non-zeros of the classes' layer-0 rows */
   double *H[GC_MAXL + 1], *Z[GC_MAXL], *U[GC_MAXL + 1], *O[GC_MAXL + 1];
   double *dH[GC_MAXL + 1], *dZ, *dL, *dfp; /* dfp: padded fingerprints, then their gradients */
   double *Wp[GC_MAXL][GC_NDEG], *WT[GC_MAXL][GC_NDEG], *Wop[GC_MAXL + 1], *WoT[GC_MAXL + 1];
@@ -80,7 +83,10 @@ void gcnn_forward(const gcnn_layout *L, const double *params, const gbatch *g, g
 void gcnn_forward_sel(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, const int *sel,
                       int nsel, double *fp);
 /* Given dfp[nsel, D] (one row per molecule of the last forward call),
- * accumulate parameter gradients into grads (same layout). */
+ * accumulate parameter gradients into grads (same layout). H_1, O_0 and O_1
+ * and everything below them are per class in the backward pass too: a
+ * class's weight gradient is its rows' inputs times the sum of its atoms'
+ * output gradients (summed first, so the order differs from per-atom sums). */
 void gcnn_backward(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, const double *dfp,
                    double *grads);
 #endif

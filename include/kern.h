@@ -81,8 +81,9 @@ void kern_relu_back(size_t n, const double *Y, const double *dY, double *dX);
 void kern_nbr_sum(int n, int f, const int *atoms, const int *start, const int *nbr, const int *map, const double *H,
                   int ldh, double *Z, int ldz, int acc);
 
-/* Y[idx[i], :] += X[i, :] for i < n, over kern_pad(out) lanes of padded rows. */
-void kern_scatter_add(int n, int out, const double *X, int ldx, const int *idx, double *Y, int ldy);
+/* Y[idx[i], :] += X[xidx[i], :] for i < n (xidx NULL: X[i, :]), over
+ * kern_pad(out) lanes of padded rows, in the order of i. */
+void kern_scatter_add(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy);
 
 /* y[i] = e^x[i]: range reduction to |r| <= ln2/2 and a degree-13 Taylor
  * polynomial, within 2 ulp of the correctly rounded value on [-708, 709];

@@ -17,7 +17,7 @@ typedef struct {
   void (*relu_back)(size_t, const double *, const double *, double *);
   void (*nbr_sum)(int, int, const int *, const int *, const int *, const int *, const double *, int, double *, int,
                   int);
-  void (*scatter_add)(int, int, const double *, int, const int *, double *, int);
+  void (*scatter_add)(int, int, const double *, int, const int *, const int *, double *, int);
   void (*pack)(int, int, const double *, int, double *, int);
 } kern_impl;
 

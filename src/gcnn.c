@@ -185,12 +185,16 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   w->dfp = kern_alloc(n * w->ldo);
   w->T = kern_alloc(n * (ldmax > w->ldh ? ldmax : w->ldh));
   w->UT = kern_alloc(n * w->ldz);
+  w->HC = kern_alloc(n * w->ldh);
+  w->dHC = kern_alloc(n * w->ldh);
+  w->OC[0] = kern_alloc(n * w->ldo);
+  w->OC[1] = kern_alloc(n * w->ldo);
 }
 
 void gcnn_ws_free(gcnn_ws *w) {
   free(w->perm); free(w->cidx); free(w->cmol);
   free(w->zrows); free(w->urows); free(w->zfc); free(w->zsrc); free(w->usrc); free(w->zfirst); free(w->ufirst);
-  free(w->T); free(w->UT);
+  free(w->T); free(w->UT); free(w->HC); free(w->dHC); free(w->OC[0]); free(w->OC[1]);
   for (int l = 0; l <= GC_MAXL; l++) {
     free(w->H[l]); free(w->dH[l]); free(w->U[l]); free(w->O[l]); free(w->Wop[l]); free(w->WoT[l]);
   }
@@ -294,7 +298,7 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
       if (l == 0) { /* once per z class, copied below */
         int u0 = w->zdeg_start[d], ucnt = w->zdeg_start[d + 1] - u0;
         kern_sparse(&g->z0, w->zrows + u0, 0, ucnt, wd, w0(L, p, w, d), w->ldh, p + L->b[0][d],
-                    w->T + (size_t)u0 * w->ldh, w->ldh, KERN_RELU);
+                    w->HC + (size_t)u0 * w->ldh, w->ldh, KERN_RELU);
       } else {
         const double *W = p + L->W[l][d];
         if (wd % KERN_V) { kern_pack(f + NB, wd, W, wd, w->Wp[l][d], w->ldh); W = w->Wp[l][d]; }
@@ -303,27 +307,29 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
         fl += 2.0 * cnt * (f + NB) * wd;
       }
     }
-    if (l == 0) copy_classes(nc, w->zsrc, w->T, w->H[1], w->ldh);
+    if (l == 0) copy_classes(nc, w->zsrc, w->HC, w->H[1], w->ldh);
   }
   for (int l = 0; l <= L->P; l++) {
     int in = l ? wd + NB : big;
     kern_pack(in, D, p + L->Wo[l], D, w->Wop[l], w->ldo);
     if (l == 0) { /* once per u class */
-      kern_sparse(&g->u0, w->urows, 0, w->nuu, D, w->Wop[0], w->ldo, p + L->bo[0], w->T, w->ldo, KERN_SOFTMAX);
-      copy_classes(nc, w->usrc, w->T, w->O[0], w->ldo);
+      kern_sparse(&g->u0, w->urows, 0, w->nuu, D, w->Wop[0], w->ldo, p + L->bo[0], w->OC[0], w->ldo, KERN_SOFTMAX);
+      copy_classes(nc, w->usrc, w->OC[0], w->O[0], w->ldo);
     } else if (l == 1) { /* H_1 and the bond sums: once per z class */
-      concat_bonds(g, w, w->H[1], wd, w->U[1]);
-      for (int i = 0; i < w->nzu; i++)
-        memcpy(w->UT + (size_t)i * w->ldz, w->U[1] + (size_t)w->zfc[i] * w->ldz, sizeof(double) * w->ldz);
-      kern_dense(w->nzu, in, D, w->UT, w->ldz, w->Wop[1], w->ldo, p + L->bo[1], w->T, w->ldo, KERN_SOFTMAX, NULL, 0);
-      copy_classes(nc, w->zsrc, w->T, w->O[1], w->ldo);
+      for (int i = 0; i < w->nzu; i++) {
+        memcpy(w->UT + (size_t)i * w->ldz, w->HC + (size_t)i * w->ldh, sizeof(double) * wd);
+        memcpy(w->UT + (size_t)i * w->ldz + wd, g->bsum + (size_t)w->zrows[i] * NB, sizeof(double) * NB);
+      }
+      kern_dense(w->nzu, in, D, w->UT, w->ldz, w->Wop[1], w->ldo, p + L->bo[1], w->OC[1], w->ldo, KERN_SOFTMAX, NULL,
+                 0);
+      copy_classes(nc, w->zsrc, w->OC[1], w->O[1], w->ldo);
       fl += 2.0 * w->nzu * in * D;
     } else {
       concat_bonds(g, w, w->H[l], wd, w->U[l]);
       kern_dense(nc, in, D, w->U[l], w->ldz, w->Wop[l], w->ldo, p + L->bo[l], w->O[l], w->ldo, KERN_SOFTMAX, NULL, 0);
       fl += 2.0 * nc * in * D;
     }
-    kern_scatter_add(nc, D, w->O[l], w->ldo, w->cmol, w->dfp, w->ldo);
+    kern_scatter_add(nc, D, w->O[l], w->ldo, NULL, w->cmol, w->dfp, w->ldo);
   }
   for (int i = 0; i < nsel; i++) memcpy(fp + (size_t)i * D, w->dfp + (size_t)i * w->ldo, sizeof(double) * D);
   /* the work done: sparse layers by the classes' non-zeros; elementwise:
@@ -333,6 +339,7 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
   long nz = 0, nu = 0, nn = 0;
   for (int i = 0; i < w->nzu; i++) nz += g->z0.start[w->zrows[i] + 1] - g->z0.start[w->zrows[i]];
   for (int i = 0; i < w->nuu; i++) nu += g->u0.start[w->urows[i] + 1] - g->u0.start[w->urows[i]];
+  w->nz0 = nz; w->nu0 = nu;
   for (int c = 0; c < nc; c++) nn += g->nbr_start[w->perm[c] + 1] - g->nbr_start[w->perm[c]];
   double per_out = 6.0 * D * (w->nuu + (L->P >= 1 ? w->nzu : 0) + (L->P - 1.0) * nc) + (L->P + 1.0) * nc * D;
   fl += 2.0 * nz * wd + 2.0 * nu * D + 2.0 * wd * (w->nzu + (L->P - 1.0) * nc) + per_out + (L->P - 1.0) * nn * wd;
@@ -346,47 +353,78 @@ void gcnn_forward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_w
 /* ---- backward ----------------------------------------------------------- */
 void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, const double *dfp,
                    double *grads) {
-  int nc = w->nc, wd = L->width, D = L->D, ldh = w->ldh;
-  double fl = 0;
-  for (int i = 0; i < w->nsel; i++) memcpy(w->dfp + (size_t)i * w->ldo, dfp + (size_t)i * D, sizeof(double) * D);
+  int nc = w->nc, wd = L->width, D = L->D, ldh = w->ldh, ldo = w->ldo;
+  double fl = 0, rows = 0; /* rows: output rows of the bias sums (1 flop per unit) */
+  for (int i = 0; i < w->nsel; i++) memcpy(w->dfp + (size_t)i * ldo, dfp + (size_t)i * D, sizeof(double) * D);
   for (int l = L->P; l >= 0; l--) {
-    /* output layer l: every atom's softmax receives its molecule's dfp */
-    kern_softmax_back(nc, D, w->O[l], w->ldo, w->dfp, w->ldo, w->cmol, w->dL, w->ldo);
-    fl += 4.0 * nc * D;
-    if (l == 0) {
-      kern_sparse_dw(&g->u0, w->perm, 0, nc, D, w->dL, w->ldo, grads + L->Wo[0], D, grads + L->bo[0]);
-    } else {
-      kern_dense_dw(nc, wd + NB, D, w->U[l], w->ldz, w->dL, w->ldo, grads + L->Wo[l], D, grads + L->bo[l]);
+    if (l >= 2) { /* output layer l, per atom: every atom's softmax receives its molecule's dfp */
+      kern_softmax_back(nc, D, w->O[l], ldo, w->dfp, ldo, w->cmol, w->dL, ldo);
+      kern_dense_dw(nc, wd + NB, D, w->U[l], w->ldz, w->dL, ldo, grads + L->Wo[l], D, grads + L->bo[l]);
       kern_pack_t(wd, D, p + L->Wo[l], w->WoT[l], ldh);
       /* the first contribution to dH_l: it starts the sum (from 0) */
-      kern_dense(nc, D, wd, w->dL, w->ldo, w->WoT[l], ldh, NULL, w->dH[l], ldh, KERN_LINEAR, NULL, 0);
-      fl += 2.0 * nc * (wd + NB) * D + 2.0 * nc * D * wd;
+      kern_dense(nc, D, wd, w->dL, ldo, w->WoT[l], ldh, NULL, w->dH[l], ldh, KERN_LINEAR, NULL, 0);
+      fl += 4.0 * nc * D + 2.0 * nc * (wd + NB) * D + 2.0 * nc * D * wd;
+      rows += nc;
+    } else { /* O_0 (u classes) and O_1 (z classes): once per class. The
+              * softmax backward is linear in dfp, so a class's summed
+              * gradient is that of its atoms' summed dfp rows */
+      int ncls = l ? w->nzu : w->nuu;
+      const int *src = l ? w->zsrc : w->usrc;
+      memset(w->T, 0, sizeof(double) * ncls * ldo);
+      kern_scatter_add(nc, D, w->dfp, ldo, w->cmol, src, w->T, ldo);
+      kern_softmax_back(ncls, D, w->OC[l], ldo, w->T, ldo, NULL, w->dL, ldo);
+      fl += (double)nc * D + 4.0 * ncls * D;
+      rows += ncls;
+      if (l == 0) {
+        kern_sparse_dw(&g->u0, w->urows, 0, ncls, D, w->dL, ldo, grads + L->Wo[0], D, grads + L->bo[0]);
+        fl += 2.0 * w->nu0 * D;
+      } else {
+        kern_dense_dw(ncls, wd + NB, D, w->UT, w->ldz, w->dL, ldo, grads + L->Wo[1], D, grads + L->bo[1]);
+        kern_pack_t(wd, D, p + L->Wo[1], w->WoT[1], ldh);
+        /* the first contribution to H_1's class sums: it starts them */
+        kern_dense(ncls, D, wd, w->dL, ldo, w->WoT[1], ldh, NULL, w->dHC, ldh, KERN_LINEAR, NULL, 0);
+        fl += 2.0 * ncls * (wd + NB) * D + 2.0 * ncls * D * wd;
+      }
     }
     if (l == L->P) continue;
-    /* hidden layer l: its output H_{l+1} now has its full gradient; ReLU */
+    if (l == 0) { /* hidden layer 0, per z class: ReLU, then the sparse weight gradients */
+      kern_relu_back((size_t)w->nzu * ldh, w->HC, w->dHC, w->dL);
+      for (int d = 0; d < GC_NDEG; d++) {
+        int c0 = w->zdeg_start[d], cnt = w->zdeg_start[d + 1] - c0;
+        if (cnt)
+          kern_sparse_dw(&g->z0, w->zrows + c0, 0, cnt, wd, w->dL + (size_t)c0 * ldh, ldh, grads + L->W[0][d], wd,
+                         grads + L->b[0][d]);
+      }
+      fl += 2.0 * w->nz0 * wd + 2.0 * w->nzu * wd; /* products; ReLU and bias */
+      continue;
+    }
+    /* hidden layer l >= 1, per atom: its output H_{l+1} now has its full gradient; ReLU */
     kern_relu_back((size_t)nc * ldh, w->H[l + 1], w->dH[l + 1], w->dL);
-    int f = gcnn_in_dim(L, l), ldf = kern_pad(f);
+    int f = wd, ldf = kern_pad(f);
     for (int d = 0; d < GC_NDEG; d++) {
       int a0 = w->deg_start[d], cnt = w->deg_start[d + 1] - a0;
       if (!cnt) continue;
       const double *dpre = w->dL + (size_t)a0 * ldh;
-      if (l == 0) {
-        kern_sparse_dw(&g->z0, w->perm + a0, 0, cnt, wd, dpre, ldh, grads + L->W[0][d], wd, grads + L->b[0][d]);
-      } else {
-        kern_dense_dw(cnt, f + NB, wd, w->Z[l] + (size_t)a0 * w->ldz, w->ldz, dpre, ldh, grads + L->W[l][d], wd,
-                      grads + L->b[l][d]);
-        kern_pack_t(f, wd, p + L->W[l][d], w->WT[l][d], ldf);
-        kern_dense(cnt, wd, f, dpre, ldh, w->WT[l][d], ldf, NULL, w->dZ + (size_t)a0 * ldf, ldf, KERN_LINEAR, NULL, 0);
-        fl += 2.0 * cnt * (f + NB) * wd + 2.0 * cnt * wd * f;
-      }
+      kern_dense_dw(cnt, f + NB, wd, w->Z[l] + (size_t)a0 * w->ldz, w->ldz, dpre, ldh, grads + L->W[l][d], wd,
+                    grads + L->b[l][d]);
+      kern_pack_t(f, wd, p + L->W[l][d], w->WT[l][d], ldf);
+      kern_dense(cnt, wd, f, dpre, ldh, w->WT[l][d], ldf, NULL, w->dZ + (size_t)a0 * ldf, ldf, KERN_LINEAR, NULL, 0);
+      fl += 2.0 * cnt * (f + NB) * wd + 2.0 * cnt * wd * f;
     }
-    if (l == 0) continue; /* layer-0 inputs are constants */
-    /* dH_l[c] += dZ[c] + sum_nbr dZ[j] (the adjacency is symmetric) */
-    kern_nbr_sum(nc, f, w->perm, g->nbr_start, g->nbr, w->cidx, w->dZ, ldf, w->dH[l], ldh, 1);
+    fl += 2.0 * nc * wd; /* ReLU and bias */
+    /* dH_l[c] += dZ[c] + sum_nbr dZ[j] (the adjacency is symmetric); for
+     * l = 1 per atom, then added into the z classes */
+    if (l >= 2) {
+      kern_nbr_sum(nc, f, w->perm, g->nbr_start, g->nbr, w->cidx, w->dZ, ldf, w->dH[l], ldh, 1);
+    } else {
+      kern_nbr_sum(nc, f, w->perm, g->nbr_start, g->nbr, w->cidx, w->dZ, ldf, w->dH[1], ldh, 0);
+      kern_scatter_add(nc, f, w->dH[1], ldh, NULL, w->zsrc, w->dHC, ldh);
+      fl += (double)nc * wd;
+    }
   }
-  /* elementwise: bias gradients, ReLU masks, neighbour sums */
+  /* bias sums of the output layers; neighbour sums */
   long nz, nu, nn;
   sel_counts(g, w, &nz, &nu, &nn);
-  fl += 2.0 * nz * wd + 2.0 * nu * D + (double)nc * ((L->P + 1) * D + L->P * 2 * wd) + (L->P - 1.0) * (nc + nn) * wd;
+  fl += rows * D + (L->P - 1.0) * (nc + nn) * wd;
   w->flops += fl;
 }

@@ -94,6 +94,6 @@ void kern_nbr_sum(int n, int f, const int *atoms, const int *start, const int *n
                   int ldh, double *Z, int ldz, int acc) {
   K->nbr_sum(n, f, atoms, start, nbr, map, H, ldh, Z, ldz, acc);
 }
-void kern_scatter_add(int n, int out, const double *X, int ldx, const int *idx, double *Y, int ldy) {
-  K->scatter_add(n, out, X, ldx, idx, Y, ldy);
+void kern_scatter_add(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy) {
+  K->scatter_add(n, out, X, ldx, xidx, idx, Y, ldy);
 }

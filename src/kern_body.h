@@ -414,12 +414,13 @@ void F(kern_adam_)(int nruns, const long *lo, const long *hi, double *restrict w
     }
 }
 
-/* Y[idx[i], :] += X[i, :] over padded rows of `out` (kern_pad) lanes */
-void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *idx, double *Y, int ldy) {
+/* Y[idx[i], :] += X[xidx[i] (or i), :] over padded rows of `out` (kern_pad) lanes */
+void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y,
+                          int ldy) {
   int op = kern_pad(out);
   for (int i = 0; i < n; i++) {
     double *y = Y + (size_t)idx[i] * ldy;
-    const double *x = X + (size_t)i * ldx;
+    const double *x = X + (size_t)(xidx ? xidx[i] : i) * ldx;
     for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) + ld(x + j));
   }
 }
