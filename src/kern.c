@@ -90,10 +90,17 @@ NO_CALLS void kern_pack_t(int in, int out, const double *W, double *WTp, int ldp
   }
 }
 void kern_relu_back(size_t n, const double *Y, const double *dY, double *dX) { K->relu_back(n, Y, dY, dX); }
-void kern_nbr_sum(int n, int f, const int *atoms, const int *start, const int *nbr, const int *map, const double *H,
-                  int ldh, double *Z, int ldz, int acc) {
-  K->nbr_sum(n, f, atoms, start, nbr, map, H, ldh, Z, ldz, acc);
+void kern_nbr_sum(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr, const int *map,
+                  const double *H, int ldh, double *Z, int ldz, int acc) {
+  K->nbr_sum(n, f, atoms, self, start, nbr, map, H, ldh, Z, ldz, acc);
+}
+void kern_nbr_scatter(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
+                      const int *map, const double *dZ, int ldz, double *dH, int ldh) {
+  K->nbr_scatter(n, f, atoms, self, start, nbr, map, dZ, ldz, dH, ldh);
 }
 void kern_scatter_add(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy) {
   K->scatter_add(n, out, X, ldx, xidx, idx, Y, ldy);
+}
+void kern_scatter_sum(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy) {
+  K->scatter_sum(n, out, X, ldx, xidx, idx, Y, ldy);
 }

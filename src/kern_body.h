@@ -384,20 +384,37 @@ void F(kern_relu_back_)(size_t n, const double *Y, const double *dY, double *dX)
   for (size_t i = 0; i < n; i += KV) st(dX + i, sel(ld(Y + i) > 0, ld(dY + i), splat(0)));
 }
 
-/* Z[i, :f] (+)= sum over k in [start[a], start[a+1]) of H[map[nbr[k]], :f],
- * a = atoms[i], plus H[i] itself when self: the graph convolution's
- * neighbour sums (rows padded to whole vectors; f <= ldh). With acc the sum
- * is added to Z. */
-void F(kern_nbr_sum_)(int n, int f, const int *atoms, const int *start, const int *nbr, const int *map,
-                      const double *H, int ldh, double *Z, int ldz, int acc) {
+/* Z[i, :f] (+)= H[self[i] (or i)] + sum over k in [start[a], start[a+1]) of
+ * H[map[nbr[k]], :f], a = atoms[i]: the graph convolution's neighbour sums
+ * (rows padded to whole vectors; f <= ldh). With acc the sum is added to Z. */
+void F(kern_nbr_sum_)(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
+                      const int *map, const double *H, int ldh, double *Z, int ldz, int acc) {
   int fp = kern_pad(f);
   for (int i = 0; i < n; i++) {
     int a = atoms[i];
     double *z = Z + (size_t)i * ldz;
+    const double *h = H + (size_t)(self ? self[i] : i) * ldh;
     for (int j = 0; j < fp; j += KV) {
-      vd s = ld(H + (size_t)i * ldh + j);
+      vd s = ld(h + j);
       for (int k = start[a]; k < start[a + 1]; k++) s = s + ld(H + (size_t)map[nbr[k]] * ldh + j);
       st(z + j, acc ? ld(z + j) + s : s);
+    }
+  }
+}
+
+/* The transpose of kern_nbr_sum: dH[self[i]] += dZ[i] and dH[map[nbr[k]]]
+ * += dZ[i] for the neighbours k of atoms[i], in the order of i, then k. */
+void F(kern_nbr_scatter_)(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
+                          const int *map, const double *dZ, int ldz, double *dH, int ldh) {
+  int fp = kern_pad(f);
+  for (int i = 0; i < n; i++) {
+    int a = atoms[i];
+    const double *z = dZ + (size_t)i * ldz;
+    double *h = dH + (size_t)self[i] * ldh;
+    for (int j = 0; j < fp; j += KV) st(h + j, ld(h + j) + ld(z + j));
+    for (int k = start[a]; k < start[a + 1]; k++) {
+      h = dH + (size_t)map[nbr[k]] * ldh;
+      for (int j = 0; j < fp; j += KV) st(h + j, ld(h + j) + ld(z + j));
     }
   }
 }
@@ -414,15 +431,30 @@ void F(kern_adam_)(int nruns, const long *lo, const long *hi, double *restrict w
     }
 }
 
-/* Y[idx[i], :] += X[xidx[i] (or i), :] over padded rows of `out` (kern_pad) lanes */
-void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y,
-                          int ldy) {
-  int op = kern_pad(out);
+/* Y[idx[i], :] += X[xidx[i] (or i), :] over padded rows of `out` (kern_pad)
+ * lanes; with first, Y's rows are numbered by first appearance in idx and
+ * that first appearance stores instead of adding (no clearing pass) */
+INL void scatter(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy,
+                 const int first) {
+  int op = kern_pad(out), next = 0;
   for (int i = 0; i < n; i++) {
     double *y = Y + (size_t)idx[i] * ldy;
     const double *x = X + (size_t)(xidx ? xidx[i] : i) * ldx;
-    for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) + ld(x + j));
+    if (first && idx[i] == next) {
+      next++;
+      for (int j = 0; j < op; j += KV) st(y + j, ld(x + j));
+    } else {
+      for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) + ld(x + j));
+    }
   }
+}
+void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y,
+                          int ldy) {
+  scatter(n, out, X, ldx, xidx, idx, Y, ldy, 0);
+}
+void F(kern_scatter_sum_)(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y,
+                          int ldy) {
+  scatter(n, out, X, ldx, xidx, idx, Y, ldy, 1);
 }
 
 /* Wp[k, :] = W[k, :out] then zeros to ldq: whole vectors, one partial
@@ -444,4 +476,5 @@ void F(kern_pack_)(int in, int out, const double *W, int ldw, double *Wp, int ld
 
 const kern_impl F(kern_impl_) = {F(kern_dense_), F(kern_dense_dw_), F(kern_sparse_), F(kern_sparse_dw_),
                                  F(kern_softmax_back_), F(kern_exp_), F(kern_adam_),  F(kern_relu_back_),
-                                 F(kern_nbr_sum_), F(kern_scatter_add_), F(kern_pack_)};
+                                 F(kern_nbr_sum_), F(kern_nbr_scatter_), F(kern_scatter_add_), F(kern_scatter_sum_),
+                                 F(kern_pack_)};

@@ -309,6 +309,9 @@ static void test_gcnn(void) {
   int reps = 0;
   for (int a = 0; a < q.g.natoms; a++) reps += q.g.zrep[a] != a;
   CHECK(reps > 0);
+  /* level 2 (same class and neighbours' classes): fewer than the atoms,
+   * at least the level-1 classes */
+  CHECK(q.w.ncls[2] < q.w.nc && q.w.ncls[2] >= q.w.ncls[1]);
   for (int m = 0; m < 5; m++) {
     gbatch one;
     gcnn_ws w1;
