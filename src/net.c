@@ -264,12 +264,14 @@ static void head_backward(pass *ps, const double *p, double *g, int dropout_on) 
     kern_dense_dw(k, in, out, ps->act[l], ps->ld[l], ps->dact[l + 1], ps->ld[l + 1], g + L->W[l], out, g + L->b[l]);
     ps->flops += (2.0 * in + 1) * k * out;
     if (l == 0 && !L->D) break;
-    /* dX = dY W^T, times the ReLU derivative of the layer below */
-    kern_pack_t(in, out, p + L->W[l], ps->WT[l], ps->ld[l]);
+    /* dX = dY W^T, times the ReLU derivative of the layer below; of the
+     * inputs only the fingerprints (the first NROLES * D) take a gradient */
+    int nin = l ? in : NROLES * L->D, ldt = l ? ps->ld[l] : kern_pad(nin);
+    kern_pack_t(nin, out, p + L->W[l], ps->WT[l], ldt);
     int mask = l > 0 && !dropout_on;
-    kern_dense(k, out, in, ps->dact[l + 1], ps->ld[l + 1], ps->WT[l], ps->ld[l], NULL, ps->dact[l], ps->ld[l],
+    kern_dense(k, out, nin, ps->dact[l + 1], ps->ld[l + 1], ps->WT[l], ldt, NULL, ps->dact[l], ps->ld[l],
                mask ? KERN_MASK : KERN_LINEAR, ps->act[l], ps->ld[l]);
-    ps->flops += (2.0 * out + (l > 0)) * k * in;
+    ps->flops += (2.0 * out + (l > 0)) * k * nin;
     if (l > 0 && dropout_on)
       for (int i = 0; i < k; i++) {
         double *dx = ps->dact[l] + (size_t)i * ps->ld[l];
