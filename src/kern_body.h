@@ -44,13 +44,29 @@ typedef double vdu __attribute__((vector_size(8 * KV), aligned(8), may_alias));
 INL vd ld(const double *p) { return *(const vdu *)p; }
 INL void st(double *p, vd x) { *(vdu *)p = x; }
 INL vd splat(double x) { return x - (vd){0}; }
-/* first c (< KV) lanes from p, zeros after: prologues and epilogues only */
+/* first c (< KV) lanes from p, zeros after (nothing past them is read):
+ * a masked load where the instruction set has one */
+#if KV == 8
+#include <immintrin.h>
+INL vd ldp(const double *p, int c) {
+  if (c >= KV) return ld(p);
+  return (vd)_mm512_maskz_loadu_pd((__mmask8)((1u << (c > 0 ? c : 0)) - 1), p);
+}
+#elif KV == 4
+#include <immintrin.h>
+INL vd ldp(const double *p, int c) {
+  if (c >= KV) return ld(p);
+  const vl idx = {0, 1, 2, 3};
+  return (vd)_mm256_maskload_pd(p, (__m256i)(idx < c));
+}
+#else
 INL vd ldp(const double *p, int c) {
   if (c >= KV) return ld(p);
   vd t = splat(0);
   for (int i = 0; i < c; i++) t[i] = p[i];
   return t;
 }
+#endif
 INL vd sel(vl m, vd a, vd b) { return (vd)(((vl)a & m) | ((vl)b & ~m)); }
 
 /* ---- e^x ------------------------------------------------------------------
