@@ -39,6 +39,10 @@ typedef struct {
   /* the first atom of the batch with the same degree and z0 row (so the same
    * H_1 and O_1), and with the same u0 row (the same O_0) */
   int *zrep, *urep;
+  /* levels l = 2..GC_MAXL: the first atom with the same level-(l-1) label
+   * and the same sequence of neighbours' labels (the label of level 1 is
+   * zrep): equal H_l, O_l (gcnn_ws) */
+  int *lrep[GC_MAXL + 1];
 } gbatch;
 
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol);
@@ -69,7 +73,6 @@ typedef struct {
   int *bcls[GC_LEV];           /* [batch natoms] class of each selected batch atom (levels >= 1) */
   int *cprev[GC_LEV];          /* [cap] levels >= 2: level-(l-1) class of each class's representative */
   int *zfirst, *ufirst;        /* [batch natoms] class of a gbatch representative, -1 */
-  int *htab, hcap;             /* open-addressing table of the level >= 2 classes */
   long nz0, nu0;               /* non-zeros of the classes' layer-0 rows */
   long nnbr[GC_LEV];           /* neighbours of each level's representatives */
   double *HC[GC_LEV], *ZC[GC_LEV], *UC[GC_LEV], *OC[GC_LEV]; /* class rows: H_l, Z_l (level l+1), [H_l, bonds], O_l */

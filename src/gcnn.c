@@ -88,6 +88,35 @@ static void row_classes(const csr *m, const unsigned char *deg, int *rep) {
   free(tab);
 }
 
+/* Level l >= 2: rep[a] = the first atom b <= a whose label (prev) and
+ * neighbours' labels in neighbour order equal a's (the order Z sums them
+ * in, so equal keys give equal bits); equal keys imply the same degree. */
+static int same_key(const gbatch *g, const int *prev, int a, int b) {
+  int na = g->nbr_start[a + 1] - g->nbr_start[a];
+  if (prev[a] != prev[b] || na != g->nbr_start[b + 1] - g->nbr_start[b]) return 0;
+  for (int k = 0; k < na; k++)
+    if (prev[g->nbr[g->nbr_start[a] + k]] != prev[g->nbr[g->nbr_start[b] + k]]) return 0;
+  return 1;
+}
+
+static void level_reps(const gbatch *g, const int *prev, int *rep) {
+  int n = g->natoms, cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  int *tab = xmalloc(sizeof(int) * cap);
+  for (int i = 0; i < cap; i++) tab[i] = -1;
+  for (int a = 0; a < n; a++) {
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)prev[a];
+    for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) h = (h ^ (uint64_t)prev[g->nbr[k]]) * 1099511628211ull;
+    h ^= h >> 29;
+    for (uint64_t s = h & (uint64_t)(cap - 1);; s = (s + 1) & (uint64_t)(cap - 1)) {
+      int b = tab[s];
+      if (b < 0) { tab[s] = rep[a] = a; break; }
+      if (same_key(g, prev, a, b)) { rep[a] = b; break; }
+    }
+  }
+  free(tab);
+}
+
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
   memset(g, 0, sizeof *g);
   int N = 0, nnbr = 0;
@@ -139,6 +168,10 @@ int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
   g->urep = xmalloc(sizeof(int) * (N + 1));
   row_classes(&g->z0, g->atom_deg, g->zrep);
   row_classes(&g->u0, NULL, g->urep);
+  for (int l = 2; l <= GC_MAXL; l++) {
+    g->lrep[l] = xmalloc(sizeof(int) * (N + 1));
+    level_reps(g, l == 2 ? g->zrep : g->lrep[l - 1], g->lrep[l]);
+  }
   return 0;
 }
 
@@ -146,6 +179,7 @@ void gbatch_free(gbatch *g) {
   free(g->mol_start); free(g->atom_mol); free(g->atom_deg); free(g->nbr_start); free(g->nbr); free(g->bsum);
   csr_free(&g->z0); csr_free(&g->u0);
   free(g->zrep); free(g->urep);
+  for (int l = 0; l <= GC_MAXL; l++) free(g->lrep[l]);
   memset(g, 0, sizeof *g);
 }
 
@@ -163,9 +197,6 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   w->cmol = xmalloc(sizeof(int) * n);
   w->zfirst = xmalloc(sizeof(int) * n); w->ufirst = xmalloc(sizeof(int) * n);
   for (size_t i = 0; i < n; i++) w->zfirst[i] = w->ufirst[i] = -1;
-  for (w->hcap = 16; w->hcap < 2 * (int)n; w->hcap *= 2) {}
-  w->htab = xmalloc(sizeof(int) * w->hcap);
-  for (int i = 0; i < w->hcap; i++) w->htab[i] = -1;
   for (int l = 0; l <= L->P; l++) {
     w->crep[l] = xmalloc(sizeof(int) * n);
     w->csrc[l] = xmalloc(sizeof(int) * n);
@@ -194,7 +225,7 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
 }
 
 void gcnn_ws_free(gcnn_ws *w) {
-  free(w->perm); free(w->cidx); free(w->cmol); free(w->zfirst); free(w->ufirst); free(w->htab);
+  free(w->perm); free(w->cidx); free(w->cmol); free(w->zfirst); free(w->ufirst);
   for (int l = 0; l < GC_LEV; l++) {
     free(w->crep[l]); free(w->csrc[l]); free(w->bcls[l]); free(w->cprev[l]);
     free(w->HC[l]); free(w->ZC[l]); free(w->UC[l]); free(w->OC[l]); free(w->dHC[l]);
@@ -204,57 +235,6 @@ void gcnn_ws_free(gcnn_ws *w) {
     for (int d = 0; d < GC_NDEG; d++) { free(w->Wp[l][d]); free(w->WT[l][d]); }
   free(w->dZ); free(w->dL); free(w->dfp); free(w->T);
   memset(w, 0, sizeof *w);
-}
-
-/* ---- classes ------------------------------------------------------------ */
-/* Level l >= 2: the key of atom a is its level-(l-1) class and its
- * neighbours' level-(l-1) classes in neighbour order (the order Z sums them
- * in, so equal keys give equal bits); equal keys imply the same degree. */
-static int same_key(const gbatch *g, const int *prev, int a, int b) {
-  int na = g->nbr_start[a + 1] - g->nbr_start[a];
-  if (prev[a] != prev[b] || na != g->nbr_start[b + 1] - g->nbr_start[b]) return 0;
-  for (int k = 0; k < na; k++)
-    if (prev[g->nbr[g->nbr_start[a] + k]] != prev[g->nbr[g->nbr_start[b] + k]]) return 0;
-  return 1;
-}
-
-static void level_classes(const gbatch *g, gcnn_ws *w, int l) {
-  const int *prev = w->bcls[l - 1];
-  int n = 0, mask = w->hcap - 1;
-  long nn = 0;
-  for (int d = 0; d < GC_NDEG; d++) {
-    w->cdeg_start[l][d] = n;
-    for (int c = w->deg_start[d]; c < w->deg_start[d + 1]; c++) {
-      int a = w->perm[c];
-      uint64_t h = 1469598103934665603ull ^ (uint64_t)prev[a];
-      for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) h = (h ^ (uint64_t)prev[g->nbr[k]]) * 1099511628211ull;
-      h ^= h >> 29;
-      int s = (int)(h & (uint64_t)mask), cls;
-      for (;; s = (s + 1) & mask) {
-        int t = w->htab[s];
-        if (t < 0) { /* a new class */
-          w->htab[s] = cls = n++;
-          w->crep[l][cls] = a;
-          w->cprev[l][cls] = prev[a];
-          nn += g->nbr_start[a + 1] - g->nbr_start[a];
-          break;
-        }
-        if (same_key(g, prev, a, w->crep[l][t])) { cls = t; break; }
-      }
-      w->csrc[l][c] = cls;
-      w->bcls[l][a] = cls;
-    }
-  }
-  w->cdeg_start[l][GC_NDEG] = n;
-  w->ncls[l] = n;
-  w->nnbr[l] = nn;
-  for (int i = 0; i < n; i++) { /* clear the table: probe each class's key again */
-    int a = w->crep[l][i];
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)prev[a];
-    for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) h = (h ^ (uint64_t)prev[g->nbr[k]]) * 1099511628211ull;
-    h ^= h >> 29;
-    for (int s = (int)(h & (uint64_t)mask); w->htab[s] >= 0; s = (s + 1) & mask) w->htab[s] = -1;
-  }
 }
 
 /* ---- forward ------------------------------------------------------------ */
@@ -301,7 +281,28 @@ static void compact(const gcnn_layout *L, const gbatch *g, gcnn_ws *w, const int
   w->nz0 = w->nu0 = 0;
   for (int i = 0; i < nz; i++) w->nz0 += g->z0.start[w->crep[1][i] + 1] - g->z0.start[w->crep[1][i]];
   for (int i = 0; i < nu; i++) w->nu0 += g->u0.start[w->crep[0][i] + 1] - g->u0.start[w->crep[0][i]];
-  for (int l = 2; l <= L->P; l++) level_classes(g, w, l);
+  /* levels >= 2 from the batch's representatives, the same way (a class
+   * of the batch restricted to the selection is a class of the selection) */
+  for (int l = 2; l <= L->P; l++) {
+    int n = 0;
+    long nn = 0;
+    for (int d = 0; d < GC_NDEG; d++) {
+      w->cdeg_start[l][d] = n;
+      for (int c = w->deg_start[d]; c < w->deg_start[d + 1]; c++) {
+        int a = w->perm[c], r = g->lrep[l][a];
+        if (w->zfirst[r] < 0) {
+          w->zfirst[r] = n;
+          w->crep[l][n] = a;
+          w->cprev[l][n++] = w->bcls[l - 1][a];
+          nn += g->nbr_start[a + 1] - g->nbr_start[a];
+        }
+        w->csrc[l][c] = w->bcls[l][a] = w->zfirst[r];
+      }
+    }
+    w->cdeg_start[l][GC_NDEG] = w->ncls[l] = n;
+    w->nnbr[l] = nn;
+    for (int i = 0; i < n; i++) w->zfirst[g->lrep[l][w->crep[l][i]]] = -1;
+  }
 }
 
 /* layer-0 matrix of degree d, packed when the width is not whole vectors */
