@@ -165,6 +165,31 @@ INL void softmax_rows(int n, int out, double *Y, int ldy) {
   }
 }
 
+/* The same softmax on one row held in NV registers (the whole row: out <=
+ * NV * KV), the same operations in the same order as softmax_rows, so the
+ * same bits; fused into the tiles it saves the store and reload and lets a
+ * tile's rows overlap. */
+#define KERN_FUSED 32 /* internal flag: the tile covers whole rows, softmax in registers */
+INL void softmax_regs(vd *y, const int NV, int out) {
+  const int full = out / KV, per = 8 / KV;
+  const vl mt = lanes_below(full * KV, out);
+  vd mv = splat(-INFINITY);
+  for (int v = 0; v < full && v < NV; v++) mv = sel(y[v] > mv, y[v], mv);
+  if (full < NV) mv = sel(mt, sel(y[full] > mv, y[full], mv), mv);
+  double mx = mv[0];
+  for (int l = 1; l < KV; l++) mx = mv[l] > mx ? mv[l] : mx;
+  vd acc[8 / KV];
+  for (int q = 0; q < per; q++) acc[q] = splat(0);
+  for (int v = 0, q = 0; v < NV; v++, q = (q + 1) % per) {
+    vd e = vexp(y[v] - mx);
+    if (v == full) e = (vd)((vl)e & mt);
+    y[v] = e;
+    acc[q] = acc[q] + e;
+  }
+  double inv = 1 / hsum8(acc);
+  for (int v = 0; v < NV; v++) y[v] = y[v] * inv;
+}
+
 /* ---- dense forward: R rows x NV native vectors of output in registers --- */
 INL void dense_tile(const int R, const int NV, int in, int cols, const double *X, int ldx, const double *W, int ldw,
                     const double *b, double *Y, int ldy, int flags, const double *M, int ldm) {
@@ -182,6 +207,13 @@ INL void dense_tile(const int R, const int NV, int in, int cols, const double *X
     }
   }
   int epi = flags & 15;
+  if (epi == KERN_SOFTMAX && (flags & KERN_FUSED)) {
+    for (int r = 0; r < R; r++) {
+      softmax_regs(a[r], NV, cols);
+      for (int v = 0; v < NV; v++) st(Y + (size_t)r * ldy + KV * v, a[r][v]);
+    }
+    return;
+  }
   if (epi == KERN_SOFTMAX) epi = KERN_LINEAR; /* applied over whole rows afterwards */
   for (int r = 0; r < R; r++)
     for (int v = 0; v < NV; v++)
@@ -220,6 +252,7 @@ INL void block_vectors(int j0, int out, int *nv, int *np) {
 void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const double *Wp, int ldw, const double *b,
                     double *Y, int ldy, int epi, const double *M, int ldm) {
   int op = kern_pad(out);
+  if ((epi & 15) == KERN_SOFTMAX && op <= NVMAX * KV) epi |= KERN_FUSED; /* one column block: whole rows */
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
     block_vectors(j0, out, &nv, &np);
@@ -242,7 +275,7 @@ void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const doub
         for (int v = nv; v < np; v++) st(Y + (size_t)i * ldy + j0 + KV * v, z);
     }
   }
-  if ((epi & 15) == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
+  if ((epi & 15) == KERN_SOFTMAX && !(epi & KERN_FUSED)) softmax_rows(n, out, Y, ldy);
 }
 
 /* ---- dense weight gradient: KR rows of dW x NV vectors in registers ------ */
@@ -306,17 +339,23 @@ INL void sparse_tile(const int NV, const csr *X, int r, int cols, const double *
     double x = X->val[k];
     for (int v = 0; v < NV; v++) a[v] = a[v] + x * ld(w + KV * v);
   }
+  if (epi == KERN_SOFTMAX) { /* fused: the tile is the whole row */
+    softmax_regs(a, NV, cols);
+    for (int v = 0; v < NV; v++) st(y + KV * v, a[v]);
+    return;
+  }
   for (int v = 0; v < NV; v++) st(y + KV * v, epilogue(a[v], epi, NULL));
 }
 
 void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, const double *Wp, int ldw, const double *b,
                      double *Y, int ldy, int epi) {
-  int op = kern_pad(out), e = epi == KERN_SOFTMAX ? KERN_LINEAR : epi;
+  int op = kern_pad(out), fused = epi == KERN_SOFTMAX && op <= NVMAX * KV;
+  int e = epi == KERN_SOFTMAX && !fused ? KERN_LINEAR : epi;
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
     block_vectors(j0, out, &nv, &np);
     const double *W = Wp + j0, *bb = b ? b + j0 : NULL;
-    vd z = epilogue(splat(0), e, NULL); /* vectors wholly past `out`, as in kern_dense */
+    vd z = epilogue(splat(0), e == KERN_SOFTMAX ? KERN_LINEAR : e, NULL); /* vectors wholly past `out`, as in kern_dense */
     for (int i = 0; i < n; i++) {
       int r = rows ? rows[i] : r0 + i;
       double *y = Y + (size_t)i * ldy + j0;
@@ -329,7 +368,7 @@ void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, cons
       for (int v = nv; v < np; v++) st(y + KV * v, z);
     }
   }
-  if (epi == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
+  if (epi == KERN_SOFTMAX && !fused) softmax_rows(n, out, Y, ldy);
 }
 
 /* dW rows += x d over NV whole vectors, then `tail` lanes (dW rows need no
