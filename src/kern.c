@@ -83,7 +83,18 @@ void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, 
 void kern_pack(int in, int out, const double *W, int ldw, double *Wp, int ldp) { K->pack(in, out, W, ldw, Wp, ldp); }
 
 NO_CALLS void kern_pack_t(int in, int out, const double *W, double *WTp, int ldp) {
-  for (int j = 0; j < out; j++) {
+  int j0 = 0;
+  /* four output rows at a time: each W row gives four neighbouring values */
+  for (; j0 + 4 <= out; j0 += 4) {
+    double *t0 = WTp + (size_t)j0 * ldp, *t1 = t0 + ldp, *t2 = t1 + ldp, *t3 = t2 + ldp;
+    const double *w = W + j0;
+    for (int k = 0; k < in; k++, w += out) {
+      double a = w[0], b = w[1], c = w[2], d = w[3];
+      t0[k] = a; t1[k] = b; t2[k] = c; t3[k] = d;
+    }
+    for (int k = in; k < ldp; k++) t0[k] = t1[k] = t2[k] = t3[k] = 0;
+  }
+  for (int j = j0; j < out; j++) {
     double *t = WTp + (size_t)j * ldp;
     for (int k = 0; k < in; k++) t[k] = W[(size_t)k * out + j];
     for (int k = in; k < ldp; k++) t[k] = 0;
