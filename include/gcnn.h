@@ -43,6 +43,9 @@ typedef struct {
    * and the same sequence of neighbours' labels (the label of level 1 is
    * zrep): equal H_l, O_l (gcnn_ws) */
   int *lrep[GC_MAXL + 1];
+  /* the u0 columns any atom uses, as runs [ulo, uhi): the only rows of the
+   * output layer 0's matrix a pass reads (and packs) */
+  int nurun, *ulo, *uhi;
 } gbatch;
 
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol);

@@ -168,6 +168,15 @@ int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
   g->urep = xmalloc(sizeof(int) * (N + 1));
   row_classes(&g->z0, g->atom_deg, g->zrep);
   row_classes(&g->u0, NULL, g->urep);
+  unsigned char used[MG_ATOM_FEATS + NB + 1] = {0};
+  for (long k = 0; k < g->u0.start[N]; k++) used[g->u0.col[k]] = 1;
+  g->ulo = xmalloc(sizeof(int) * (C + 1));
+  g->uhi = xmalloc(sizeof(int) * (C + 1));
+  for (int j = 0; j < C; j++)
+    if (used[j]) {
+      if (g->nurun && g->uhi[g->nurun - 1] == j) g->uhi[g->nurun - 1]++;
+      else g->ulo[g->nurun] = j, g->uhi[g->nurun++] = j + 1;
+    }
   for (int l = 2; l <= GC_MAXL; l++) {
     g->lrep[l] = xmalloc(sizeof(int) * (N + 1));
     level_reps(g, l == 2 ? g->zrep : g->lrep[l - 1], g->lrep[l]);
@@ -180,6 +189,7 @@ void gbatch_free(gbatch *g) {
   csr_free(&g->z0); csr_free(&g->u0);
   free(g->zrep); free(g->urep);
   for (int l = 0; l <= GC_MAXL; l++) free(g->lrep[l]);
+  free(g->ulo); free(g->uhi);
   memset(g, 0, sizeof *g);
 }
 
@@ -348,7 +358,12 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gc
   /* output layers, once per class; the fingerprint sums per atom, in atom order */
   for (int l = 0; l <= L->P; l++) {
     int in = l ? wd + NB : big, ncl = w->ncls[l];
-    kern_pack(in, D, p + L->Wo[l], D, w->Wop[l], ldo);
+    if (l == 0) /* only the rows of the u0 columns the batch uses are read */
+      for (int r = 0; r < g->nurun; r++)
+        kern_pack(g->uhi[r] - g->ulo[r], D, p + L->Wo[0] + (size_t)g->ulo[r] * D, D, w->Wop[0] + (size_t)g->ulo[r] * ldo,
+                  ldo);
+    else
+      kern_pack(in, D, p + L->Wo[l], D, w->Wop[l], ldo);
     if (l == 0) {
       kern_sparse(&g->u0, w->crep[0], 0, ncl, D, w->Wop[0], ldo, p + L->bo[0], w->OC[0], ldo, KERN_SOFTMAX);
       fl += 2.0 * w->nu0 * D;
