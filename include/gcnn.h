@@ -39,15 +39,29 @@ typedef struct {
   /* the first atom of the batch with the same degree and z0 row (so the same
    * H_1 and O_1), and with the same u0 row (the same O_0) */
   int *zrep, *urep;
+  /* levels l = 2..GC_MAXL: the first atom with the same level-(l-1) label
+   * and the same sequence of neighbours' labels (the label of level 1 is
+   * zrep): equal H_l, O_l (gcnn_ws) */
+  int *lrep[GC_MAXL + 1];
+  /* the u0 columns any atom uses, as runs [ulo, uhi): the only rows of the
+   * output layer 0's matrix a pass reads (and packs) */
+  int nurun, *ulo, *uhi;
 } gbatch;
 
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol);
 void gbatch_free(gbatch *g);
 
 /* Workspace of one pass over some of a batch's molecules: their atoms are
- * renumbered 0..nc-1 grouped by degree (so each degree's matrix applies to
- * a contiguous block), rows padded to whole vectors (kern.h). Sized once
- * for the whole batch; nothing is allocated per pass. */
+ * renumbered 0..nc-1 grouped by degree, rows padded to whole vectors
+ * (kern.h). Atoms whose layer-l outputs are equal bit for bit form a class
+ * (Weisfeiler-Lehman refinement, in neighbour order): level 0 = same u0
+ * row (same O_0), level 1 = same degree and z0 row (same H_1, O_1), level
+ * l >= 2 = same level-(l-1) class and the same sequence of neighbours'
+ * level-(l-1) classes (same Z_{l-1}, hence H_l and O_l). Every layer runs
+ * once per class; only the fingerprint sums (forward) and the gradients'
+ * class sums (backward) run per atom. Sized once for the whole batch;
+ * nothing is allocated per pass. */
+#define GC_LEV (GC_MAXL + 1) /* class levels 0..P */
 typedef struct {
   int cap_atoms, nc, nsel;
   int *perm;                   /* [cap] batch atom of each compact atom */
@@ -55,17 +69,18 @@ typedef struct {
   int *cmol;                   /* [cap] selection index of each compact atom's molecule */
   int deg_start[GC_NDEG + 1];  /* compact atoms of degree d */
   int ldh, ldz, ldo;           /* row strides: width, f + 6, D (padded) */
-  /* layer-0 classes (gbatch zrep, urep) among the compact atoms: H_1, O_0
-   * and O_1 are computed once per class (bit for bit what each atom would
-   * get) and copied to its atoms */
-  int nzu, nuu, zdeg_start[GC_NDEG + 1];
-  int *zrows, *urows;          /* [cap] batch atom of each class, z by degree */
-  int *zfc;                    /* [cap] compact atom of each z class's first atom */
-  int *zsrc, *usrc;            /* [cap] class of each compact atom */
-  int *zfirst, *ufirst;        /* [batch natoms] class of a representative, -1 */
-  double *T, *UT;              /* [cap] rows of one class each */
-  double *H[GC_MAXL + 1], *Z[GC_MAXL], *U[GC_MAXL + 1], *O[GC_MAXL + 1];
-  double *dH[GC_MAXL + 1], *dZ, *dL, *dfp; /* dfp: padded fingerprints, then their gradients */
+  int ncls[GC_LEV];            /* classes of each level */
+  int cdeg_start[GC_LEV][GC_NDEG + 1]; /* levels >= 1: the classes of degree d */
+  int *crep[GC_LEV];           /* [cap] batch atom representing each class */
+  int *csrc[GC_LEV];           /* [cap] class of each compact atom */
+  int *bcls[GC_LEV];           /* [batch natoms] class of each selected batch atom (levels >= 1) */
+  int *cprev[GC_LEV];          /* [cap] levels >= 2: level-(l-1) class of each class's representative */
+  int *zfirst, *ufirst;        /* [batch natoms] class of a gbatch representative, -1 */
+  long nz0, nu0;               /* non-zeros of the classes' layer-0 rows */
+  long nnbr[GC_LEV];           /* neighbours of each level's representatives */
+  double *HC[GC_LEV], *ZC[GC_LEV], *UC[GC_LEV], *OC[GC_LEV]; /* class rows: H_l, Z_l (level l+1), [H_l, bonds], O_l */
+  double *dHC[GC_LEV];         /* gradient of H_l summed over each class */
+  double *dZ, *dL, *dfp, *T;   /* scratch; dfp: padded fingerprints, then their gradients */
   double *Wp[GC_MAXL][GC_NDEG], *WT[GC_MAXL][GC_NDEG], *Wop[GC_MAXL + 1], *WoT[GC_MAXL + 1];
   double flops;                /* floating-point operations of the last forward + backward */
 } gcnn_ws;
@@ -80,7 +95,10 @@ void gcnn_forward(const gcnn_layout *L, const double *params, const gbatch *g, g
 void gcnn_forward_sel(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, const int *sel,
                       int nsel, double *fp);
 /* Given dfp[nsel, D] (one row per molecule of the last forward call),
- * accumulate parameter gradients into grads (same layout). */
+ * accumulate parameter gradients into grads (same layout). H_1, O_0 and O_1
+ * and everything below them are per class in the backward pass too: a
+ * class's weight gradient is its rows' inputs times the sum of its atoms'
+ * output gradients (summed first, so the order differs from per-atom sums). */
 void gcnn_backward(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, const double *dfp,
                    double *grads);
 #endif

@@ -75,14 +75,24 @@ void kern_softmax_back(int n, int out, const double *Y, int ldy, const double *G
 /* dX = (Y > 0 ? dY : 0) over n doubles, n a multiple of 8 (padded rows). */
 void kern_relu_back(size_t n, const double *Y, const double *dY, double *dX);
 /* Graph-convolution neighbour sums over padded rows (f <= ldh):
- * Z[i, :f] = H[i, :f] + sum_{k in [start[a], start[a+1])} H[map[nbr[k]], :f]
- * with a = atoms[i]; with acc != 0 the sum is added to Z[i] instead. Lanes
- * between f and kern_pad(f) are summed too (they hold zeros). */
-void kern_nbr_sum(int n, int f, const int *atoms, const int *start, const int *nbr, const int *map, const double *H,
-                  int ldh, double *Z, int ldz, int acc);
+ * Z[i, :f] = H[s, :f] + sum_{k in [start[a], start[a+1])} H[map[nbr[k]], :f]
+ * with a = atoms[i], s = self[i] (self NULL: s = i); with acc != 0 the sum
+ * is added to Z[i] instead. Lanes between f and kern_pad(f) are summed too
+ * (they hold zeros). */
+void kern_nbr_sum(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr, const int *map,
+                  const double *H, int ldh, double *Z, int ldz, int acc);
+/* Its transpose: dH[self[i]] += dZ[i], then dH[map[nbr[k]]] += dZ[i] for
+ * k in [start[a], start[a+1]), a = atoms[i], for i = 0, 1, ..., n-1. */
+void kern_nbr_scatter(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
+                      const int *map, const double *dZ, int ldz, double *dH, int ldh);
 
-/* Y[idx[i], :] += X[i, :] for i < n, over kern_pad(out) lanes of padded rows. */
-void kern_scatter_add(int n, int out, const double *X, int ldx, const int *idx, double *Y, int ldy);
+/* Y[idx[i], :] += X[xidx[i], :] for i < n (xidx NULL: X[i, :]), over
+ * kern_pad(out) lanes of padded rows, in the order of i. */
+void kern_scatter_add(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy);
+/* The same into rows numbered by first appearance in idx (idx[i] is at most
+ * 1 + the largest before it): a row's first appearance sets it, so Y needs
+ * no clearing. */
+void kern_scatter_sum(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy);
 
 /* y[i] = e^x[i]: range reduction to |r| <= ln2/2 and a degree-13 Taylor
  * polynomial, within 2 ulp of the correctly rounded value on [-708, 709];

@@ -15,9 +15,12 @@ typedef struct {
   void (*adam)(int, const long *, const long *, double *, double *, double *, double *, double, double, double,
                double);
   void (*relu_back)(size_t, const double *, const double *, double *);
-  void (*nbr_sum)(int, int, const int *, const int *, const int *, const int *, const double *, int, double *, int,
-                  int);
-  void (*scatter_add)(int, int, const double *, int, const int *, double *, int);
+  void (*nbr_sum)(int, int, const int *, const int *, const int *, const int *, const int *, const double *, int,
+                  double *, int, int);
+  void (*nbr_scatter)(int, int, const int *, const int *, const int *, const int *, const int *, const double *, int,
+                      double *, int);
+  void (*scatter_add)(int, int, const double *, int, const int *, const int *, double *, int);
+  void (*scatter_sum)(int, int, const double *, int, const int *, const int *, double *, int);
   void (*pack)(int, int, const double *, int, double *, int);
 } kern_impl;
 

@@ -103,6 +103,9 @@ double snn_support_prob(const net_layout *L, const instance *in, const double *o
 typedef struct pass pass;
 pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows, int cap);
 void pass_free(pass *ps);
+/* Keep each row's scaled inputs from its first use on (training: the
+ * instance's scaler does not change while the pass lives). */
+void pass_cache_inputs(pass *ps);
 /* Loss of one training batch and, when grads != NULL, its gradient.
  * SNN: pairs (a[i], b[i]) with targets same[i]; DNN/SVM: rows a[i], b unused. */
 double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb, double *grads,

@@ -88,6 +88,35 @@ static void row_classes(const csr *m, const unsigned char *deg, int *rep) {
   free(tab);
 }
 
+/* Level l >= 2: rep[a] = the first atom b <= a whose label (prev) and
+ * neighbours' labels in neighbour order equal a's (the order Z sums them
+ * in, so equal keys give equal bits); equal keys imply the same degree. */
+static int same_key(const gbatch *g, const int *prev, int a, int b) {
+  int na = g->nbr_start[a + 1] - g->nbr_start[a];
+  if (prev[a] != prev[b] || na != g->nbr_start[b + 1] - g->nbr_start[b]) return 0;
+  for (int k = 0; k < na; k++)
+    if (prev[g->nbr[g->nbr_start[a] + k]] != prev[g->nbr[g->nbr_start[b] + k]]) return 0;
+  return 1;
+}
+
+static void level_reps(const gbatch *g, const int *prev, int *rep) {
+  int n = g->natoms, cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  int *tab = xmalloc(sizeof(int) * cap);
+  for (int i = 0; i < cap; i++) tab[i] = -1;
+  for (int a = 0; a < n; a++) {
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)prev[a];
+    for (int k = g->nbr_start[a]; k < g->nbr_start[a + 1]; k++) h = (h ^ (uint64_t)prev[g->nbr[k]]) * 1099511628211ull;
+    h ^= h >> 29;
+    for (uint64_t s = h & (uint64_t)(cap - 1);; s = (s + 1) & (uint64_t)(cap - 1)) {
+      int b = tab[s];
+      if (b < 0) { tab[s] = rep[a] = a; break; }
+      if (same_key(g, prev, a, b)) { rep[a] = b; break; }
+    }
+  }
+  free(tab);
+}
+
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
   memset(g, 0, sizeof *g);
   int N = 0, nnbr = 0;
@@ -139,6 +168,19 @@ int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
   g->urep = xmalloc(sizeof(int) * (N + 1));
   row_classes(&g->z0, g->atom_deg, g->zrep);
   row_classes(&g->u0, NULL, g->urep);
+  unsigned char used[MG_ATOM_FEATS + NB + 1] = {0};
+  for (long k = 0; k < g->u0.start[N]; k++) used[g->u0.col[k]] = 1;
+  g->ulo = xmalloc(sizeof(int) * (C + 1));
+  g->uhi = xmalloc(sizeof(int) * (C + 1));
+  for (int j = 0; j < C; j++)
+    if (used[j]) {
+      if (g->nurun && g->uhi[g->nurun - 1] == j) g->uhi[g->nurun - 1]++;
+      else g->ulo[g->nurun] = j, g->uhi[g->nurun++] = j + 1;
+    }
+  for (int l = 2; l <= GC_MAXL; l++) {
+    g->lrep[l] = xmalloc(sizeof(int) * (N + 1));
+    level_reps(g, l == 2 ? g->zrep : g->lrep[l - 1], g->lrep[l]);
+  }
   return 0;
 }
 
@@ -146,6 +188,8 @@ void gbatch_free(gbatch *g) {
   free(g->mol_start); free(g->atom_mol); free(g->atom_deg); free(g->nbr_start); free(g->nbr); free(g->bsum);
   csr_free(&g->z0); csr_free(&g->u0);
   free(g->zrep); free(g->urep);
+  for (int l = 0; l <= GC_MAXL; l++) free(g->lrep[l]);
+  free(g->ulo); free(g->uhi);
   memset(g, 0, sizeof *g);
 }
 
@@ -157,23 +201,27 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   int wd = L->width, big = MG_ATOM_FEATS + NB;
   w->ldh = kern_pad(wd); w->ldz = kern_pad(wd + NB); w->ldo = kern_pad(L->D);
   int ldmax = w->ldz > w->ldo ? w->ldz : w->ldo;
+  if (w->ldh > ldmax) ldmax = w->ldh;
   w->perm = xmalloc(sizeof(int) * n);
   w->cidx = xmalloc(sizeof(int) * n);
   w->cmol = xmalloc(sizeof(int) * n);
-  w->zrows = xmalloc(sizeof(int) * n); w->urows = xmalloc(sizeof(int) * n); w->zfc = xmalloc(sizeof(int) * n);
-  w->zsrc = xmalloc(sizeof(int) * n); w->usrc = xmalloc(sizeof(int) * n);
   w->zfirst = xmalloc(sizeof(int) * n); w->ufirst = xmalloc(sizeof(int) * n);
   for (size_t i = 0; i < n; i++) w->zfirst[i] = w->ufirst[i] = -1;
-  for (int l = 1; l <= L->P; l++) {
-    w->H[l] = kern_alloc(n * w->ldh);
-    w->dH[l] = kern_alloc(n * w->ldh);
-    w->U[l] = kern_alloc(n * w->ldz);
-    if (l < L->P) w->Z[l] = kern_alloc(n * w->ldz);
+  for (int l = 0; l <= L->P; l++) {
+    w->crep[l] = xmalloc(sizeof(int) * n);
+    w->csrc[l] = xmalloc(sizeof(int) * n);
+    w->bcls[l] = xmalloc(sizeof(int) * n);
+    w->cprev[l] = xmalloc(sizeof(int) * n);
+    w->OC[l] = kern_alloc(n * w->ldo);
+    if (l == 0) continue;
+    w->HC[l] = kern_alloc(n * w->ldh);
+    w->dHC[l] = kern_alloc(n * w->ldh);
+    w->UC[l] = kern_alloc(n * w->ldz);
+    if (l < L->P) w->ZC[l] = kern_alloc(n * w->ldz);
     w->Wop[l] = kern_alloc((size_t)(wd + NB) * w->ldo);
     w->WoT[l] = kern_alloc((size_t)L->D * w->ldh);
   }
   w->Wop[0] = kern_alloc((size_t)big * w->ldo);
-  for (int l = 0; l <= L->P; l++) w->O[l] = kern_alloc(n * w->ldo);
   for (int l = 1; l < L->P; l++)
     for (int d = 0; d < GC_NDEG; d++) {
       w->Wp[l][d] = kern_alloc((size_t)(wd + NB) * w->ldh);
@@ -183,28 +231,26 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   w->dZ = kern_alloc(n * ldmax);
   w->dL = kern_alloc(n * ldmax);
   w->dfp = kern_alloc(n * w->ldo);
-  w->T = kern_alloc(n * (ldmax > w->ldh ? ldmax : w->ldh));
-  w->UT = kern_alloc(n * w->ldz);
+  w->T = kern_alloc(n * ldmax);
 }
 
 void gcnn_ws_free(gcnn_ws *w) {
-  free(w->perm); free(w->cidx); free(w->cmol);
-  free(w->zrows); free(w->urows); free(w->zfc); free(w->zsrc); free(w->usrc); free(w->zfirst); free(w->ufirst);
-  free(w->T); free(w->UT);
-  for (int l = 0; l <= GC_MAXL; l++) {
-    free(w->H[l]); free(w->dH[l]); free(w->U[l]); free(w->O[l]); free(w->Wop[l]); free(w->WoT[l]);
+  free(w->perm); free(w->cidx); free(w->cmol); free(w->zfirst); free(w->ufirst);
+  for (int l = 0; l < GC_LEV; l++) {
+    free(w->crep[l]); free(w->csrc[l]); free(w->bcls[l]); free(w->cprev[l]);
+    free(w->HC[l]); free(w->ZC[l]); free(w->UC[l]); free(w->OC[l]); free(w->dHC[l]);
+    free(w->Wop[l]); free(w->WoT[l]);
   }
-  for (int l = 0; l < GC_MAXL; l++) {
-    free(w->Z[l]);
+  for (int l = 0; l < GC_MAXL; l++)
     for (int d = 0; d < GC_NDEG; d++) { free(w->Wp[l][d]); free(w->WT[l][d]); }
-  }
-  free(w->dZ); free(w->dL); free(w->dfp);
+  free(w->dZ); free(w->dL); free(w->dfp); free(w->T);
   memset(w, 0, sizeof *w);
 }
 
 /* ---- forward ------------------------------------------------------------ */
-/* Renumber the selected molecules' atoms, grouped by degree (stable). */
-static void compact(const gbatch *g, gcnn_ws *w, const int *sel, int nsel) {
+/* Renumber the selected molecules' atoms, grouped by degree (stable), and
+ * find their classes at every level up to P. */
+static void compact(const gcnn_layout *L, const gbatch *g, gcnn_ws *w, const int *sel, int nsel) {
   int cnt[GC_NDEG + 1] = {0};
   for (int i = 0; i < nsel; i++) {
     int m = sel ? sel[i] : i;
@@ -221,52 +267,51 @@ static void compact(const gbatch *g, gcnn_ws *w, const int *sel, int nsel) {
   }
   w->nc = w->deg_start[GC_NDEG];
   w->nsel = nsel;
-  /* layer-0 classes in compact order (z classes stay within a degree) */
-  w->nzu = w->nuu = 0;
-  for (int d = 0; d < GC_NDEG; d++) {
-    w->zdeg_start[d] = w->nzu;
-    for (int c = w->deg_start[d]; c < w->deg_start[d + 1]; c++) {
-      int r = g->zrep[w->perm[c]];
-      if (w->zfirst[r] < 0) { w->zfirst[r] = w->nzu; w->zfc[w->nzu] = c; w->zrows[w->nzu++] = w->perm[c]; }
-      w->zsrc[c] = w->zfirst[r];
-    }
-  }
-  w->zdeg_start[GC_NDEG] = w->nzu;
+  /* level 0 (u0 rows) and level 1 (degree and z0 row) from the batch's
+   * representatives; level 1 classes stay within a degree */
+  int nu = 0, nz = 0;
   for (int c = 0; c < w->nc; c++) {
     int r = g->urep[w->perm[c]];
-    if (w->ufirst[r] < 0) { w->ufirst[r] = w->nuu; w->urows[w->nuu++] = w->perm[c]; }
-    w->usrc[c] = w->ufirst[r];
+    if (w->ufirst[r] < 0) { w->ufirst[r] = nu; w->crep[0][nu++] = w->perm[c]; }
+    w->csrc[0][c] = w->ufirst[r];
   }
-  for (int i = 0; i < w->nzu; i++) w->zfirst[g->zrep[w->zrows[i]]] = -1;
-  for (int i = 0; i < w->nuu; i++) w->ufirst[g->urep[w->urows[i]]] = -1;
-}
-
-/* Y[c] = T[src[c]] for the nc compact atoms (rows of ld doubles) */
-static void copy_classes(int nc, const int *src, const double *T, double *Y, int ld) {
-  for (int c = 0; c < nc; c++) memcpy(Y + (size_t)c * ld, T + (size_t)src[c] * ld, sizeof(double) * ld);
-}
-
-/* Z[c] = [H[c] + sum_nbr H[j], bsum[c]] (H rows of ldh, Z rows of ldz) */
-static void gather_z(const gbatch *g, const gcnn_ws *w, const double *H, int f, double *Z) {
-  kern_nbr_sum(w->nc, f, w->perm, g->nbr_start, g->nbr, w->cidx, H, w->ldh, Z, w->ldz, 0);
-  for (int c = 0; c < w->nc; c++) memcpy(Z + (size_t)c * w->ldz + f, g->bsum + (size_t)w->perm[c] * NB, sizeof(double) * NB);
-}
-
-static void concat_bonds(const gbatch *g, const gcnn_ws *w, const double *H, int f, double *U) {
-  for (int c = 0; c < w->nc; c++) {
-    memcpy(U + (size_t)c * w->ldz, H + (size_t)c * w->ldh, sizeof(double) * f);
-    memcpy(U + (size_t)c * w->ldz + f, g->bsum + (size_t)w->perm[c] * NB, sizeof(double) * NB);
+  w->ncls[0] = nu;
+  for (int d = 0; d < GC_NDEG && L->P >= 1; d++) {
+    w->cdeg_start[1][d] = nz;
+    for (int c = w->deg_start[d]; c < w->deg_start[d + 1]; c++) {
+      int r = g->zrep[w->perm[c]];
+      if (w->zfirst[r] < 0) { w->zfirst[r] = nz; w->crep[1][nz++] = w->perm[c]; }
+      w->csrc[1][c] = w->bcls[1][w->perm[c]] = w->zfirst[r];
+    }
   }
-}
-
-/* non-zeros of the selected atoms' layer-0 inputs, and their neighbours */
-static void sel_counts(const gbatch *g, const gcnn_ws *w, long *nz, long *nu, long *nn) {
-  *nz = *nu = *nn = 0;
-  for (int c = 0; c < w->nc; c++) {
-    int a = w->perm[c];
-    *nz += g->z0.start[a + 1] - g->z0.start[a];
-    *nu += g->u0.start[a + 1] - g->u0.start[a];
-    *nn += g->nbr_start[a + 1] - g->nbr_start[a];
+  w->cdeg_start[1][GC_NDEG] = nz;
+  if (L->P >= 1) w->ncls[1] = nz;
+  for (int i = 0; i < nu; i++) w->ufirst[g->urep[w->crep[0][i]]] = -1;
+  for (int i = 0; i < nz; i++) w->zfirst[g->zrep[w->crep[1][i]]] = -1;
+  w->nz0 = w->nu0 = 0;
+  for (int i = 0; i < nz; i++) w->nz0 += g->z0.start[w->crep[1][i] + 1] - g->z0.start[w->crep[1][i]];
+  for (int i = 0; i < nu; i++) w->nu0 += g->u0.start[w->crep[0][i] + 1] - g->u0.start[w->crep[0][i]];
+  /* levels >= 2 from the batch's representatives, the same way (a class
+   * of the batch restricted to the selection is a class of the selection) */
+  for (int l = 2; l <= L->P; l++) {
+    int n = 0;
+    long nn = 0;
+    for (int d = 0; d < GC_NDEG; d++) {
+      w->cdeg_start[l][d] = n;
+      for (int c = w->deg_start[d]; c < w->deg_start[d + 1]; c++) {
+        int a = w->perm[c], r = g->lrep[l][a];
+        if (w->zfirst[r] < 0) {
+          w->zfirst[r] = n;
+          w->crep[l][n] = a;
+          w->cprev[l][n++] = w->bcls[l - 1][a];
+          nn += g->nbr_start[a + 1] - g->nbr_start[a];
+        }
+        w->csrc[l][c] = w->bcls[l][a] = w->zfirst[r];
+      }
+    }
+    w->cdeg_start[l][GC_NDEG] = w->ncls[l] = n;
+    w->nnbr[l] = nn;
+    for (int i = 0; i < n; i++) w->zfirst[g->lrep[l][w->crep[l][i]]] = -1;
   }
 }
 
@@ -279,63 +324,61 @@ static const double *w0(const gcnn_layout *L, const double *p, gcnn_ws *w, int d
 
 void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, const int *sel, int nsel,
                       double *fp) {
-  int wd = L->width, D = L->D, big = MG_ATOM_FEATS + NB;
-  compact(g, w, sel, nsel);
+  int wd = L->width, D = L->D, big = MG_ATOM_FEATS + NB, ldh = w->ldh, ldz = w->ldz, ldo = w->ldo;
+  compact(L, g, w, sel, nsel);
   int nc = w->nc;
   double fl = 0;
-  memset(w->dfp, 0, sizeof(double) * nsel * w->ldo); /* the padded fingerprint sums */
+  memset(w->dfp, 0, sizeof(double) * nsel * ldo); /* the padded fingerprint sums */
+  /* hidden layers: H_1 from the sparse layer-0 rows, H_{l+1} from Z_l =
+   * [H_l + sum_nbr H_l, bond sums], each once per class */
   for (int l = 0; l < L->P; l++) {
-    int f = gcnn_in_dim(L, l);
-    if (l > 0) gather_z(g, w, w->H[l], f, w->Z[l]);
+    int n1 = w->ncls[l + 1];
+    if (l > 0) {
+      kern_nbr_sum(n1, wd, w->crep[l + 1], w->cprev[l + 1], g->nbr_start, g->nbr, w->bcls[l], w->HC[l], ldh, w->ZC[l],
+                   ldz, 0);
+      for (int i = 0; i < n1; i++) memcpy(w->ZC[l] + (size_t)i * ldz + wd, g->bsum + (size_t)w->crep[l + 1][i] * NB, sizeof(double) * NB);
+      fl += (double)w->nnbr[l + 1] * wd;
+    }
     for (int d = 0; d < GC_NDEG; d++) {
-      int a0 = w->deg_start[d], cnt = w->deg_start[d + 1] - a0;
+      int c0 = w->cdeg_start[l + 1][d], cnt = w->cdeg_start[l + 1][d + 1] - c0;
       if (!cnt) continue;
-      double *out = w->H[l + 1] + (size_t)a0 * w->ldh;
-      if (l == 0) { /* once per z class, copied below */
-        int u0 = w->zdeg_start[d], ucnt = w->zdeg_start[d + 1] - u0;
-        kern_sparse(&g->z0, w->zrows + u0, 0, ucnt, wd, w0(L, p, w, d), w->ldh, p + L->b[0][d],
-                    w->T + (size_t)u0 * w->ldh, w->ldh, KERN_RELU);
+      double *out = w->HC[l + 1] + (size_t)c0 * ldh;
+      if (l == 0) {
+        kern_sparse(&g->z0, w->crep[1] + c0, 0, cnt, wd, w0(L, p, w, d), ldh, p + L->b[0][d], out, ldh, KERN_RELU);
       } else {
         const double *W = p + L->W[l][d];
-        if (wd % KERN_V) { kern_pack(f + NB, wd, W, wd, w->Wp[l][d], w->ldh); W = w->Wp[l][d]; }
-        kern_dense(cnt, f + NB, wd, w->Z[l] + (size_t)a0 * w->ldz, w->ldz, W, w->ldh, p + L->b[l][d], out, w->ldh,
-                   KERN_RELU, NULL, 0);
-        fl += 2.0 * cnt * (f + NB) * wd;
+        if (wd % KERN_V) { kern_pack(wd + NB, wd, W, wd, w->Wp[l][d], ldh); W = w->Wp[l][d]; }
+        kern_dense(cnt, wd + NB, wd, w->ZC[l] + (size_t)c0 * ldz, ldz, W, ldh, p + L->b[l][d], out, ldh, KERN_RELU,
+                   NULL, 0);
+        fl += 2.0 * cnt * (wd + NB) * wd;
       }
     }
-    if (l == 0) copy_classes(nc, w->zsrc, w->T, w->H[1], w->ldh);
+    fl += (l == 0 ? 2.0 * w->nz0 * wd : 0) + 2.0 * n1 * wd; /* products (sparse); bias and ReLU */
   }
+  /* output layers, once per class; the fingerprint sums per atom, in atom order */
   for (int l = 0; l <= L->P; l++) {
-    int in = l ? wd + NB : big;
-    kern_pack(in, D, p + L->Wo[l], D, w->Wop[l], w->ldo);
-    if (l == 0) { /* once per u class */
-      kern_sparse(&g->u0, w->urows, 0, w->nuu, D, w->Wop[0], w->ldo, p + L->bo[0], w->T, w->ldo, KERN_SOFTMAX);
-      copy_classes(nc, w->usrc, w->T, w->O[0], w->ldo);
-    } else if (l == 1) { /* H_1 and the bond sums: once per z class */
-      concat_bonds(g, w, w->H[1], wd, w->U[1]);
-      for (int i = 0; i < w->nzu; i++)
-        memcpy(w->UT + (size_t)i * w->ldz, w->U[1] + (size_t)w->zfc[i] * w->ldz, sizeof(double) * w->ldz);
-      kern_dense(w->nzu, in, D, w->UT, w->ldz, w->Wop[1], w->ldo, p + L->bo[1], w->T, w->ldo, KERN_SOFTMAX, NULL, 0);
-      copy_classes(nc, w->zsrc, w->T, w->O[1], w->ldo);
-      fl += 2.0 * w->nzu * in * D;
+    int in = l ? wd + NB : big, ncl = w->ncls[l];
+    if (l == 0) /* only the rows of the u0 columns the batch uses are read */
+      for (int r = 0; r < g->nurun; r++)
+        kern_pack(g->uhi[r] - g->ulo[r], D, p + L->Wo[0] + (size_t)g->ulo[r] * D, D, w->Wop[0] + (size_t)g->ulo[r] * ldo,
+                  ldo);
+    else
+      kern_pack(in, D, p + L->Wo[l], D, w->Wop[l], ldo);
+    if (l == 0) {
+      kern_sparse(&g->u0, w->crep[0], 0, ncl, D, w->Wop[0], ldo, p + L->bo[0], w->OC[0], ldo, KERN_SOFTMAX);
+      fl += 2.0 * w->nu0 * D;
     } else {
-      concat_bonds(g, w, w->H[l], wd, w->U[l]);
-      kern_dense(nc, in, D, w->U[l], w->ldz, w->Wop[l], w->ldo, p + L->bo[l], w->O[l], w->ldo, KERN_SOFTMAX, NULL, 0);
-      fl += 2.0 * nc * in * D;
+      for (int i = 0; i < ncl; i++) {
+        memcpy(w->UC[l] + (size_t)i * ldz, w->HC[l] + (size_t)i * ldh, sizeof(double) * wd);
+        memcpy(w->UC[l] + (size_t)i * ldz + wd, g->bsum + (size_t)w->crep[l][i] * NB, sizeof(double) * NB);
+      }
+      kern_dense(ncl, in, D, w->UC[l], ldz, w->Wop[l], ldo, p + L->bo[l], w->OC[l], ldo, KERN_SOFTMAX, NULL, 0);
+      fl += 2.0 * ncl * in * D;
     }
-    kern_scatter_add(nc, D, w->O[l], w->ldo, w->cmol, w->dfp, w->ldo);
+    fl += 6.0 * ncl * D + (double)nc * D; /* bias and softmax (max, subtract, exp, sum, scale); the sums */
+    kern_scatter_add(nc, D, w->OC[l], ldo, w->csrc[l], w->cmol, w->dfp, ldo);
   }
-  for (int i = 0; i < nsel; i++) memcpy(fp + (size_t)i * D, w->dfp + (size_t)i * w->ldo, sizeof(double) * D);
-  /* the work done: sparse layers by the classes' non-zeros; elementwise:
-   * bias and ReLU (2 per hidden unit), bias and softmax (max, subtract, exp,
-   * sum, scale: 6 per output unit) per class for H_1, O_0 and O_1, per atom
-   * after; the fingerprint sum (1 per output unit and atom), neighbour sums */
-  long nz = 0, nu = 0, nn = 0;
-  for (int i = 0; i < w->nzu; i++) nz += g->z0.start[w->zrows[i] + 1] - g->z0.start[w->zrows[i]];
-  for (int i = 0; i < w->nuu; i++) nu += g->u0.start[w->urows[i] + 1] - g->u0.start[w->urows[i]];
-  for (int c = 0; c < nc; c++) nn += g->nbr_start[w->perm[c] + 1] - g->nbr_start[w->perm[c]];
-  double per_out = 6.0 * D * (w->nuu + (L->P >= 1 ? w->nzu : 0) + (L->P - 1.0) * nc) + (L->P + 1.0) * nc * D;
-  fl += 2.0 * nz * wd + 2.0 * nu * D + 2.0 * wd * (w->nzu + (L->P - 1.0) * nc) + per_out + (L->P - 1.0) * nn * wd;
+  for (int i = 0; i < nsel; i++) memcpy(fp + (size_t)i * D, w->dfp + (size_t)i * ldo, sizeof(double) * D);
   w->flops = fl;
 }
 
@@ -344,49 +387,56 @@ void gcnn_forward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_w
 }
 
 /* ---- backward ----------------------------------------------------------- */
+/* Per class too: a class's rows are equal, so its weight gradient is the
+ * row times the sum of its atoms' output gradients, and the softmax
+ * backward is linear in dfp (a class's summed gradient is that of its
+ * atoms' summed dfp rows). Only those sums run per atom. */
 void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, const double *dfp,
                    double *grads) {
-  int nc = w->nc, wd = L->width, D = L->D, ldh = w->ldh;
+  int nc = w->nc, wd = L->width, D = L->D, ldh = w->ldh, ldz = w->ldz, ldo = w->ldo;
   double fl = 0;
-  for (int i = 0; i < w->nsel; i++) memcpy(w->dfp + (size_t)i * w->ldo, dfp + (size_t)i * D, sizeof(double) * D);
+  for (int i = 0; i < w->nsel; i++) memcpy(w->dfp + (size_t)i * ldo, dfp + (size_t)i * D, sizeof(double) * D);
   for (int l = L->P; l >= 0; l--) {
-    /* output layer l: every atom's softmax receives its molecule's dfp */
-    kern_softmax_back(nc, D, w->O[l], w->ldo, w->dfp, w->ldo, w->cmol, w->dL, w->ldo);
-    fl += 4.0 * nc * D;
+    /* output layer l: the classes' summed dfp, the softmax backward */
+    int ncl = w->ncls[l];
+    kern_scatter_sum(nc, D, w->dfp, ldo, w->cmol, w->csrc[l], w->T, ldo); /* classes: by first appearance */
+    kern_softmax_back(ncl, D, w->OC[l], ldo, w->T, ldo, NULL, w->dL, ldo);
+    fl += (double)nc * D + 5.0 * ncl * D; /* sums; softmax backward; bias */
     if (l == 0) {
-      kern_sparse_dw(&g->u0, w->perm, 0, nc, D, w->dL, w->ldo, grads + L->Wo[0], D, grads + L->bo[0]);
+      kern_sparse_dw(&g->u0, w->crep[0], 0, ncl, D, w->dL, ldo, grads + L->Wo[0], D, grads + L->bo[0]);
+      fl += 2.0 * w->nu0 * D;
     } else {
-      kern_dense_dw(nc, wd + NB, D, w->U[l], w->ldz, w->dL, w->ldo, grads + L->Wo[l], D, grads + L->bo[l]);
+      kern_dense_dw(ncl, wd + NB, D, w->UC[l], ldz, w->dL, ldo, grads + L->Wo[l], D, grads + L->bo[l]);
       kern_pack_t(wd, D, p + L->Wo[l], w->WoT[l], ldh);
-      /* the first contribution to dH_l: it starts the sum (from 0) */
-      kern_dense(nc, D, wd, w->dL, w->ldo, w->WoT[l], ldh, NULL, w->dH[l], ldh, KERN_LINEAR, NULL, 0);
-      fl += 2.0 * nc * (wd + NB) * D + 2.0 * nc * D * wd;
+      /* the first contribution to dH_l: it starts the class sums (from 0) */
+      kern_dense(ncl, D, wd, w->dL, ldo, w->WoT[l], ldh, NULL, w->dHC[l], ldh, KERN_LINEAR, NULL, 0);
+      fl += 2.0 * ncl * (wd + NB) * D + 2.0 * ncl * D * wd;
     }
     if (l == L->P) continue;
     /* hidden layer l: its output H_{l+1} now has its full gradient; ReLU */
-    kern_relu_back((size_t)nc * ldh, w->H[l + 1], w->dH[l + 1], w->dL);
-    int f = gcnn_in_dim(L, l), ldf = kern_pad(f);
+    int n1 = w->ncls[l + 1];
+    kern_relu_back((size_t)n1 * ldh, w->HC[l + 1], w->dHC[l + 1], w->dL);
+    fl += 2.0 * n1 * wd; /* ReLU and bias */
     for (int d = 0; d < GC_NDEG; d++) {
-      int a0 = w->deg_start[d], cnt = w->deg_start[d + 1] - a0;
+      int c0 = w->cdeg_start[l + 1][d], cnt = w->cdeg_start[l + 1][d + 1] - c0;
       if (!cnt) continue;
-      const double *dpre = w->dL + (size_t)a0 * ldh;
+      const double *dpre = w->dL + (size_t)c0 * ldh;
       if (l == 0) {
-        kern_sparse_dw(&g->z0, w->perm + a0, 0, cnt, wd, dpre, ldh, grads + L->W[0][d], wd, grads + L->b[0][d]);
+        kern_sparse_dw(&g->z0, w->crep[1] + c0, 0, cnt, wd, dpre, ldh, grads + L->W[0][d], wd, grads + L->b[0][d]);
       } else {
-        kern_dense_dw(cnt, f + NB, wd, w->Z[l] + (size_t)a0 * w->ldz, w->ldz, dpre, ldh, grads + L->W[l][d], wd,
+        kern_dense_dw(cnt, wd + NB, wd, w->ZC[l] + (size_t)c0 * ldz, ldz, dpre, ldh, grads + L->W[l][d], wd,
                       grads + L->b[l][d]);
-        kern_pack_t(f, wd, p + L->W[l][d], w->WT[l][d], ldf);
-        kern_dense(cnt, wd, f, dpre, ldh, w->WT[l][d], ldf, NULL, w->dZ + (size_t)a0 * ldf, ldf, KERN_LINEAR, NULL, 0);
-        fl += 2.0 * cnt * (f + NB) * wd + 2.0 * cnt * wd * f;
+        kern_pack_t(wd, wd, p + L->W[l][d], w->WT[l][d], ldh);
+        kern_dense(cnt, wd, wd, dpre, ldh, w->WT[l][d], ldh, NULL, w->dZ + (size_t)c0 * ldh, ldh, KERN_LINEAR, NULL, 0);
+        fl += 2.0 * cnt * (wd + NB) * wd + 2.0 * cnt * wd * wd;
       }
     }
-    if (l == 0) continue; /* layer-0 inputs are constants */
-    /* dH_l[c] += dZ[c] + sum_nbr dZ[j] (the adjacency is symmetric) */
-    kern_nbr_sum(nc, f, w->perm, g->nbr_start, g->nbr, w->cidx, w->dZ, ldf, w->dH[l], ldh, 1);
+    if (l == 0) { fl += 2.0 * w->nz0 * wd; continue; } /* layer-0 inputs are constants */
+    /* dH_l += dZ to each class's own level-l class and its neighbours' (the
+     * adjacency is symmetric) */
+    kern_nbr_scatter(n1, wd, w->crep[l + 1], w->cprev[l + 1], g->nbr_start, g->nbr, w->bcls[l], w->dZ, ldh, w->dHC[l],
+                     ldh);
+    fl += (double)(n1 + w->nnbr[l + 1]) * wd;
   }
-  /* elementwise: bias gradients, ReLU masks, neighbour sums */
-  long nz, nu, nn;
-  sel_counts(g, w, &nz, &nu, &nn);
-  fl += 2.0 * nz * wd + 2.0 * nu * D + (double)nc * ((L->P + 1) * D + L->P * 2 * wd) + (L->P - 1.0) * (nc + nn) * wd;
   w->flops += fl;
 }

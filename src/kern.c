@@ -83,17 +83,35 @@ void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, 
 void kern_pack(int in, int out, const double *W, int ldw, double *Wp, int ldp) { K->pack(in, out, W, ldw, Wp, ldp); }
 
 NO_CALLS void kern_pack_t(int in, int out, const double *W, double *WTp, int ldp) {
-  for (int j = 0; j < out; j++) {
+  int j0 = 0;
+  /* four output rows at a time: each W row gives four neighbouring values */
+  for (; j0 + 4 <= out; j0 += 4) {
+    double *t0 = WTp + (size_t)j0 * ldp, *t1 = t0 + ldp, *t2 = t1 + ldp, *t3 = t2 + ldp;
+    const double *w = W + j0;
+    for (int k = 0; k < in; k++, w += out) {
+      double a = w[0], b = w[1], c = w[2], d = w[3];
+      t0[k] = a; t1[k] = b; t2[k] = c; t3[k] = d;
+    }
+    for (int k = in; k < ldp; k++) t0[k] = t1[k] = t2[k] = t3[k] = 0;
+  }
+  for (int j = j0; j < out; j++) {
     double *t = WTp + (size_t)j * ldp;
     for (int k = 0; k < in; k++) t[k] = W[(size_t)k * out + j];
     for (int k = in; k < ldp; k++) t[k] = 0;
   }
 }
 void kern_relu_back(size_t n, const double *Y, const double *dY, double *dX) { K->relu_back(n, Y, dY, dX); }
-void kern_nbr_sum(int n, int f, const int *atoms, const int *start, const int *nbr, const int *map, const double *H,
-                  int ldh, double *Z, int ldz, int acc) {
-  K->nbr_sum(n, f, atoms, start, nbr, map, H, ldh, Z, ldz, acc);
+void kern_nbr_sum(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr, const int *map,
+                  const double *H, int ldh, double *Z, int ldz, int acc) {
+  K->nbr_sum(n, f, atoms, self, start, nbr, map, H, ldh, Z, ldz, acc);
 }
-void kern_scatter_add(int n, int out, const double *X, int ldx, const int *idx, double *Y, int ldy) {
-  K->scatter_add(n, out, X, ldx, idx, Y, ldy);
+void kern_nbr_scatter(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
+                      const int *map, const double *dZ, int ldz, double *dH, int ldh) {
+  K->nbr_scatter(n, f, atoms, self, start, nbr, map, dZ, ldz, dH, ldh);
+}
+void kern_scatter_add(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy) {
+  K->scatter_add(n, out, X, ldx, xidx, idx, Y, ldy);
+}
+void kern_scatter_sum(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy) {
+  K->scatter_sum(n, out, X, ldx, xidx, idx, Y, ldy);
 }

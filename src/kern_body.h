@@ -44,13 +44,29 @@ typedef double vdu __attribute__((vector_size(8 * KV), aligned(8), may_alias));
 INL vd ld(const double *p) { return *(const vdu *)p; }
 INL void st(double *p, vd x) { *(vdu *)p = x; }
 INL vd splat(double x) { return x - (vd){0}; }
-/* first c (< KV) lanes from p, zeros after: prologues and epilogues only */
+/* first c (< KV) lanes from p, zeros after (nothing past them is read):
+ * a masked load where the instruction set has one */
+#if KV == 8
+#include <immintrin.h>
+INL vd ldp(const double *p, int c) {
+  if (c >= KV) return ld(p);
+  return (vd)_mm512_maskz_loadu_pd((__mmask8)((1u << (c > 0 ? c : 0)) - 1), p);
+}
+#elif KV == 4
+#include <immintrin.h>
+INL vd ldp(const double *p, int c) {
+  if (c >= KV) return ld(p);
+  const vl idx = {0, 1, 2, 3};
+  return (vd)_mm256_maskload_pd(p, (__m256i)(idx < c));
+}
+#else
 INL vd ldp(const double *p, int c) {
   if (c >= KV) return ld(p);
   vd t = splat(0);
   for (int i = 0; i < c; i++) t[i] = p[i];
   return t;
 }
+#endif
 INL vd sel(vl m, vd a, vd b) { return (vd)(((vl)a & m) | ((vl)b & ~m)); }
 
 /* ---- e^x ------------------------------------------------------------------
@@ -149,6 +165,31 @@ INL void softmax_rows(int n, int out, double *Y, int ldy) {
   }
 }
 
+/* The same softmax on one row held in NV registers (the whole row: out <=
+ * NV * KV), the same operations in the same order as softmax_rows, so the
+ * same bits; fused into the tiles it saves the store and reload and lets a
+ * tile's rows overlap. */
+#define KERN_FUSED 32 /* internal flag: the tile covers whole rows, softmax in registers */
+INL void softmax_regs(vd *y, const int NV, int out) {
+  const int full = out / KV, per = 8 / KV;
+  const vl mt = lanes_below(full * KV, out);
+  vd mv = splat(-INFINITY);
+  for (int v = 0; v < full && v < NV; v++) mv = sel(y[v] > mv, y[v], mv);
+  if (full < NV) mv = sel(mt, sel(y[full] > mv, y[full], mv), mv);
+  double mx = mv[0];
+  for (int l = 1; l < KV; l++) mx = mv[l] > mx ? mv[l] : mx;
+  vd acc[8 / KV];
+  for (int q = 0; q < per; q++) acc[q] = splat(0);
+  for (int v = 0, q = 0; v < NV; v++, q = (q + 1) % per) {
+    vd e = vexp(y[v] - mx);
+    if (v == full) e = (vd)((vl)e & mt);
+    y[v] = e;
+    acc[q] = acc[q] + e;
+  }
+  double inv = 1 / hsum8(acc);
+  for (int v = 0; v < NV; v++) y[v] = y[v] * inv;
+}
+
 /* ---- dense forward: R rows x NV native vectors of output in registers --- */
 INL void dense_tile(const int R, const int NV, int in, int cols, const double *X, int ldx, const double *W, int ldw,
                     const double *b, double *Y, int ldy, int flags, const double *M, int ldm) {
@@ -166,6 +207,13 @@ INL void dense_tile(const int R, const int NV, int in, int cols, const double *X
     }
   }
   int epi = flags & 15;
+  if (epi == KERN_SOFTMAX && (flags & KERN_FUSED)) {
+    for (int r = 0; r < R; r++) {
+      softmax_regs(a[r], NV, cols);
+      for (int v = 0; v < NV; v++) st(Y + (size_t)r * ldy + KV * v, a[r][v]);
+    }
+    return;
+  }
   if (epi == KERN_SOFTMAX) epi = KERN_LINEAR; /* applied over whole rows afterwards */
   for (int r = 0; r < R; r++)
     for (int v = 0; v < NV; v++)
@@ -204,6 +252,7 @@ INL void block_vectors(int j0, int out, int *nv, int *np) {
 void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const double *Wp, int ldw, const double *b,
                     double *Y, int ldy, int epi, const double *M, int ldm) {
   int op = kern_pad(out);
+  if ((epi & 15) == KERN_SOFTMAX && op <= NVMAX * KV) epi |= KERN_FUSED; /* one column block: whole rows */
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
     block_vectors(j0, out, &nv, &np);
@@ -226,7 +275,7 @@ void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const doub
         for (int v = nv; v < np; v++) st(Y + (size_t)i * ldy + j0 + KV * v, z);
     }
   }
-  if ((epi & 15) == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
+  if ((epi & 15) == KERN_SOFTMAX && !(epi & KERN_FUSED)) softmax_rows(n, out, Y, ldy);
 }
 
 /* ---- dense weight gradient: KR rows of dW x NV vectors in registers ------ */
@@ -290,17 +339,23 @@ INL void sparse_tile(const int NV, const csr *X, int r, int cols, const double *
     double x = X->val[k];
     for (int v = 0; v < NV; v++) a[v] = a[v] + x * ld(w + KV * v);
   }
+  if (epi == KERN_SOFTMAX) { /* fused: the tile is the whole row */
+    softmax_regs(a, NV, cols);
+    for (int v = 0; v < NV; v++) st(y + KV * v, a[v]);
+    return;
+  }
   for (int v = 0; v < NV; v++) st(y + KV * v, epilogue(a[v], epi, NULL));
 }
 
 void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, const double *Wp, int ldw, const double *b,
                      double *Y, int ldy, int epi) {
-  int op = kern_pad(out), e = epi == KERN_SOFTMAX ? KERN_LINEAR : epi;
+  int op = kern_pad(out), fused = epi == KERN_SOFTMAX && op <= NVMAX * KV;
+  int e = epi == KERN_SOFTMAX && !fused ? KERN_LINEAR : epi;
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
     block_vectors(j0, out, &nv, &np);
     const double *W = Wp + j0, *bb = b ? b + j0 : NULL;
-    vd z = epilogue(splat(0), e, NULL); /* vectors wholly past `out`, as in kern_dense */
+    vd z = epilogue(splat(0), e == KERN_SOFTMAX ? KERN_LINEAR : e, NULL); /* vectors wholly past `out`, as in kern_dense */
     for (int i = 0; i < n; i++) {
       int r = rows ? rows[i] : r0 + i;
       double *y = Y + (size_t)i * ldy + j0;
@@ -313,7 +368,7 @@ void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, cons
       for (int v = nv; v < np; v++) st(y + KV * v, z);
     }
   }
-  if (epi == KERN_SOFTMAX) softmax_rows(n, out, Y, ldy);
+  if (epi == KERN_SOFTMAX && !fused) softmax_rows(n, out, Y, ldy);
 }
 
 /* dW rows += x d over NV whole vectors, then `tail` lanes (dW rows need no
@@ -384,20 +439,37 @@ void F(kern_relu_back_)(size_t n, const double *Y, const double *dY, double *dX)
   for (size_t i = 0; i < n; i += KV) st(dX + i, sel(ld(Y + i) > 0, ld(dY + i), splat(0)));
 }
 
-/* Z[i, :f] (+)= sum over k in [start[a], start[a+1]) of H[map[nbr[k]], :f],
- * a = atoms[i], plus H[i] itself when self: the graph convolution's
- * neighbour sums (rows padded to whole vectors; f <= ldh). With acc the sum
- * is added to Z. */
-void F(kern_nbr_sum_)(int n, int f, const int *atoms, const int *start, const int *nbr, const int *map,
-                      const double *H, int ldh, double *Z, int ldz, int acc) {
+/* Z[i, :f] (+)= H[self[i] (or i)] + sum over k in [start[a], start[a+1]) of
+ * H[map[nbr[k]], :f], a = atoms[i]: the graph convolution's neighbour sums
+ * (rows padded to whole vectors; f <= ldh). With acc the sum is added to Z. */
+void F(kern_nbr_sum_)(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
+                      const int *map, const double *H, int ldh, double *Z, int ldz, int acc) {
   int fp = kern_pad(f);
   for (int i = 0; i < n; i++) {
     int a = atoms[i];
     double *z = Z + (size_t)i * ldz;
+    const double *h = H + (size_t)(self ? self[i] : i) * ldh;
     for (int j = 0; j < fp; j += KV) {
-      vd s = ld(H + (size_t)i * ldh + j);
+      vd s = ld(h + j);
       for (int k = start[a]; k < start[a + 1]; k++) s = s + ld(H + (size_t)map[nbr[k]] * ldh + j);
       st(z + j, acc ? ld(z + j) + s : s);
+    }
+  }
+}
+
+/* The transpose of kern_nbr_sum: dH[self[i]] += dZ[i] and dH[map[nbr[k]]]
+ * += dZ[i] for the neighbours k of atoms[i], in the order of i, then k. */
+void F(kern_nbr_scatter_)(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
+                          const int *map, const double *dZ, int ldz, double *dH, int ldh) {
+  int fp = kern_pad(f);
+  for (int i = 0; i < n; i++) {
+    int a = atoms[i];
+    const double *z = dZ + (size_t)i * ldz;
+    double *h = dH + (size_t)self[i] * ldh;
+    for (int j = 0; j < fp; j += KV) st(h + j, ld(h + j) + ld(z + j));
+    for (int k = start[a]; k < start[a + 1]; k++) {
+      h = dH + (size_t)map[nbr[k]] * ldh;
+      for (int j = 0; j < fp; j += KV) st(h + j, ld(h + j) + ld(z + j));
     }
   }
 }
@@ -414,14 +486,30 @@ void F(kern_adam_)(int nruns, const long *lo, const long *hi, double *restrict w
     }
 }
 
-/* Y[idx[i], :] += X[i, :] over padded rows of `out` (kern_pad) lanes */
-void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *idx, double *Y, int ldy) {
-  int op = kern_pad(out);
+/* Y[idx[i], :] += X[xidx[i] (or i), :] over padded rows of `out` (kern_pad)
+ * lanes; with first, Y's rows are numbered by first appearance in idx and
+ * that first appearance stores instead of adding (no clearing pass) */
+INL void scatter(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy,
+                 const int first) {
+  int op = kern_pad(out), next = 0;
   for (int i = 0; i < n; i++) {
     double *y = Y + (size_t)idx[i] * ldy;
-    const double *x = X + (size_t)i * ldx;
-    for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) + ld(x + j));
+    const double *x = X + (size_t)(xidx ? xidx[i] : i) * ldx;
+    if (first && idx[i] == next) {
+      next++;
+      for (int j = 0; j < op; j += KV) st(y + j, ld(x + j));
+    } else {
+      for (int j = 0; j < op; j += KV) st(y + j, ld(y + j) + ld(x + j));
+    }
   }
+}
+void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y,
+                          int ldy) {
+  scatter(n, out, X, ldx, xidx, idx, Y, ldy, 0);
+}
+void F(kern_scatter_sum_)(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y,
+                          int ldy) {
+  scatter(n, out, X, ldx, xidx, idx, Y, ldy, 1);
 }
 
 /* Wp[k, :] = W[k, :out] then zeros to ldq: whole vectors, one partial
@@ -443,4 +531,5 @@ void F(kern_pack_)(int in, int out, const double *W, int ldw, double *Wp, int ld
 
 const kern_impl F(kern_impl_) = {F(kern_dense_), F(kern_dense_dw_), F(kern_sparse_), F(kern_sparse_dw_),
                                  F(kern_softmax_back_), F(kern_exp_), F(kern_adam_),  F(kern_relu_back_),
-                                 F(kern_nbr_sum_), F(kern_scatter_add_), F(kern_pack_)};
+                                 F(kern_nbr_sum_), F(kern_nbr_scatter_), F(kern_scatter_add_), F(kern_scatter_sum_),
+                                 F(kern_pack_)};

@@ -130,6 +130,8 @@ struct pass {
   double *z, *dz, *dist, *t, *dd; /* per batch entry */
   int *lab, ecap;
   double flops;                 /* counted floating-point operations so far */
+  double *xs;                   /* pass_cache_inputs: [d->n, nx + nder] scaled inputs, */
+  unsigned char *xs_ok;         /* each row's filled at its first use */
 };
 
 pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows, int cap) {
@@ -176,8 +178,15 @@ pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows
   return ps;
 }
 
+void pass_cache_inputs(pass *ps) {
+  if (ps->xs) return;
+  ps->xs = xmalloc(sizeof(double) * (ps->L->nx + ps->L->nder) * (ps->d->n + 1));
+  ps->xs_ok = xcalloc(ps->d->n + 1, 1);
+}
+
 void pass_free(pass *ps) {
   if (!ps) return;
+  free(ps->xs); free(ps->xs_ok);
   for (int r = 0; r < NROLES; r++) {
     free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]); free(ps->sel[r]); free(ps->selidx[r]); free(ps->pool[r]);
     if (ps->L->D) { gbatch_free(&ps->gb[r]); gcnn_ws_free(&ps->gw[r]); }
@@ -239,7 +248,12 @@ static void head_forward(pass *ps, const instance *in, const double *p, rng_t *d
     double *v = ps->act[0] + (size_t)i * ps->ld[0];
     for (int r = 0; r < NROLES && D; r++)
       memcpy(v + r * D, ps->fp[r] + (size_t)fp_index(ps, r, row) * D, sizeof(double) * D);
-    scale_inputs(L, in, ps->d->x + (size_t)row * L->nx, v + NROLES * D);
+    const double *x = ps->d->x + (size_t)row * L->nx;
+    if (!ps->xs) { scale_inputs(L, in, x, v + NROLES * D); continue; }
+    int nv = L->nx + L->nder;
+    double *c = ps->xs + (size_t)row * nv;
+    if (!ps->xs_ok[row]) { scale_inputs(L, in, x, c); ps->xs_ok[row] = 1; }
+    for (int j = 0; j < nv; j++) v[NROLES * D + j] = c[j];
   }
   for (int l = 0; l < L->nl; l++) {
     int last = l + 1 == L->nl, out = L->dim[l + 1], ldo = ps->ld[l + 1];
@@ -269,12 +283,14 @@ static void head_backward(pass *ps, const double *p, double *g, int dropout_on) 
     kern_dense_dw(k, in, out, ps->act[l], ps->ld[l], ps->dact[l + 1], ps->ld[l + 1], g + L->W[l], out, g + L->b[l]);
     ps->flops += (2.0 * in + 1) * k * out;
     if (l == 0 && !L->D) break;
-    /* dX = dY W^T, times the ReLU derivative of the layer below */
-    kern_pack_t(in, out, p + L->W[l], ps->WT[l], ps->ld[l]);
+    /* dX = dY W^T, times the ReLU derivative of the layer below; of the
+     * inputs only the fingerprints (the first NROLES * D) take a gradient */
+    int nin = l ? in : NROLES * L->D, ldt = l ? ps->ld[l] : kern_pad(nin);
+    kern_pack_t(nin, out, p + L->W[l], ps->WT[l], ldt);
     int mask = l > 0 && !dropout_on;
-    kern_dense(k, out, in, ps->dact[l + 1], ps->ld[l + 1], ps->WT[l], ps->ld[l], NULL, ps->dact[l], ps->ld[l],
+    kern_dense(k, out, nin, ps->dact[l + 1], ps->ld[l + 1], ps->WT[l], ldt, NULL, ps->dact[l], ps->ld[l],
                mask ? KERN_MASK : KERN_LINEAR, ps->act[l], ps->ld[l]);
-    ps->flops += (2.0 * out + (l > 0)) * k * in;
+    ps->flops += (2.0 * out + (l > 0)) * k * nin;
     if (l > 0 && dropout_on)
       for (int i = 0; i < k; i++) {
         double *dx = ps->dact[l] + (size_t)i * ps->ld[l];
@@ -528,6 +544,7 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
   if (nval) set_support(L, out, d, rows, nrows);
   double best_loss = INFINITY;
   pass *ps = pass_new(L, d, rows, nrows, 2 * nb);
+  pass_cache_inputs(ps); /* the scaler is fixed: each row is scaled once */
   runs act = active_params(L, ps);
   long nact = 0;
   for (int i = 0; i < act.n; i++) nact += act.hi[i] - act.lo[i];

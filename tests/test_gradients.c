@@ -309,6 +309,9 @@ static void test_gcnn(void) {
   int reps = 0;
   for (int a = 0; a < q.g.natoms; a++) reps += q.g.zrep[a] != a;
   CHECK(reps > 0);
+  /* level 2 (same class and neighbours' classes): fewer than the atoms,
+   * at least the level-1 classes */
+  CHECK(q.w.ncls[2] < q.w.nc && q.w.ncls[2] >= q.w.ncls[1]);
   for (int m = 0; m < 5; m++) {
     gbatch one;
     gcnn_ws w1;
@@ -321,6 +324,26 @@ static void test_gcnn(void) {
   }
   free(p); free(g); free(q.fp); free(q.c);
   gbatch_free(&q.g); gcnn_ws_free(&q.w);
+  /* other depths and widths: the backward pass runs O_0, O_1, H_1 per
+   * class and layers from 2 per atom (1 layer; 3 layers, whole vectors) */
+  const int cfg[2][3] = {{1, 4, 4}, {3, 8, 10}};
+  for (int t = 0; t < 2; t++) {
+    gcnn_layout_init(&q.L, cfg[t][0], cfg[t][1], cfg[t][2], 0);
+    gbatch_build(&q.g, mp, 5);
+    gcnn_ws_init(&q.w, &q.L, q.g.natoms);
+    p = malloc(sizeof(double) * q.L.size);
+    g = calloc(q.L.size, sizeof(double));
+    q.fp = malloc(sizeof(double) * 5 * q.L.D);
+    q.c = malloc(sizeof(double) * 5 * q.L.D);
+    gcnn_init_params(&q.L, p, &R);
+    for (long i = 0; i < q.L.size; i++) p[i] += 0.1 * (2 * rng_uniform(&R) - 1);
+    fill(q.c, 5 * q.L.D, 1);
+    gcnn_loss(p, &q);
+    gcnn_backward(&q.L, p, &q.g, &q.w, q.c, g);
+    CHECK(check_grad(t ? "GCNN, 3 layers of 8" : "GCNN, 1 layer of 4", gcnn_loss, p, g, (int)q.L.size, &q) < TOL);
+    free(p); free(g); free(q.fp); free(q.c);
+    gbatch_free(&q.g); gcnn_ws_free(&q.w);
+  }
   for (int i = 0; i < 5; i++) molgraph_free(&mg[i]);
 }
 
