@@ -95,22 +95,19 @@ typedef struct {
   int is_int;
   double lo, hi;
   size_t off;
-  int omit0; /* written to JSON only when non-zero: a paper-preset model file stays as it was */
 } hp_field;
 
-#define F(n, i, lo, hi) {#n, i, lo, hi, offsetof(hparams, n), 0}
-#define F0(n, i, lo, hi) {#n, i, lo, hi, offsetof(hparams, n), 1}
+#define F(n, i, lo, hi) {#n, i, lo, hi, offsetof(hparams, n)}
 static const hp_field fields[] = {
     F(learning_rate, 0, 1e-8, 10), F(l1, 0, 0, 100), F(l2, 0, 0, 100), F(dropout, 0, 0, 0.95),
     F(adam_beta1, 0, 0, 0.999999), F(adam_beta2, 0, 0, 0.999999999), F(adam_epsilon, 0, 1e-12, 1),
     F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
     F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
     F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1), F(snn_knn, 1, 0, 100000), F(budget_rows, 1, 0, 100000), F(lr_decay, 1, 0, 1),
-    F0(fp_l2, 0, 0, 100), F0(fp_zero_init, 1, 0, 1), F0(early_stop, 1, 0, 20),
+    F(fp_l2, 0, 0, 100), F(fp_zero_init, 1, 0, 1), F(early_stop, 1, 0, 20),
     F(ph_missing, 0, 0, 14), F(rf_trees, 1, 1, 100000), F(rf_max_depth, 1, 0, 1000),
     F(rf_min_leaf, 1, 1, 100000), F(rf_max_features, 1, 0, 1024)};
 #undef F
-#undef F0
 static const int nfields = sizeof fields / sizeof fields[0];
 
 int hparams_set_number(hparams *hp, const char *name, double v) {
@@ -197,9 +194,10 @@ cJSON *hparams_to_json(const hparams *hp) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "model", hparams_kind(hp));
   cJSON_AddItemToObject(o, "hidden_layers", cJSON_CreateIntArray(hp->hidden, hp->nhidden));
+  /* every field, zeros included: the file is read over either preset's
+   * defaults (a model over the paper's, --hparams over auclust's) */
   for (int i = 0; i < nfields; i++) {
     const char *p = (const char *)hp + fields[i].off;
-    if (fields[i].omit0 && (fields[i].is_int ? *(const int *)p == 0 : *(const double *)p == 0)) continue;
     cJSON_AddNumberToObject(o, fields[i].name, fields[i].is_int ? *(const int *)p : *(const double *)p);
   }
   return o;

@@ -740,6 +740,16 @@ static void test_hparams(void) {
   CHECK_STR(t1, t2);
   free(t1); free(t2);
   free(txt);
+  /* the paper preset's zeros survive a round trip over auclust's defaults
+   * (train --hparams reads over them; the fuzzer found fp_l2 0 coming back 3) */
+  CHECK(hparams_preset("gcnn_snn", "paper", &hp) == 0 && hp.fp_l2 == 0 && hp.fp_zero_init == 0);
+  j = hparams_to_json(&hp);
+  CHECK(hparams_default("gcnn_snn", &hq) == 0 && hq.fp_l2 != 0 && hq.fp_zero_init != 0);
+  CHECK(hparams_from_json(j, &hq, "test") == 0);
+  cJSON_Delete(j);
+  t1 = hp_text(&hp); t2 = hp_text(&hq);
+  CHECK_STR(t1, t2);
+  free(t1); free(t2);
   f = fopen(path, "w");
   fputs("{\"epochs\": 5, \"hidden_layers\": [8, 4]}", f);
   fclose(f);

@@ -4,7 +4,9 @@
  * report, a non-finite result or a broken round trip, aborts. */
 #ifndef AUCLUST_FUZZ_COMMON_H
 #define AUCLUST_FUZZ_COMMON_H
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
