@@ -26,6 +26,8 @@ typedef struct {
   double fp_l2;                            /* L2 penalty on the head's first-layer weights that read fingerprints only */
   int fp_zero_init;                        /* 1: those weights start at 0 (the model starts as the descriptor net) */
   int early_stop;                          /* k > 0: pick the epoch count on a stratified 1/k inner split, refit */
+  double input_noise;                      /* sd of Gaussian noise on the scaled descriptor inputs while training */
+  int bag;                                 /* B > 0: each fit is B instances on stratified bootstrap resamples, averaged */
   int snn_knn;                             /* SNN scoring: 0 mean over each support set (paper), k: its k most similar */
   double ph_missing;                       /* encoding of an empty pH */
   int rf_trees, rf_max_depth, rf_min_leaf; /* random forest: trees, depth (0: unlimited), leaf size */

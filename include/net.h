@@ -86,6 +86,11 @@ double net_lr_factor(const hparams *hp, long t, long T);
  * Support molecules index d->mols. */
 int instance_train(const net_layout *L, const dataset *d, const int *rows, int nrows, uint64_t seed,
                    instance *out);
+/* The same fitted on a stratified bootstrap resample of rows[] (each class
+ * drawn with replacement to its own size, from the stream (seed, "boot", 0));
+ * the scaler and the support set are all of rows[] (hparams.bag). */
+int instance_train_bootstrap(const net_layout *L, const dataset *d, const int *rows, int nrows, uint64_t seed,
+                             instance *out);
 /* Compute the derived support-set outputs (after training or loading). */
 int instance_prepare(const net_layout *L, instance *in, const molgraph *const *mols, int nmol);
 /* p[i] = probability of success of rows[i] of q (all rows when rows == NULL). */

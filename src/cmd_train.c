@@ -7,6 +7,7 @@
 #include "cmd_common.h"
 #include "cpupeak.h"
 #include "commands.h"
+#include "ensemble.h"
 #include "err.h"
 #include "kern.h"
 #include "model.h"
@@ -47,7 +48,8 @@ static const cli_spec spec = {
     "  snn_knn 0 (k > 0: an SNN scores by the k most similar of each support set),\n"
     "  fp_l2 0 (L2 penalty on the head weights that read fingerprints only), fp_zero_init 0\n"
     "  (1: those weights start at 0), early_stop 0 (k > 0: the epoch count from a stratified\n"
-    "  1/k inner split, then a refit on all rows)\n"
+    "  1/k inner split, then a refit on all rows), bag 0 (B > 0: each fit is B instances on\n"
+    "  stratified bootstrap resamples of its rows, probabilities averaged)\n"
     "auclust's defaults differ (README, 'Defaults and the paper preset'): epochs 25, and\n"
     "  ratio_inputs 1 (log10 ligand:Au and reductant:Au as inputs); GCNN models also\n"
     "  fingerprint_pool 1 (mean), graph_layers 1, graph_width 4, fingerprint_length 4,\n"
@@ -80,7 +82,7 @@ int cmd_train(int argc, char **argv) {
   model m;
   char what[96];
   snprintf(what, sizeof what, "training %s on %d recipes, instances", hparams_kind(&hp), rs.n);
-  progress_begin(what, ens ? ens : 1);
+  progress_begin(what, ensemble_size(&hp, (int)ens));
   struct timespec t0, t1, c0, c1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);

@@ -40,19 +40,21 @@ static int cv_job(int job, void *vc) {
     rng_t r;
     rng_seed3(&r, c->o->seed, 100 + (uint64_t)rep, (uint64_t)fold);
     uint64_t s = rng_u64(&r);
-    instance *in = xcalloc(K ? K : 1, sizeof(instance));
+    int ni = ensemble_size(&c->L[m].hp, K);
+    instance *in = xcalloc(ni, sizeof(instance));
     platt cal = {0, 1, 0, 0};
-    /* K: the instances and calibration train --ensemble K would make of this training fold */
-    rc = K ? ensemble_train(&c->L[m], c->d, train, nt, K, s, 1, 0, in, &cal) : instance_train(&c->L[m], c->d, train, nt, s, in);
+    /* K (or a bag): the instances and calibration train --ensemble K would make of this training fold */
+    rc = ni > 1 || K ? ensemble_train(&c->L[m], c->d, train, nt, K, s, 1, 0, in, &cal)
+                     : instance_train(&c->L[m], c->d, train, nt, s, in);
     if (!rc) {
       double *p = xmalloc(sizeof(double) * ne), *out = c->res->p + ((size_t)m * R + rep) * n;
       for (int i = 0; i < ne; i++) out[test[i]] = 0;
-      for (int k = 0; k < (K ? K : 1) && !rc; k++) {
+      for (int k = 0; k < ni && !rc; k++) {
         rc = instance_predict(&c->L[m], &in[k], c->d, test, ne, p);
-        for (int i = 0; i < ne && !rc; i++) out[test[i]] += platt_apply(&cal, p[i]) / (K ? K : 1);
+        for (int i = 0; i < ne && !rc; i++) out[test[i]] += platt_apply(&cal, p[i]) / ni;
       }
       free(p);
-      for (int k = 0; k < (K ? K : 1); k++) instance_free(&in[k]);
+      for (int k = 0; k < ni; k++) instance_free(&in[k]);
     }
     free(in);
   }

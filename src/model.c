@@ -87,7 +87,7 @@ static int train(model *m, const recipe_set *rs, const component_table *comp, co
   m->train_file = xstrdup(abs ? abs : rs->path);
   free(abs);
   m->train_rows = rs->n;
-  m->ninst = ensemble ? ensemble : 1;
+  m->ninst = ensemble_size(hp, ensemble);
   m->inst = xcalloc(m->ninst, sizeof(instance));
   dataset d;
   dataset_from_recipes(rs, &d);

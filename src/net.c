@@ -239,8 +239,10 @@ static void clear_slots(pass *ps) {
   ps->k = 0;
 }
 
-/* Head forward over the k slotted rows; act[nl] = G (SNN, sigmoid) or scores. */
-static void head_forward(pass *ps, const instance *in, const double *p, rng_t *drop) {
+/* Head forward over the k slotted rows; act[nl] = G (SNN, sigmoid) or scores.
+ * noise: training only, hp.input_noise > 0 (each slot's scaled descriptor
+ * and derived inputs get N(0, input_noise^2) added, drawn in slot order). */
+static void head_forward(pass *ps, const instance *in, const double *p, rng_t *drop, rng_t *noise) {
   const net_layout *L = ps->L;
   int k = ps->k, D = L->D;
   for (int i = 0; i < k; i++) {
@@ -249,11 +251,16 @@ static void head_forward(pass *ps, const instance *in, const double *p, rng_t *d
     for (int r = 0; r < NROLES && D; r++)
       memcpy(v + r * D, ps->fp[r] + (size_t)fp_index(ps, r, row) * D, sizeof(double) * D);
     const double *x = ps->d->x + (size_t)row * L->nx;
-    if (!ps->xs) { scale_inputs(L, in, x, v + NROLES * D); continue; }
     int nv = L->nx + L->nder;
-    double *c = ps->xs + (size_t)row * nv;
-    if (!ps->xs_ok[row]) { scale_inputs(L, in, x, c); ps->xs_ok[row] = 1; }
-    for (int j = 0; j < nv; j++) v[NROLES * D + j] = c[j];
+    if (!ps->xs) {
+      scale_inputs(L, in, x, v + NROLES * D);
+    } else {
+      double *c = ps->xs + (size_t)row * nv;
+      if (!ps->xs_ok[row]) { scale_inputs(L, in, x, c); ps->xs_ok[row] = 1; }
+      for (int j = 0; j < nv; j++) v[NROLES * D + j] = c[j];
+    }
+    if (noise)
+      for (int j = 0; j < nv; j++) v[NROLES * D + j] += L->hp.input_noise * rng_normal(noise);
   }
   for (int l = 0; l < L->nl; l++) {
     int last = l + 1 == L->nl, out = L->dim[l + 1], ldo = ps->ld[l + 1];
@@ -337,7 +344,7 @@ double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b,
     if (snn) add_slot(ps, b[i]);
   }
   gcnn_pass_forward(ps, p, 0);
-  head_forward(ps, in, p, dropout_on ? drop : NULL);
+  head_forward(ps, in, p, dropout_on ? drop : NULL, g && drop && L->hp.input_noise > 0 ? drop : NULL);
   double loss;
   int k = ps->k;
   const double *G = ps->act[nl];
@@ -523,17 +530,18 @@ double net_lr_factor(const hparams *hp, long t, long T) {
 }
 
 /* Adam on rows[] for `epochs` epochs from the initial weights of `seed`; out
- * gets the scaler and weights (not the support set). With nval > 0, after
+ * gets the scaler (fitted on srows[]) and weights (not the support set). With nval > 0, after
  * every epoch the val rows are predicted with rows[] as the support set and
  * *best is the epoch count (1..epochs) of their lowest log loss, the first
  * on ties. */
 static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows, int *const cls[2],
-               const int ncls[2], uint64_t seed, int epochs, const int *val, int nval, int *best, instance *out) {
+               const int ncls[2], const int *srows, int nsrows, uint64_t seed, int epochs, const int *val, int nval,
+               int *best, instance *out) {
   const hparams *hp = &L->hp;
   int rc = 0;
   rng_t r;
   rng_seed(&r, seed);
-  fit_scaler(L, out, d, rows, nrows);
+  fit_scaler(L, out, d, srows, nsrows);
   out->p = xmalloc(sizeof(double) * L->nparams);
   init_params(L, out->p, &r);
   double *g = xcalloc(L->nparams, sizeof(double)), *m = xcalloc(L->nparams, sizeof(double)),
@@ -611,7 +619,7 @@ static int early_epochs(const net_layout *L, const dataset *d, int *const cls[2]
   }
   int ninner = nicls[0] + nicls[1], ei = net_epochs(&L->hp, ninner), best = ei;
   instance tmp = {0};
-  int rc = fit(L, d, inner, ninner, icls, nicls, seed, ei, val, nval, &best, &tmp);
+  int rc = fit(L, d, inner, ninner, icls, nicls, inner, ninner, seed, ei, val, nval, &best, &tmp);
   if (!rc) {
     double e = ceil((double)best * net_epochs(&L->hp, n) / ei);
     *epochs = e < 1e6 ? (int)e : 1000000;
@@ -622,8 +630,11 @@ static int early_epochs(const net_layout *L, const dataset *d, int *const cls[2]
   return rc;
 }
 
-int instance_train(const net_layout *L, const dataset *d, const int *rows_in, int nrows, uint64_t seed,
-                   instance *out) {
+/* Fits on fit[0..nfit) (rows of d, repeats allowed) when fit != NULL, else on
+ * the training rows; the scaler and the support set are always the training
+ * rows. */
+static int train_rows(const net_layout *L, const dataset *d, const int *rows_in, int nrows, const int *fit_in,
+                      int nfit, uint64_t seed, instance *out) {
   memset(out, 0, sizeof *out);
   const hparams *hp = &L->hp;
   if (d->nx != L->nx) return au_fail(AU_EDATA, "descriptor rows hold %d values, the model takes %d", d->nx, L->nx);
@@ -653,16 +664,51 @@ int instance_train(const net_layout *L, const dataset *d, const int *rows_in, in
     if (rc) instance_free(out);
     return rc;
   }
-  int epochs = net_epochs(hp, nrows);
+  const int *fr = rows;
+  int nf = nrows;
+  if (fit_in) { /* the fit's rows and their classes replace the training rows' */
+    fr = fit_in;
+    nf = nfit;
+    ncls[0] = ncls[1] = 0;
+    cls[0] = xrealloc(cls[0], sizeof(int) * (nf + 1));
+    cls[1] = xrealloc(cls[1], sizeof(int) * (nf + 1));
+    for (int i = 0; i < nf; i++) cls[d->y[fr[i]]][ncls[d->y[fr[i]]]++] = fr[i];
+  }
+  int epochs = net_epochs(hp, nf);
   instance cost = {0};
   if (hp->early_stop) rc = early_epochs(L, d, cls, ncls, seed, &epochs, &cost);
-  if (!rc) rc = fit(L, d, rows, nrows, cls, ncls, seed, epochs, NULL, 0, NULL, out);
+  if (!rc) rc = fit(L, d, fr, nf, cls, ncls, rows, nrows, seed, epochs, NULL, 0, NULL, out);
   out->flops += cost.flops; out->step_secs += cost.step_secs; out->steps += cost.steps;
   free(cls[0]); free(cls[1]);
   if (rc) { free(rows); instance_free(out); return rc; }
   set_support(L, out, d, rows, nrows);
   free(rows);
   return instance_prepare(L, out, d->mols, d->nmol);
+}
+
+int instance_train(const net_layout *L, const dataset *d, const int *rows, int nrows, uint64_t seed, instance *out) {
+  return train_rows(L, d, rows, nrows, NULL, 0, seed, out);
+}
+
+int instance_train_bootstrap(const net_layout *L, const dataset *d, const int *rows, int nrows, uint64_t seed,
+                             instance *out) {
+  if (!rows) nrows = d->n;
+  int *cls[2] = {xmalloc(sizeof(int) * (nrows + 1)), xmalloc(sizeof(int) * (nrows + 1))}, ncls[2] = {0, 0}, ok = 1;
+  for (int i = 0; i < nrows; i++) {
+    int r = rows ? rows[i] : i, y = d->y[r];
+    if (y == 0 || y == 1) cls[y][ncls[y]++] = r;
+    else ok = 0;
+  }
+  /* per class, as many draws with replacement as the class has rows: both
+   * outcomes stay, in their proportions */
+  int *fit = xmalloc(sizeof(int) * (nrows + 1)), nf = 0;
+  rng_t r;
+  rng_seed3(&r, seed, 0x626f6f74ULL /* "boot" */, 0);
+  for (int c = 0; c < 2 && ok; c++)
+    for (int i = 0; i < ncls[c]; i++) fit[nf++] = cls[c][rng_int(&r, ncls[c])];
+  int rc = train_rows(L, d, rows, nrows, ok ? fit : NULL, nf, seed, out); /* !ok: its message names the row */
+  free(cls[0]); free(cls[1]); free(fit);
+  return rc;
 }
 
 void instance_free(instance *in) {
@@ -683,7 +729,7 @@ static void head_outputs(const net_layout *L, const instance *in, const dataset 
     int cnt = n - s < CHUNK ? n - s : CHUNK;
     ps->k = cnt;
     for (int i = 0; i < cnt; i++) ps->slot_row[i] = rows ? rows[s + i] : s + i;
-    head_forward(ps, in, in->p, NULL);
+    head_forward(ps, in, in->p, NULL, NULL);
     emit(ps, s, cnt, ctx);
   }
   ps->k = 0;

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "cv.h"
+#include "ensemble.h"
 #include "err.h"
 #include "hparams.h"
 #include "model.h"
@@ -207,6 +208,61 @@ static void test_early_stop_fp_init(void) {
       else other = fmax(other, fabs(a.p[i] - b.p[i]));
     CHECK(fp_max <= 1.01e-9 && fp_plain > 0.1 && other <= 2.02e-9);
     instance_free(&a); instance_free(&b);
+  }
+}
+
+/* ---- 2c. bagging --------------------------------------------------------- */
+/* bag B: B instances per fit, each on a stratified bootstrap resample (both
+ * classes keep their sizes) with the scaler and support set of all the rows;
+ * deterministic per seed, off for the baselines. */
+static void test_bag(void) {
+  hparams hp;
+  small_hp("gcnn_snn", 3, &hp);
+  CHECK(hp.bag == 0 && ensemble_size(&hp, 0) == 1 && ensemble_size(&hp, 10) == 10);
+  hp.bag = 3;
+  CHECK(ensemble_size(&hp, 0) == 3 && ensemble_size(&hp, 4) == 12);
+  hparams rf;
+  CHECK(hparams_default("rf", &rf) == 0);
+  rf.bag = 3;
+  CHECK(ensemble_size(&rf, 0) == 1 && ensemble_size(&rf, 5) == 5);
+  for (int k = 0; k < N_MODEL_KINDS; k++) {
+    small_hp(model_kind_names[k], 3, &hp);
+    hp.steps_per_epoch = 4;
+    net_layout L;
+    net_layout_init(&L, &hp, 0);
+    instance a, b, c;
+    CHECK(instance_train_bootstrap(&L, &toy, NULL, 0, 9, &a) == 0);
+    CHECK(instance_train_bootstrap(&L, &toy, NULL, 0, 9, &b) == 0);
+    CHECK(instance_train(&L, &toy, NULL, 0, 9, &c) == 0);
+    CHECK(params_equal(&L, &a, &b));
+    CHECK(a.nsup == TOY_N && !memcmp(a.sup_y, toy_y, sizeof toy_y)); /* every row, once */
+    CHECK(!memcmp(a.lo, c.lo, sizeof a.lo) && !memcmp(a.hi, c.hi, sizeof a.hi));
+    CHECK(memcmp(a.p, c.p, sizeof(double) * L.nparams) != 0); /* fitted on other rows */
+    instance_free(&a); instance_free(&b); instance_free(&c);
+  }
+}
+
+/* input_noise: training draws noise on the scaled descriptors (the weights
+ * change, deterministically per seed); prediction never does */
+static void test_input_noise(void) {
+  for (int k = 0; k < N_MODEL_KINDS; k++) {
+    hparams hp;
+    small_hp(model_kind_names[k], 3, &hp);
+    hp.steps_per_epoch = 4;
+    net_layout L, P;
+    net_layout_init(&P, &hp, 0);
+    hp.input_noise = 0.1;
+    net_layout_init(&L, &hp, 0);
+    instance a, b, c;
+    CHECK(instance_train(&L, &toy, NULL, 0, 4, &a) == 0);
+    CHECK(instance_train(&L, &toy, NULL, 0, 4, &b) == 0);
+    CHECK(instance_train(&P, &toy, NULL, 0, 4, &c) == 0);
+    CHECK(params_equal(&L, &a, &b));
+    CHECK(memcmp(a.p, c.p, sizeof(double) * L.nparams) != 0);
+    double pa[TOY_N], pb[TOY_N];
+    CHECK(instance_predict(&L, &a, &toy, NULL, 0, pa) == 0 && instance_predict(&L, &a, &toy, NULL, 0, pb) == 0);
+    CHECK(!memcmp(pa, pb, sizeof pa));
+    instance_free(&a); instance_free(&b); instance_free(&c);
   }
 }
 
@@ -416,6 +472,49 @@ static void test_cv_ensemble(void) {
   }
   if (worst > 1e-12) fprintf(stderr, "cv --ensemble differs from train --ensemble by %g (fold %d)\n", worst, worst_fold);
   CHECK(worst <= 1e-12);
+  cv_result_free(&res);
+}
+
+/* cv with bag 2 (and no --ensemble) gives each test row the mean of the two
+ * instances train makes of its training fold, which differ */
+static void test_cv_bag(void) {
+  hparams hp;
+  small_hp("gcnn_dnn", 2, &hp);
+  hp.steps_per_epoch = 8;
+  hp.bag = 2;
+  cv_opts o = {3, 1, 2, 5, 1, &hp, NULL, 0, 0};
+  cv_result res;
+  CHECK(cv_run(&rs, &o, &res) == 0);
+  int n = rs.n, differ = 0;
+  double worst = 0;
+  for (int f = 0; f < 3; f++) {
+    recipe_set tr = rs, te = rs;
+    tr.r = malloc(sizeof(recipe) * n);
+    te.r = malloc(sizeof(recipe) * n);
+    tr.n = te.n = 0;
+    for (int i = 0; i < n; i++) {
+      if (res.fold[i] == f) te.r[te.n++] = rs.r[i];
+      else tr.r[tr.n++] = rs.r[i];
+    }
+    rng_t r;
+    rng_seed3(&r, 5, 100, (uint64_t)f);
+    model m;
+    CHECK(model_train(&m, &tr, &comps, &hp, 0, rng_u64(&r), 2) == 0);
+    CHECK(m.ninst == 2 && !m.calib.fitted);
+    double *p = malloc(sizeof(double) * te.n * 2);
+    CHECK(model_predict(&m, &te, p) == 0);
+    for (int j = 0, i = 0; i < n; i++) {
+      if (res.fold[i] != f) continue;
+      double mean, sd;
+      model_mean_std(&m, p, j++, &mean, &sd);
+      worst = fmax(worst, fabs(mean - res.p[i]));
+      differ |= sd > 0;
+    }
+    free(p);
+    model_free(&m);
+    free(tr.r); free(te.r);
+  }
+  CHECK(worst <= 1e-12 && differ);
   cv_result_free(&res);
 }
 
@@ -838,9 +937,10 @@ static void test_hparams(void) {
   CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
         hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3 &&
         hp.budget_rows == 48 && hp.lr_decay == 0 && hp.snn_knn == 0 && hp.fp_zero_init == 1 && hp.fp_l2 == 3 &&
-        hp.early_stop == 0);
+        hp.early_stop == 0 && hp.bag == 0 && hp.input_noise == 0);
   CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0 && hp.fp_l2 == 0); /* measured on the GCNN models only */
-  CHECK(hparams_preset("gcnn_dnn", "paper", &hp) == 0 && hp.fp_zero_init == 0 && hp.fp_l2 == 0 && hp.early_stop == 0);
+  CHECK(hparams_preset("gcnn_dnn", "paper", &hp) == 0 && hp.fp_zero_init == 0 && hp.fp_l2 == 0 && hp.early_stop == 0 &&
+        hp.bag == 0 && hp.input_noise == 0);
   CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
   /* derived inputs by hand: log10 of ligand:Au 2 and NaBH4:Au 4.48 (1 uM offsets) */
   double x[AU_NDESC] = {2.0, 1.0, 4.48}, dv[NET_NDERIVED];
@@ -904,6 +1004,8 @@ int main(void) {
   fprintf(stderr, "separable: %.2f s\n", now() - t0);
   test_determinism();
   test_early_stop_fp_init();
+  test_bag();
+  test_input_noise();
   test_snn_rule();
   fprintf(stderr, "determinism + SNN rule: %.2f s\n", now() - t0);
   if (load_bundled()) {
@@ -911,6 +1013,7 @@ int main(void) {
   } else {
     test_cv();
     test_cv_ensemble();
+    test_cv_bag();
     fprintf(stderr, "cv: %.2f s\n", now() - t0);
     test_model_files();
     fprintf(stderr, "model files: %.2f s\n", now() - t0);
