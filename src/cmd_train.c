@@ -54,7 +54,7 @@ static const cli_spec spec = {
     "auclust's defaults differ (README, 'Defaults and the paper preset'): epochs 25, and\n"
     "  ratio_inputs 1 (log10 ligand:Au and reductant:Au as inputs); GCNN models also\n"
     "  fingerprint_pool 1 (mean), graph_layers 1, graph_width 4, fingerprint_length 4,\n"
-    "  budget_rows 48, fp_zero_init 1, fp_l2 3\n\n"
+    "  budget_rows 48, fp_zero_init 1, fp_l2 3, input_noise 0.1\n\n"
     "example:\n  auclust train data/au_nc_recipes.csv --model gcnn_snn --ensemble 10 -o snn.json"};
 
 int cmd_train(int argc, char **argv) {

@@ -250,6 +250,7 @@ static void test_input_noise(void) {
     small_hp(model_kind_names[k], 3, &hp);
     hp.steps_per_epoch = 4;
     net_layout L, P;
+    hp.input_noise = 0;
     net_layout_init(&P, &hp, 0);
     hp.input_noise = 0.1;
     net_layout_init(&L, &hp, 0);
@@ -937,8 +938,8 @@ static void test_hparams(void) {
   CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
         hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3 &&
         hp.budget_rows == 48 && hp.lr_decay == 0 && hp.snn_knn == 0 && hp.fp_zero_init == 1 && hp.fp_l2 == 3 &&
-        hp.early_stop == 0 && hp.bag == 0 && hp.input_noise == 0);
-  CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0 && hp.fp_l2 == 0); /* measured on the GCNN models only */
+        hp.early_stop == 0 && hp.bag == 0 && hp.input_noise == 0.1);
+  CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0 && hp.fp_l2 == 0 && hp.input_noise == 0); /* measured on the GCNN models only */
   CHECK(hparams_preset("gcnn_dnn", "paper", &hp) == 0 && hp.fp_zero_init == 0 && hp.fp_l2 == 0 && hp.early_stop == 0 &&
         hp.bag == 0 && hp.input_noise == 0);
   CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
