@@ -27,6 +27,7 @@ typedef struct {
   int fp_zero_init;                        /* 1: those weights start at 0 (the model starts as the descriptor net) */
   int early_stop;                          /* k > 0: pick the epoch count on a stratified 1/k inner split, refit */
   int snn_knn;                             /* SNN scoring: 0 mean over each support set (paper), k: its k most similar */
+  int float32;                             /* 1: training steps in single precision (the model stays double) */
   double ph_missing;                       /* encoding of an empty pH */
   int rf_trees, rf_max_depth, rf_min_leaf; /* random forest: trees, depth (0: unlimited), leaf size */
   int rf_max_features;                     /* features drawn per split, 0: floor(sqrt(17)) */
