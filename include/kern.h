@@ -108,8 +108,8 @@ void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, 
 /* The same kernels in single precision (float training, hparams float32):
  * rows padded to KERN_VF floats (64 bytes, as KERN_V doubles), the same
  * arguments with float arrays. Each output is still a sum in a fixed order,
- * so results do not depend on the batch or thread count; the AVX-512 and
- * AVX2 variants need not agree bit for bit (their lane trees differ). */
+ * so results do not depend on the batch or thread count, and the AVX-512
+ * and AVX2 variants agree bit for bit as the double ones do. */
 #define KERN_VF 16
 static inline int kern_pad_f(int n) { return (n + KERN_VF - 1) / KERN_VF * KERN_VF; }
 /* n floats, 64-byte aligned, zeroed */

@@ -114,6 +114,14 @@ int cmd_train(int argc, char **argv) {
             "thread cpu, %.1f %% of peak\n",
             100 * flops / secs * 1e-9 / (pk.peak_gflops * used), used, used > 1 ? "s" : "",
             100 * flops / cpu * 1e-9 / pk.peak_gflops, step_cpu, 100 * flops / step_cpu * 1e-9 / pk.peak_gflops);
+    /* float vectors hold twice the lanes: the same units do twice the flops */
+    if (hp.float32)
+      fprintf(stderr,
+              "profile: float32 training: the fractions above are of the double-precision peak; of the "
+              "single-precision one (%.1f GFLOP/s, twice the lanes) %.1f %% by wall time, %.1f %% by cpu time, %.1f %% "
+              "for the steps alone\n",
+              2 * pk.peak_gflops, 50 * flops / secs * 1e-9 / (pk.peak_gflops * used),
+              50 * flops / cpu * 1e-9 / pk.peak_gflops, 50 * flops / step_cpu * 1e-9 / pk.peak_gflops);
   }
   if (!rc) {
     const char *out = cli_get(&a, "--output") ? cli_get(&a, "--output") : "model.json";

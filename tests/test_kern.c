@@ -2,7 +2,8 @@
  * variant the CPU has: sums to 1e-13 of the sum of |terms| (the kernels use
  * FMA, the references do not), e^x within 2 ulp of libm, and the properties
  * the training relies on: a row's result never depends on the other rows of
- * the call, and the AVX-512 and AVX2 variants agree bit for bit. */
+ * the call, and the AVX-512 and AVX2 variants agree bit for bit (the double
+ * and the float kernels). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -410,6 +411,23 @@ static void fingerprint(double *out) {
   for (int i = 0; i < in * o; i++) out[1] = out[1] * 1.0000001 + dW[i];
   kern_exp(x, x, 50);
   for (int i = 0; i < 50; i++) out[2] = out[2] * 1.0000001 + x[i];
+  /* the float kernels too */
+  int ldf = kern_pad_f(o);
+  float *Xf = kern_alloc_f(n * in), *Wf = kern_alloc_f(in * ldf), *bf = kern_alloc_f(ldf), *Yf = kern_alloc_f(n * ldf);
+  float *dWf = kern_alloc_f(in * o), *dbf = kern_alloc_f(o), xf[50];
+  for (int i = 0; i < n * in; i++) Xf[i] = (float)uni(1);
+  for (int i = 0; i < in * ldf; i++) Wf[i] = (float)uni(1);
+  for (int i = 0; i < o; i++) bf[i] = (float)uni(1);
+  for (int i = 0; i < 50; i++) xf[i] = (float)uni(30);
+  for (int epi = KERN_LINEAR; epi <= KERN_SOFTMAX; epi++) {
+    kern_dense_f(n, in, o, Xf, in, Wf, ldf, bf, Yf, ldf, epi, NULL, 0);
+    for (int i = 0; i < n * ldf; i++) out[3] = out[3] * 1.0000001 + Yf[i];
+  }
+  kern_dense_dw_f(n, in, o, Xf, in, Yf, ldf, dWf, o, dbf);
+  kern_exp_f(xf, xf, 50);
+  for (int i = 0; i < in * o; i++) out[3] = out[3] * 1.0000001 + dWf[i];
+  for (int i = 0; i < 50; i++) out[3] = out[3] * 1.0000001 + xf[i];
+  free(Xf); free(Wf); free(bf); free(Yf); free(dWf); free(dbf);
   free(X); free(Wp); free(b); free(Y); free(dW); free(db);
   R = save;
 }
