@@ -416,7 +416,7 @@ static void fingerprint(double *out) {
   float *Xf = kern_alloc_f(n * in), *Wf = kern_alloc_f(in * ldf), *bf = kern_alloc_f(ldf), *Yf = kern_alloc_f(n * ldf);
   float *dWf = kern_alloc_f(in * o), *dbf = kern_alloc_f(o), xf[50];
   for (int i = 0; i < n * in; i++) Xf[i] = (float)uni(1);
-  for (int i = 0; i < in * ldf; i++) Wf[i] = (float)uni(1);
+  for (int i = 0; i < in * ldf; i++) Wf[i] = i % ldf < o ? (float)uni(1) : 0; /* packed: zero padding */
   for (int i = 0; i < o; i++) bf[i] = (float)uni(1);
   for (int i = 0; i < 50; i++) xf[i] = (float)uni(30);
   for (int epi = KERN_LINEAR; epi <= KERN_SOFTMAX; epi++) {
