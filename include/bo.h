@@ -94,6 +94,12 @@ void bo_set_xi(bo_opt *o, double xi);
  * 1e-3..1 of the targets' variance instead of 1e-6..1e-2, so the fit does
  * not settle on interpolating the noise. */
 void bo_set_noisy(bo_opt *o, int noisy);
+/* A measured noise level: the GP's noise variance may not fall below var,
+ * in the objective's units (tune: the variance of a trial's mean over its
+ * CV repeats, sd^2 / R pooled over the trials). Without it, a few points in
+ * many dimensions are fitted best by interpolating them, noise and all.
+ * 0 (the default) or a non-finite var: no floor beyond BO_GP_NOISE_MIN. */
+void bo_set_noise_floor(bo_opt *o, double var);
 /* The last fitted surrogate's noise: *share = noise / (signal + noise)
  * variance, *sd = noise standard deviation in the objective's units.
  * 0 (nothing set) before the first fit. */

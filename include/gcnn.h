@@ -101,4 +101,10 @@ void gcnn_forward_sel(const gcnn_layout *L, const double *params, const gbatch *
  * output gradients (summed first, so the order differs from per-atom sums). */
 void gcnn_backward(const gcnn_layout *L, const double *params, const gbatch *g, gcnn_ws *w, const double *dfp,
                    double *grads);
+/* The same two in float (float training): params, fp, dfp and grads are
+ * float arrays of the same layout; a workspace serves one precision. */
+void gcnn_forward_sel_f(const gcnn_layout *L, const float *params, const gbatch *g, gcnn_ws *w, const int *sel,
+                        int nsel, float *fp);
+void gcnn_backward_f(const gcnn_layout *L, const float *params, const gbatch *g, gcnn_ws *w, const float *dfp,
+                     float *grads);
 #endif

@@ -29,6 +29,7 @@ typedef struct {
   double input_noise;                      /* sd of Gaussian noise on the scaled descriptor inputs while training */
   int bag;                                 /* B > 0: each fit is B instances on stratified bootstrap resamples, averaged */
   int snn_knn;                             /* SNN scoring: 0 mean over each support set (paper), k: its k most similar */
+  int float32;                             /* 1: training steps in single precision (the model stays double) */
   double ph_missing;                       /* encoding of an empty pH */
   int rf_trees, rf_max_depth, rf_min_leaf; /* random forest: trees, depth (0: unlimited), leaf size */
   int rf_max_features;                     /* features drawn per split, 0: floor(sqrt(17)) */

@@ -104,4 +104,36 @@ void kern_exp(const double *x, double *y, int n);
  * accumulates into it without a separate clearing pass. */
 void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, double *m, double *v, double lr_t,
                double b1, double b2, double eps);
+
+/* The same kernels in single precision (float training, hparams float32):
+ * rows padded to KERN_VF floats (64 bytes, as KERN_V doubles), the same
+ * arguments with float arrays. Each output is still a sum in a fixed order,
+ * so results do not depend on the batch or thread count, and the AVX-512
+ * and AVX2 variants agree bit for bit as the double ones do. */
+#define KERN_VF 16
+static inline int kern_pad_f(int n) { return (n + KERN_VF - 1) / KERN_VF * KERN_VF; }
+/* n floats, 64-byte aligned, zeroed */
+float *kern_alloc_f(size_t n);
+void kern_dense_f(int n, int in, int out, const float *X, int ldx, const float *Wp, int ldw, const float *b, float *Y,
+                  int ldy, int epi, const float *M, int ldm);
+void kern_dense_dw_f(int n, int in, int out, const float *X, int ldx, const float *dY, int ldy, float *dW, int ldw,
+                     float *db);
+void kern_pack_f(int in, int out, const float *W, int ldw, float *Wp, int ldp);
+void kern_pack_t_f(int in, int out, const float *W, float *WTp, int ldp);
+void kern_sparse_f(const csr *X, const int *rows, int r0, int n, int out, const float *Wp, int ldw, const float *b,
+                   float *Y, int ldy, int epi);
+void kern_sparse_dw_f(const csr *X, const int *rows, int r0, int n, int out, const float *dY, int ldy, float *dW,
+                      int ldw, float *db);
+void kern_softmax_back_f(int n, int out, const float *Y, int ldy, const float *G, int ldg, const int *grow, float *dX,
+                         int ldx);
+void kern_relu_back_f(size_t n, const float *Y, const float *dY, float *dX);
+void kern_nbr_sum_f(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr, const int *map,
+                    const float *H, int ldh, float *Z, int ldz, int acc);
+void kern_nbr_scatter_f(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
+                        const int *map, const float *dZ, int ldz, float *dH, int ldh);
+void kern_scatter_add_f(int n, int out, const float *X, int ldx, const int *xidx, const int *idx, float *Y, int ldy);
+void kern_scatter_sum_f(int n, int out, const float *X, int ldx, const int *xidx, const int *idx, float *Y, int ldy);
+void kern_exp_f(const float *x, float *y, int n); /* within a few ulp of expf on [-87.3, 88.7] */
+void kern_adam_f(int nruns, const long *lo, const long *hi, float *w, float *g, float *m, float *v, double lr_t,
+                 double b1, double b2, double eps);
 #endif

@@ -27,6 +27,11 @@ typedef struct {
   uint64_t seed;
   char *train_file;
   int train_rows;
+  /* how the training file was read (--delimiter, --column), to read it
+   * again the same way (heatmap --base ID without --recipes) */
+  char train_delimiter; /* 0: detected */
+  int train_ncolmap;
+  char *train_colmap[RECIPE_MAX_COLMAP];
   int nextra;                        /* user descriptors after the 17 (L.nx = AU_NDESC + nextra) */
   char *extra_name[AU_MAXEXTRA];
   unsigned char from_column[AU_NDESC]; /* descriptors the training file gave as columns */

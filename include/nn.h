@@ -62,6 +62,8 @@ typedef struct {
 } adam_t;
 void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, double *g, double *m,
                double *v);
+/* The same on float weights, gradient and moments (float training). */
+void adam_step_f(adam_t *a, int nruns, const long *lo, const long *hi, float *w, float *g, float *m, float *v);
 
 /* Glorot-uniform initialisation of a [fan_in, fan_out] matrix. */
 void glorot_init(double *W, int fan_in, int fan_out, rng_t *r);

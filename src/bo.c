@@ -476,11 +476,16 @@ static void random_theta(int d, rng_t *r, int noisy, double *theta) {
 }
 
 /* Best LML over the given start plus `restarts` random ones. */
-static double fit_theta(lml_work *w, double *theta, int restarts, int noisy, uint64_t seed) {
+static double fit_theta(lml_work *w, double *theta, int restarts, int noisy, double noise_floor,
+                        uint64_t seed) {
   int p = w->d + 2;
   double *lo = xmalloc((size_t)4 * p * sizeof(double));
   double *hi = lo + p, *cur = lo + 2 * p, *start = lo + 3 * p;
   theta_bounds(w->d, lo, hi);
+  if (noise_floor > 0) { /* measured: it holds even above the usual cap (few, close targets) */
+    lo[w->d + 1] = fmax(lo[w->d + 1], log(noise_floor));
+    hi[w->d + 1] = fmax(hi[w->d + 1], lo[w->d + 1]);
+  }
   memcpy(start, theta, (size_t)p * sizeof(double));
   rng_t r;
   rng_seed3(&r, seed, 0x6a9, 0);
@@ -521,9 +526,10 @@ void bo_gp_free(bo_gp *gp) {
   free(gp);
 }
 
-/* start: fixed hyperparameters, or the first start of the fit when fit != 0. */
+/* start: fixed hyperparameters, or the first start of the fit when fit != 0.
+ * noise_floor: the fitted noise variance's lower bound in y's units (0: none). */
 static bo_gp *gp_fit_from(const double *X, const double *y, int n, int d, const double *start,
-                          int fit, int restarts, int noisy, uint64_t seed) {
+                          int fit, int restarts, int noisy, double noise_floor, uint64_t seed) {
   if (n < 1 || d < 1) {
     au_fail(AU_EDATA, "gp: need at least one point and one dimension");
     return NULL;
@@ -539,10 +545,11 @@ static bo_gp *gp_fit_from(const double *X, const double *y, int n, int d, const 
   lml_work w;
   work_init(&w, gp->X, yn, n, d);
   memcpy(gp->theta, start, (size_t)(d + 2) * sizeof(double));
-  if (fit) fit_theta(&w, gp->theta, restarts, noisy, seed);
+  double floor_n = noise_floor / (gp->ystd * gp->ystd); /* in normalised units */
+  if (fit) fit_theta(&w, gp->theta, restarts, noisy, floor_n, seed);
   gp->lml = factor(&w, gp->theta);
   if (!isfinite(gp->lml) && fit) { /* fall back to a safe noise level */
-    gp->theta[d + 1] = log(1e-2);
+    gp->theta[d + 1] = log(fmax(1e-2, floor_n));
     gp->lml = factor(&w, gp->theta);
   }
   if (isfinite(gp->lml)) {
@@ -566,7 +573,7 @@ bo_gp *bo_gp_fit(const double *X, const double *y, int n, int d, const double *t
   double *start = xmalloc((size_t)(d > 0 ? d + 2 : 1) * sizeof(double));
   if (theta) memcpy(start, theta, (size_t)(d + 2) * sizeof(double));
   else if (d > 0) default_theta(d, start);
-  bo_gp *gp = gp_fit_from(X, y, n, d, start, theta == NULL, restarts, 0, seed);
+  bo_gp *gp = gp_fit_from(X, y, n, d, start, theta == NULL, restarts, 0, 0, seed);
   free(start);
   return gp;
 }
@@ -617,6 +624,8 @@ struct bo_opt {
   double *theta;      /* last fitted GP hyperparameters: warm start */
   int have_theta;
   int noisy;          /* bo_set_noisy */
+  double noise_floor; /* bo_set_noise_floor, in the objective's units */
+  double fit_ystd;    /* the scale theta was fitted in (the points told by then) */
 };
 
 static void copy_space(const bo_space *src, bo_space *dst) {
@@ -676,13 +685,11 @@ void bo_set_candidates(bo_opt *o, int n) { o->n_candidates = n < 1 ? 1 : n; }
 void bo_set_restarts(bo_opt *o, int n) { o->restarts = n < 0 ? 0 : n; }
 void bo_set_xi(bo_opt *o, double xi) { o->xi = xi; }
 void bo_set_noisy(bo_opt *o, int noisy) { o->noisy = noisy; }
+void bo_set_noise_floor(bo_opt *o, double var) { o->noise_floor = isfinite(var) && var > 0 ? var : 0; }
 
 int bo_noise(const bo_opt *o, double *share, double *sd) {
   if (!o->have_theta || o->n < 1) return 0;
-  double m, v, *yn = xmalloc((size_t)o->n * sizeof(double));
-  normalise(o->y, o->n, yn, &m, &v);
-  free(yn);
-  double sv = exp(o->theta[o->d]), nv = exp(o->theta[o->d + 1]);
+  double v = o->fit_ystd, sv = exp(o->theta[o->d]), nv = exp(o->theta[o->d + 1]);
   if (share) *share = nv / (sv + nv);
   if (sd) *sd = sqrt(nv) * v;
   return 1;
@@ -801,10 +808,11 @@ static bo_gp *fit_surrogate(bo_opt *o) {
     default_theta(o->d, o->theta);
     if (o->noisy) o->theta[o->d + 1] = log(0.3); /* start from "mostly signal, some noise" */
   }
-  bo_gp *gp = gp_fit_from(o->U, o->y, o->n, o->d, o->theta, 1, o->restarts, o->noisy,
+  bo_gp *gp = gp_fit_from(o->U, o->y, o->n, o->d, o->theta, 1, o->restarts, o->noisy, o->noise_floor,
                           o->seed ^ (uint64_t)o->n * 0x9e3779b97f4a7c15ULL);
   if (gp) {
     bo_gp_theta(gp, o->theta);
+    o->fit_ystd = gp->ystd;
     o->have_theta = 1;
   }
   return gp;

@@ -93,8 +93,15 @@ int open_recipes(const char *path, const char *comp_path, const input_opts *io, 
   return rc;
 }
 
-static recipe_opts opts_for_model(const model *m, const input_opts *io) {
+static recipe_opts opts_for_model(const model *m, const char *path, const input_opts *io) {
   recipe_opts o = recipe_opts_default();
+  /* the model's own training file, and no --delimiter or --column given:
+   * read it as training read it */
+  if (path && m->train_file && !strcmp(path, m->train_file) && !o.delimiter && !o.ncolmap) {
+    o.delimiter = m->train_delimiter;
+    o.ncolmap = m->train_ncolmap;
+    for (int k = 0; k < m->train_ncolmap; k++) o.colmap[k] = m->train_colmap[k];
+  }
   o.allow_missing_ph = io->o.allow_missing_ph;
   o.ph_missing_value = m->hp.ph_missing;
   o.nextra = m->nextra;
@@ -108,7 +115,7 @@ int open_recipes_for_model(const model *m, const char *path, const char *comp_pa
                            component_table *comp, recipe_set *rs) {
   int rc = model_components(m, comp_path, comp);
   if (rc) return rc;
-  recipe_opts o = opts_for_model(m, io);
+  recipe_opts o = opts_for_model(m, path, io);
   if ((rc = recipes_load(path, comp, &o, rs))) components_free(comp);
   else print_notes(io->cmd, rs);
   return rc;
@@ -118,7 +125,7 @@ int open_recipes_stream_for_model(const model *m, const char *path, const char *
                                   component_table *comp, recipe_set *rs, recipe_stream **st) {
   int rc = model_components(m, comp_path, comp);
   if (rc) return rc;
-  recipe_opts o = opts_for_model(m, io);
+  recipe_opts o = opts_for_model(m, NULL, io);
   if ((rc = recipes_stream_open(path, comp, &o, rs, st))) components_free(comp);
   return rc;
 }

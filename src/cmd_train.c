@@ -48,9 +48,12 @@ static const cli_spec spec = {
     "  snn_knn 0 (k > 0: an SNN scores by the k most similar of each support set),\n"
     "  fp_l2 0 (L2 penalty on the head weights that read fingerprints only), fp_zero_init 0\n"
     "  (1: those weights start at 0), early_stop 0 (k > 0: the epoch count from a stratified\n"
-    "  1/k inner split, then a refit on all rows), bag 0 (B > 0: each fit is B instances on\n"
-    "  stratified bootstrap resamples of its rows, probabilities averaged), input_noise 0\n"
-    "  (sd of Gaussian noise added to the 0-1 scaled descriptor inputs while training)\n"
+    "  1/k inner split, then a refit on all rows), float32 0 (1: the training steps and Adam\n"
+    "  in single precision, faster; the model file stays double and predicts the same way;\n"
+    "  results differ from double training in the later digits; README, Performance), bag 0\n"
+    "  (B > 0: each fit is B instances on stratified bootstrap resamples of its rows,\n"
+    "  probabilities averaged), input_noise 0 (sd of Gaussian noise added to the 0-1 scaled\n"
+    "  descriptor inputs while training)\n"
     "auclust's defaults differ (README, 'Defaults and the paper preset'): epochs 25, and\n"
     "  ratio_inputs 1 (log10 ligand:Au and reductant:Au as inputs); GCNN models also\n"
     "  fingerprint_pool 1 (mean), graph_layers 1, graph_width 4, fingerprint_length 4,\n"
@@ -115,6 +118,14 @@ int cmd_train(int argc, char **argv) {
             "thread cpu, %.1f %% of peak\n",
             100 * flops / secs * 1e-9 / (pk.peak_gflops * used), used, used > 1 ? "s" : "",
             100 * flops / cpu * 1e-9 / pk.peak_gflops, step_cpu, 100 * flops / step_cpu * 1e-9 / pk.peak_gflops);
+    /* float vectors hold twice the lanes: the same units do twice the flops */
+    if (hp.float32)
+      fprintf(stderr,
+              "profile: float32 training: the fractions above are of the double-precision peak; of the "
+              "single-precision one (%.1f GFLOP/s, twice the lanes) %.1f %% by wall time, %.1f %% by cpu time, %.1f %% "
+              "for the steps alone\n",
+              2 * pk.peak_gflops, 50 * flops / secs * 1e-9 / (pk.peak_gflops * used),
+              50 * flops / cpu * 1e-9 / pk.peak_gflops, 50 * flops / step_cpu * 1e-9 / pk.peak_gflops);
   }
   if (!rc) {
     const char *out = cli_get(&a, "--output") ? cli_get(&a, "--output") : "model.json";

@@ -51,7 +51,8 @@ static const cli_spec spec = {
     "optimising a cross-validated objective (default: the Matthews correlation coefficient).\n"
     "The objective is noisy (another split gives another score), so each trial averages\n"
     "--repeats repeats and the GP's noise variance is fitted by maximum likelihood, not fixed\n"
-    "near zero (the output JSON reports its share of the objective's variance). The log flags\n"
+    "near zero, and never below the variance the repeats themselves show (sd^2 / repeats,\n"
+    "pooled over the trials; the output JSON reports both). The log flags\n"
     "trials whose models predicted one class for every recipe. Afterwards the best and the\n"
     "default setting are re-scored on --confirm fresh repeats (seeds the search never used),\n"
     "printed side by side with their spreads on stderr and written into the JSON with a verdict.",
@@ -244,6 +245,8 @@ int cmd_tune(int argc, char **argv) {
   double best = -INFINITY; /* in the maximised direction */
   hparams best_hp = base;
   int one_class_trials = 0;
+  double pooled_var = 0; /* sum over trials of sd^2 / R: the split noise each trial's mean carries */
+  int n_pooled = 0;
   outfile log = {0};
   const char *on = cv_metric_names[ob->metric];
   if (cli_get(&a, "--log") && !(rc = out_open(&log, cli_get(&a, "--log")))) {
@@ -267,6 +270,10 @@ int cmd_tune(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double v = s.mean[ob->metric], up = ob->maximise ? v : -v;
     if ((rc = bo_tell(bo, x, -up))) break;
+    if (repeats > 1 && isfinite(s.sd[ob->metric])) {
+      pooled_var += s.sd[ob->metric] * s.sd[ob->metric] / (double)repeats;
+      bo_set_noise_floor(bo, pooled_var / ++n_pooled);
+    }
     one_class_trials += oc > 0;
     if (up > best) { best = up; best_hp = hp; memcpy(best_x, x, sizeof(double) * space.n); }
     if (log.f) {
@@ -316,6 +323,8 @@ int cmd_tune(int argc, char **argv) {
       cJSON_AddNumberToObject(obj, "gp_noise_share", share);
       cJSON_AddNumberToObject(obj, "gp_noise_sd", nsd);
     }
+    if (n_pooled) /* the floor the GP's noise was held to, measured from the repeats */
+      cJSON_AddNumberToObject(obj, "repeat_noise_sd", sqrt(pooled_var / n_pooled));
     cJSON_AddNumberToObject(root, "trials", trials);
     cJSON_AddNumberToObject(root, "one_class_trials", one_class_trials);
     cJSON_AddNumberToObject(root, "seed", (double)seed);
@@ -346,6 +355,7 @@ int cmd_tune(int argc, char **argv) {
       fprintf(stderr, "auclust tune: %s, %ld trials of %ld repeat%s, best cross-validated %s %.3f", hparams_kind(&best_hp), trials,
               repeats, repeats > 1 ? "s" : "", ob->label, ob->maximise ? best : -best);
       if (have_noise) fprintf(stderr, "; the GP attributes %.0f%% of the objective's variance to noise (sd %.3f)", 100 * share, nsd);
+      if (have_noise && n_pooled) fprintf(stderr, ", at least the repeats' own (sd %.3f)", sqrt(pooled_var / n_pooled));
       fputc('\n', stderr);
       if (one_class_trials)
         fprintf(stderr, "auclust tune: %d of %ld trials predicted one class for every recipe in some repeat (log column one_class)\n",

@@ -227,7 +227,8 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
       w->Wp[l][d] = kern_alloc((size_t)(wd + NB) * w->ldh);
       w->WT[l][d] = kern_alloc((size_t)wd * w->ldh);
     }
-  if (wd % KERN_V) w->Wp[0][0] = kern_alloc((size_t)big * w->ldh); /* layer 0 reuses one buffer */
+  /* layer 0 reuses one buffer (float rows are whole vectors less often) */
+  if (wd % KERN_VF) w->Wp[0][0] = kern_alloc((size_t)big * w->ldh);
   w->dZ = kern_alloc(n * ldmax);
   w->dL = kern_alloc(n * ldmax);
   w->dfp = kern_alloc(n * w->ldo);
@@ -315,128 +316,11 @@ static void compact(const gcnn_layout *L, const gbatch *g, gcnn_ws *w, const int
   }
 }
 
-/* layer-0 matrix of degree d, packed when the width is not whole vectors */
-static const double *w0(const gcnn_layout *L, const double *p, gcnn_ws *w, int d) {
-  if (L->width % KERN_V == 0) return p + L->W[0][d];
-  kern_pack(MG_ATOM_FEATS + NB, L->width, p + L->W[0][d], L->width, w->Wp[0][0], w->ldh);
-  return w->Wp[0][0];
-}
-
-void gcnn_forward_sel(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, const int *sel, int nsel,
-                      double *fp) {
-  int wd = L->width, D = L->D, big = MG_ATOM_FEATS + NB, ldh = w->ldh, ldz = w->ldz, ldo = w->ldo;
-  compact(L, g, w, sel, nsel);
-  int nc = w->nc;
-  double fl = 0;
-  memset(w->dfp, 0, sizeof(double) * nsel * ldo); /* the padded fingerprint sums */
-  /* hidden layers: H_1 from the sparse layer-0 rows, H_{l+1} from Z_l =
-   * [H_l + sum_nbr H_l, bond sums], each once per class */
-  for (int l = 0; l < L->P; l++) {
-    int n1 = w->ncls[l + 1];
-    if (l > 0) {
-      kern_nbr_sum(n1, wd, w->crep[l + 1], w->cprev[l + 1], g->nbr_start, g->nbr, w->bcls[l], w->HC[l], ldh, w->ZC[l],
-                   ldz, 0);
-      for (int i = 0; i < n1; i++) memcpy(w->ZC[l] + (size_t)i * ldz + wd, g->bsum + (size_t)w->crep[l + 1][i] * NB, sizeof(double) * NB);
-      fl += (double)w->nnbr[l + 1] * wd;
-    }
-    for (int d = 0; d < GC_NDEG; d++) {
-      int c0 = w->cdeg_start[l + 1][d], cnt = w->cdeg_start[l + 1][d + 1] - c0;
-      if (!cnt) continue;
-      double *out = w->HC[l + 1] + (size_t)c0 * ldh;
-      if (l == 0) {
-        kern_sparse(&g->z0, w->crep[1] + c0, 0, cnt, wd, w0(L, p, w, d), ldh, p + L->b[0][d], out, ldh, KERN_RELU);
-      } else {
-        const double *W = p + L->W[l][d];
-        if (wd % KERN_V) { kern_pack(wd + NB, wd, W, wd, w->Wp[l][d], ldh); W = w->Wp[l][d]; }
-        kern_dense(cnt, wd + NB, wd, w->ZC[l] + (size_t)c0 * ldz, ldz, W, ldh, p + L->b[l][d], out, ldh, KERN_RELU,
-                   NULL, 0);
-        fl += 2.0 * cnt * (wd + NB) * wd;
-      }
-    }
-    fl += (l == 0 ? 2.0 * w->nz0 * wd : 0) + 2.0 * n1 * wd; /* products (sparse); bias and ReLU */
-  }
-  /* output layers, once per class; the fingerprint sums per atom, in atom order */
-  for (int l = 0; l <= L->P; l++) {
-    int in = l ? wd + NB : big, ncl = w->ncls[l];
-    if (l == 0) /* only the rows of the u0 columns the batch uses are read */
-      for (int r = 0; r < g->nurun; r++)
-        kern_pack(g->uhi[r] - g->ulo[r], D, p + L->Wo[0] + (size_t)g->ulo[r] * D, D, w->Wop[0] + (size_t)g->ulo[r] * ldo,
-                  ldo);
-    else
-      kern_pack(in, D, p + L->Wo[l], D, w->Wop[l], ldo);
-    if (l == 0) {
-      kern_sparse(&g->u0, w->crep[0], 0, ncl, D, w->Wop[0], ldo, p + L->bo[0], w->OC[0], ldo, KERN_SOFTMAX);
-      fl += 2.0 * w->nu0 * D;
-    } else {
-      for (int i = 0; i < ncl; i++) {
-        memcpy(w->UC[l] + (size_t)i * ldz, w->HC[l] + (size_t)i * ldh, sizeof(double) * wd);
-        memcpy(w->UC[l] + (size_t)i * ldz + wd, g->bsum + (size_t)w->crep[l][i] * NB, sizeof(double) * NB);
-      }
-      kern_dense(ncl, in, D, w->UC[l], ldz, w->Wop[l], ldo, p + L->bo[l], w->OC[l], ldo, KERN_SOFTMAX, NULL, 0);
-      fl += 2.0 * ncl * in * D;
-    }
-    fl += 6.0 * ncl * D + (double)nc * D; /* bias and softmax (max, subtract, exp, sum, scale); the sums */
-    kern_scatter_add(nc, D, w->OC[l], ldo, w->csrc[l], w->cmol, w->dfp, ldo);
-  }
-  for (int i = 0; i < nsel; i++) memcpy(fp + (size_t)i * D, w->dfp + (size_t)i * ldo, sizeof(double) * D);
-  w->flops = fl;
-}
+#include "gcnn_body.h"
+#define GC_FLOAT 1
+#include "gcnn_body.h"
+#undef GC_FLOAT
 
 void gcnn_forward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, double *fp) {
   gcnn_forward_sel(L, p, g, w, NULL, g->nmol, fp);
-}
-
-/* ---- backward ----------------------------------------------------------- */
-/* Per class too: a class's rows are equal, so its weight gradient is the
- * row times the sum of its atoms' output gradients, and the softmax
- * backward is linear in dfp (a class's summed gradient is that of its
- * atoms' summed dfp rows). Only those sums run per atom. */
-void gcnn_backward(const gcnn_layout *L, const double *p, const gbatch *g, gcnn_ws *w, const double *dfp,
-                   double *grads) {
-  int nc = w->nc, wd = L->width, D = L->D, ldh = w->ldh, ldz = w->ldz, ldo = w->ldo;
-  double fl = 0;
-  for (int i = 0; i < w->nsel; i++) memcpy(w->dfp + (size_t)i * ldo, dfp + (size_t)i * D, sizeof(double) * D);
-  for (int l = L->P; l >= 0; l--) {
-    /* output layer l: the classes' summed dfp, the softmax backward */
-    int ncl = w->ncls[l];
-    kern_scatter_sum(nc, D, w->dfp, ldo, w->cmol, w->csrc[l], w->T, ldo); /* classes: by first appearance */
-    kern_softmax_back(ncl, D, w->OC[l], ldo, w->T, ldo, NULL, w->dL, ldo);
-    fl += (double)nc * D + 5.0 * ncl * D; /* sums; softmax backward; bias */
-    if (l == 0) {
-      kern_sparse_dw(&g->u0, w->crep[0], 0, ncl, D, w->dL, ldo, grads + L->Wo[0], D, grads + L->bo[0]);
-      fl += 2.0 * w->nu0 * D;
-    } else {
-      kern_dense_dw(ncl, wd + NB, D, w->UC[l], ldz, w->dL, ldo, grads + L->Wo[l], D, grads + L->bo[l]);
-      kern_pack_t(wd, D, p + L->Wo[l], w->WoT[l], ldh);
-      /* the first contribution to dH_l: it starts the class sums (from 0) */
-      kern_dense(ncl, D, wd, w->dL, ldo, w->WoT[l], ldh, NULL, w->dHC[l], ldh, KERN_LINEAR, NULL, 0);
-      fl += 2.0 * ncl * (wd + NB) * D + 2.0 * ncl * D * wd;
-    }
-    if (l == L->P) continue;
-    /* hidden layer l: its output H_{l+1} now has its full gradient; ReLU */
-    int n1 = w->ncls[l + 1];
-    kern_relu_back((size_t)n1 * ldh, w->HC[l + 1], w->dHC[l + 1], w->dL);
-    fl += 2.0 * n1 * wd; /* ReLU and bias */
-    for (int d = 0; d < GC_NDEG; d++) {
-      int c0 = w->cdeg_start[l + 1][d], cnt = w->cdeg_start[l + 1][d + 1] - c0;
-      if (!cnt) continue;
-      const double *dpre = w->dL + (size_t)c0 * ldh;
-      if (l == 0) {
-        kern_sparse_dw(&g->z0, w->crep[1] + c0, 0, cnt, wd, dpre, ldh, grads + L->W[0][d], wd, grads + L->b[0][d]);
-      } else {
-        kern_dense_dw(cnt, wd + NB, wd, w->ZC[l] + (size_t)c0 * ldz, ldz, dpre, ldh, grads + L->W[l][d], wd,
-                      grads + L->b[l][d]);
-        kern_pack_t(wd, wd, p + L->W[l][d], w->WT[l][d], ldh);
-        kern_dense(cnt, wd, wd, dpre, ldh, w->WT[l][d], ldh, NULL, w->dZ + (size_t)c0 * ldh, ldh, KERN_LINEAR, NULL, 0);
-        fl += 2.0 * cnt * (wd + NB) * wd + 2.0 * cnt * wd * wd;
-      }
-    }
-    if (l == 0) { fl += 2.0 * w->nz0 * wd; continue; } /* layer-0 inputs are constants */
-    /* dH_l += dZ to each class's own level-l class and its neighbours' (the
-     * adjacency is symmetric) */
-    kern_nbr_scatter(n1, wd, w->crep[l + 1], w->cprev[l + 1], g->nbr_start, g->nbr, w->bcls[l], w->dZ, ldh, w->dHC[l],
-                     ldh);
-    fl += (double)(n1 + w->nnbr[l + 1]) * wd;
-  }
-  w->flops += fl;
 }

@@ -12,55 +12,84 @@
 #include "kern.h"
 #include "kern_impl.h"
 
+/* KERN_FLOAT: the single-precision kernels (kern.h's *_f), the same code
+ * over floats; a padding unit (KP lanes) is 64 bytes either way */
+#if KERN_FLOAT
+typedef float real;
+typedef int lane_int;
+#define KP KERN_VF
+#define SQRT sqrtf
+#else
+typedef double real;
+typedef long long lane_int;
+#define KP KERN_V
+#define SQRT sqrt
+#endif
+#define PAD(n) (((n) + KP - 1) / KP * KP)
 #if defined(__AVX512F__)
-#define KV 8
+#define KV (64 / (int)sizeof(real))
 #define RMAX 4
 #elif defined(__AVX2__)
-#define KV 4
+#define KV (32 / (int)sizeof(real))
 #define RMAX 2
+#define REG16 1
 #else
-#define KV 2
+#define KV (16 / (int)sizeof(real))
 #define RMAX 2
 #endif
 #define NVMAX 4 /* native vectors per tile row: 16 (AVX-512) or 8 accumulators */
 /* Rows of a tile of NV vectors: AVX2 has 16 registers, so narrow tiles take
  * more rows (R x NV accumulators + NV weights + 1 broadcast <= 16); the
  * order of each output's sum does not depend on the tile. */
-#if KV == 4
+#if REG16
 #define RA(nv) ((nv) == 1 ? 8 : (nv) == 2 ? 4 : (nv) == 3 ? 3 : 2)
 #else
 #define RA(nv) RMAX
 #endif
 #define RTOP 8
 
-typedef double vd __attribute__((vector_size(8 * KV)));
-typedef long long vl __attribute__((vector_size(8 * KV)));
-typedef double vdu __attribute__((vector_size(8 * KV), aligned(8), may_alias));
+typedef real vd __attribute__((vector_size(sizeof(real) * KV)));
+typedef lane_int vl __attribute__((vector_size(sizeof(real) * KV)));
+typedef real vdu __attribute__((vector_size(sizeof(real) * KV), aligned(sizeof(real)), may_alias));
 #define INL static inline __attribute__((always_inline))
 #define CAT2(a, b) a##b
 #define CAT(a, b) CAT2(a, b)
 #define F(name) CAT(name, KERN_SFX)
 
-INL vd ld(const double *p) { return *(const vdu *)p; }
-INL void st(double *p, vd x) { *(vdu *)p = x; }
-INL vd splat(double x) { return x - (vd){0}; }
+INL vd ld(const real *p) { return *(const vdu *)p; }
+INL void st(real *p, vd x) { *(vdu *)p = x; }
+INL vd splat(real x) { return x - (vd){0}; }
 /* first c (< KV) lanes from p, zeros after (nothing past them is read):
  * a masked load where the instruction set has one */
-#if KV == 8
-#include <immintrin.h>
-INL vd ldp(const double *p, int c) {
-  if (c >= KV) return ld(p);
-  return (vd)_mm512_maskz_loadu_pd((__mmask8)((1u << (c > 0 ? c : 0)) - 1), p);
+/* lane numbers 0, 1, ..., KV-1 */
+INL vl lane_idx(void) {
+  vl idx;
+  for (int i = 0; i < KV; i++) idx[i] = i;
+  return idx;
 }
-#elif KV == 4
+#if defined(__AVX512F__)
 #include <immintrin.h>
-INL vd ldp(const double *p, int c) {
+INL vd ldp(const real *p, int c) {
   if (c >= KV) return ld(p);
-  const vl idx = {0, 1, 2, 3};
-  return (vd)_mm256_maskload_pd(p, (__m256i)(idx < c));
+  unsigned m = (1u << (c > 0 ? c : 0)) - 1;
+#if KERN_FLOAT
+  return (vd)_mm512_maskz_loadu_ps((__mmask16)m, p);
+#else
+  return (vd)_mm512_maskz_loadu_pd((__mmask8)m, p);
+#endif
+}
+#elif defined(__AVX2__)
+#include <immintrin.h>
+INL vd ldp(const real *p, int c) {
+  if (c >= KV) return ld(p);
+#if KERN_FLOAT
+  return (vd)_mm256_maskload_ps(p, (__m256i)(lane_idx() < c));
+#else
+  return (vd)_mm256_maskload_pd(p, (__m256i)(lane_idx() < c));
+#endif
 }
 #else
-INL vd ldp(const double *p, int c) {
+INL vd ldp(const real *p, int c) {
   if (c >= KV) return ld(p);
   vd t = splat(0);
   for (int i = 0; i < c; i++) t[i] = p[i];
@@ -73,6 +102,7 @@ INL vd sel(vl m, vd a, vd b) { return (vd)(((vl)a & m) | ((vl)b & ~m)); }
  * x = n ln2 + r, |r| <= ln2/2 (Cody-Waite split of ln2, exact products for
  * |n| < 2^21); e^r by Taylor to r^13 (truncation < 1e-17 relative); 2^n by
  * building the exponent bits. */
+#if !KERN_FLOAT
 INL vd vexp(vd x) {
   const double lo = -708.39, hi = 709.78;
   vd xc = sel(x < lo, splat(lo), x);
@@ -93,7 +123,30 @@ INL vd vexp(vd x) {
   return sel(x > hi, splat(INFINITY), y);
 }
 
-void F(kern_exp_)(const double *x, double *y, int n) {
+#else
+/* float: x = n ln2 + r with Cephes' two-part ln2 (n ln2_hi exact for |n| <
+ * 2^15), e^r by Taylor to r^7 (truncation < 1e-8 relative); 0 below
+ * -87.33 (subnormal results), +inf above 88.72 */
+INL vd vexp(vd x) {
+  const float lo = -87.33f, hi = 88.72f;
+  vd xc = sel(x < lo, splat(lo), x);
+  xc = sel(xc > hi, splat(hi), xc);
+  const float shift = 0x1.8p23f;
+  vd t = xc * 0x1.715476p0f + shift;
+  vd n = t - shift;
+  vd r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  static const float c[8] = {1.0f, 1.0f, 1.0f / 2, 1.0f / 6, 1.0f / 24, 1.0f / 120, 1.0f / 720, 1.0f / 5040};
+  vd p = splat(c[7]);
+  for (int k = 6; k >= 0; k--) p = p * r + c[k];
+  vl e = ((vl)t - (vl)splat(shift) + 127) << 23;
+  vd y = p * (vd)e;
+  y = sel(x < lo, splat(0), y);
+  return sel(x > hi, splat(INFINITY), y);
+}
+#endif
+
+void F(kern_exp_)(const real *x, real *y, int n) {
   int i = 0;
   for (; i + KV <= n; i += KV) st(y + i, vexp(ld(x + i)));
   if (i < n) {
@@ -103,7 +156,7 @@ void F(kern_exp_)(const double *x, double *y, int n) {
 }
 
 /* ---- epilogues ------------------------------------------------------------ */
-INL vd epilogue(vd s, int epi, const double *m) {
+INL vd epilogue(vd s, int epi, const real *m) {
   switch (epi) {
     case KERN_RELU: return sel(s > 0, s, splat(0));
     case KERN_MASK: return sel(ld(m) > 0, s, splat(0));
@@ -116,42 +169,38 @@ INL vd epilogue(vd s, int epi, const double *m) {
 }
 
 /* lanes j0 .. j0+KV-1 that are < out: all ones, else zero */
-#if KV == 8
-#define LANES {0, 1, 2, 3, 4, 5, 6, 7}
-#elif KV == 4
-#define LANES {0, 1, 2, 3}
-#else
-#define LANES {0, 1}
-#endif
-INL vl lanes_below(int j0, int out) {
-  const vl idx = LANES;
-  return idx < out - j0;
-}
+INL vl lanes_below(int j0, int out) { return lane_idx() < out - j0; }
 
-/* sum of the lanes of a row of 8-lane chunks (acc) in a fixed tree */
-INL double hsum8(const vd *acc) {
-  double t[8];
-  for (int q = 0; q < 8 / KV; q++) st(t + q * KV, acc[q]);
+/* sum of the lanes of a row of KP-lane chunks (acc) in a fixed tree */
+INL real hsum8(const vd *acc) {
+  real t[KP];
+  for (int q = 0; q < KP / KV; q++) st(t + q * KV, acc[q]);
+#if KERN_FLOAT
+  for (int w = KP / 2; w >= 1; w /= 2) /* pairs (0, 1), (2, 3), ..., then pairs of those */
+    for (int i = 0; i < w; i++) t[i] = t[2 * i] + t[2 * i + 1];
+  return t[0];
+#else
   return ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
+#endif
 }
 
 /* Row-wise softmax over the first `out` lanes of Y's rows, 0 beyond. The
  * sum adds the row's 8-lane chunks in order, then the 8 lanes as a fixed
  * tree: the same order for every vector width. */
-INL void softmax_rows(int n, int out, double *Y, int ldy) {
+INL void softmax_rows(int n, int out, real *Y, int ldy) {
   /* vectors wholly past `out` would add e^-inf = 0 to the sum: set to 0;
    * only the last vector holding lanes < out is masked (whole ones need not) */
-  int op = kern_pad(out), ol = (out + KV - 1) / KV * KV, full = out / KV * KV;
+  int op = PAD(out), ol = (out + KV - 1) / KV * KV, full = out / KV * KV;
   const vl mt = lanes_below(full, out);
-  const int per = 8 / KV; /* native vectors per 8-lane chunk */
+  const int per = KP / KV; /* native vectors per 8-lane chunk */
   for (int i = 0; i < n; i++) {
-    double *y = Y + (size_t)i * ldy;
+    real *y = Y + (size_t)i * ldy;
     vd mv = splat(-INFINITY);
     for (int j = 0; j < full; j += KV) mv = sel(ld(y + j) > mv, ld(y + j), mv);
     if (full < ol) mv = sel(mt, sel(ld(y + full) > mv, ld(y + full), mv), mv);
-    double mx = mv[0];
+    real mx = mv[0];
     for (int l = 1; l < KV; l++) mx = mv[l] > mx ? mv[l] : mx;
-    vd acc[8 / KV];
+    vd acc[KP / KV];
     for (int q = 0; q < per; q++) acc[q] = splat(0);
     for (int j = 0, q = 0; j < ol; j += KV, q = (q + 1) % per) {
       vd e = vexp(ld(y + j) - mx);
@@ -159,7 +208,7 @@ INL void softmax_rows(int n, int out, double *Y, int ldy) {
       st(y + j, e);
       acc[q] = acc[q] + e;
     }
-    double inv = 1 / hsum8(acc);
+    real inv = 1 / hsum8(acc);
     for (int j = 0; j < ol; j += KV) st(y + j, ld(y + j) * inv);
     for (int j = ol; j < op; j += KV) st(y + j, splat(0));
   }
@@ -171,14 +220,14 @@ INL void softmax_rows(int n, int out, double *Y, int ldy) {
  * tile's rows overlap. */
 #define KERN_FUSED 32 /* internal flag: the tile covers whole rows, softmax in registers */
 INL void softmax_regs(vd *y, const int NV, int out) {
-  const int full = out / KV, per = 8 / KV;
+  const int full = out / KV, per = KP / KV;
   const vl mt = lanes_below(full * KV, out);
   vd mv = splat(-INFINITY);
   for (int v = 0; v < full && v < NV; v++) mv = sel(y[v] > mv, y[v], mv);
   if (full < NV) mv = sel(mt, sel(y[full] > mv, y[full], mv), mv);
-  double mx = mv[0];
+  real mx = mv[0];
   for (int l = 1; l < KV; l++) mx = mv[l] > mx ? mv[l] : mx;
-  vd acc[8 / KV];
+  vd acc[KP / KV];
   for (int q = 0; q < per; q++) acc[q] = splat(0);
   for (int v = 0, q = 0; v < NV; v++, q = (q + 1) % per) {
     vd e = vexp(y[v] - mx);
@@ -186,13 +235,13 @@ INL void softmax_regs(vd *y, const int NV, int out) {
     y[v] = e;
     acc[q] = acc[q] + e;
   }
-  double inv = 1 / hsum8(acc);
+  real inv = 1 / hsum8(acc);
   for (int v = 0; v < NV; v++) y[v] = y[v] * inv;
 }
 
 /* ---- dense forward: R rows x NV native vectors of output in registers --- */
-INL void dense_tile(const int R, const int NV, int in, int cols, const double *X, int ldx, const double *W, int ldw,
-                    const double *b, double *Y, int ldy, int flags, const double *M, int ldm) {
+INL void dense_tile(const int R, const int NV, int in, int cols, const real *X, int ldx, const real *W, int ldw,
+                    const real *b, real *Y, int ldy, int flags, const real *M, int ldm) {
   vd a[RTOP][NVMAX];
   for (int v = 0; v < NV; v++) {
     vd b0 = b ? ldp(b + KV * v, cols - KV * v) : splat(0);
@@ -202,7 +251,7 @@ INL void dense_tile(const int R, const int NV, int in, int cols, const double *X
     vd w[NVMAX];
     for (int v = 0; v < NV; v++) w[v] = ld(W + (size_t)k * ldw + KV * v);
     for (int r = 0; r < R; r++) {
-      double x = X[(size_t)r * ldx + k];
+      real x = X[(size_t)r * ldx + k];
       for (int v = 0; v < NV; v++) a[r][v] = a[r][v] + x * w[v];
     }
   }
@@ -244,23 +293,23 @@ INL int tile_rows(int left, int nv) {
 /* native vectors of a column block starting at j0: nv computed ones (those
  * holding a lane < out), np in the padded row */
 INL void block_vectors(int j0, int out, int *nv, int *np) {
-  int op = kern_pad(out), p = (op - j0) / KV, l = (out - j0 + KV - 1) / KV;
+  int op = PAD(out), p = (op - j0) / KV, l = (out - j0 + KV - 1) / KV;
   *np = p > NVMAX ? NVMAX : p;
   *nv = l > NVMAX ? NVMAX : l;
 }
 
-void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const double *Wp, int ldw, const double *b,
-                    double *Y, int ldy, int epi, const double *M, int ldm) {
-  int op = kern_pad(out);
+void F(kern_dense_)(int n, int in, int out, const real *X, int ldx, const real *Wp, int ldw, const real *b,
+                    real *Y, int ldy, int epi, const real *M, int ldm) {
+  int op = PAD(out);
   if ((epi & 15) == KERN_SOFTMAX && op <= NVMAX * KV) epi |= KERN_FUSED; /* one column block: whole rows */
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
     block_vectors(j0, out, &nv, &np);
-    const double *W = Wp + j0, *bb = b ? b + j0 : NULL, *MM = M ? M + j0 : NULL;
+    const real *W = Wp + j0, *bb = b ? b + j0 : NULL, *MM = M ? M + j0 : NULL;
     for (int i = 0; i < n;) {
       int R = tile_rows(n - i, nv);
-      const double *x = X + (size_t)i * ldx, *m = MM ? MM + (size_t)i * ldm : NULL;
-      double *y = Y + (size_t)i * ldy + j0;
+      const real *x = X + (size_t)i * ldx, *m = MM ? MM + (size_t)i * ldm : NULL;
+      real *y = Y + (size_t)i * ldy + j0;
 #define T(RR, NN) dense_tile(RR, NN, in, cols, x, ldx, W, ldw, bb, y, ldy, epi, m, ldm)
       DISPATCH(T, R, nv);
 #undef T
@@ -279,8 +328,8 @@ void F(kern_dense_)(int n, int in, int out, const double *X, int ldx, const doub
 }
 
 /* ---- dense weight gradient: KR rows of dW x NV vectors in registers ------ */
-INL void dw_tile(const int KR, const int NV, int n, int cols, const double *X, int ldx, const double *dY, int ldy,
-                 double *dW, int ldw) {
+INL void dw_tile(const int KR, const int NV, int n, int cols, const real *X, int ldx, const real *dY, int ldy,
+                 real *dW, int ldw) {
   vd a[RTOP][NVMAX];
   for (int r = 0; r < KR; r++)
     for (int v = 0; v < NV; v++) a[r][v] = splat(0);
@@ -288,13 +337,13 @@ INL void dw_tile(const int KR, const int NV, int n, int cols, const double *X, i
     vd d[NVMAX];
     for (int v = 0; v < NV; v++) d[v] = ld(dY + (size_t)i * ldy + KV * v);
     for (int r = 0; r < KR; r++) {
-      double x = X[(size_t)i * ldx + r];
+      real x = X[(size_t)i * ldx + r];
       for (int v = 0; v < NV; v++) a[r][v] = a[r][v] + x * d[v];
     }
   }
   for (int r = 0; r < KR; r++)
     for (int v = 0; v < NV; v++) {
-      double *p = dW + (size_t)r * ldw + KV * v;
+      real *p = dW + (size_t)r * ldw + KV * v;
       int c = cols - KV * v;
       if (c >= KV) st(p, ld(p) + a[r][v]);
       else
@@ -302,7 +351,7 @@ INL void dw_tile(const int KR, const int NV, int n, int cols, const double *X, i
     }
 }
 
-INL void colsum(int n, int out, const double *dY, int ldy, double *db) {
+INL void colsum(int n, int out, const real *dY, int ldy, real *db) {
   for (int j0 = 0; j0 < out; j0 += KV) {
     vd s = splat(0);
     for (int i = 0; i < n; i++) s = s + ld(dY + (size_t)i * ldy + j0);
@@ -310,16 +359,16 @@ INL void colsum(int n, int out, const double *dY, int ldy, double *db) {
   }
 }
 
-void F(kern_dense_dw_)(int n, int in, int out, const double *X, int ldx, const double *dY, int ldy, double *dW,
-                       int ldw, double *db) {
-  int op = kern_pad(out);
+void F(kern_dense_dw_)(int n, int in, int out, const real *X, int ldx, const real *dY, int ldy, real *dW,
+                       int ldw, real *db) {
+  int op = PAD(out);
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
     block_vectors(j0, out, &nv, &np); /* vectors past `out` would be dropped */
     for (int k = 0; k < in;) {
       int KR = tile_rows(in - k, nv);
-      const double *x = X + k, *d = dY + j0;
-      double *w = dW + (size_t)k * ldw + j0;
+      const real *x = X + k, *d = dY + j0;
+      real *w = dW + (size_t)k * ldw + j0;
 #define T(RR, NN) dw_tile(RR, NN, n, cols, x, ldx, d, ldy, w, ldw)
       DISPATCH(T, KR, nv);
 #undef T
@@ -330,13 +379,13 @@ void F(kern_dense_dw_)(int n, int in, int out, const double *X, int ldx, const d
 }
 
 /* ---- sparse rows ---------------------------------------------------------- */
-INL void sparse_tile(const int NV, const csr *X, int r, int cols, const double *W, int ldw, const double *b, double *y,
+INL void sparse_tile(const int NV, const csr *X, int r, int cols, const real *W, int ldw, const real *b, real *y,
                      int epi) {
   vd a[NVMAX];
   for (int v = 0; v < NV; v++) a[v] = b ? ldp(b + KV * v, cols - KV * v) : splat(0);
   for (int k = X->start[r]; k < X->start[r + 1]; k++) {
-    const double *w = W + (size_t)X->col[k] * ldw;
-    double x = X->val[k];
+    const real *w = W + (size_t)X->col[k] * ldw;
+    real x = X->val[k];
     for (int v = 0; v < NV; v++) a[v] = a[v] + x * ld(w + KV * v);
   }
   if (epi == KERN_SOFTMAX) { /* fused: the tile is the whole row */
@@ -347,18 +396,18 @@ INL void sparse_tile(const int NV, const csr *X, int r, int cols, const double *
   for (int v = 0; v < NV; v++) st(y + KV * v, epilogue(a[v], epi, NULL));
 }
 
-void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, const double *Wp, int ldw, const double *b,
-                     double *Y, int ldy, int epi) {
-  int op = kern_pad(out), fused = epi == KERN_SOFTMAX && op <= NVMAX * KV;
+void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, const real *Wp, int ldw, const real *b,
+                     real *Y, int ldy, int epi) {
+  int op = PAD(out), fused = epi == KERN_SOFTMAX && op <= NVMAX * KV;
   int e = epi == KERN_SOFTMAX && !fused ? KERN_LINEAR : epi;
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
     block_vectors(j0, out, &nv, &np);
-    const double *W = Wp + j0, *bb = b ? b + j0 : NULL;
+    const real *W = Wp + j0, *bb = b ? b + j0 : NULL;
     vd z = epilogue(splat(0), e == KERN_SOFTMAX ? KERN_LINEAR : e, NULL); /* vectors wholly past `out`, as in kern_dense */
     for (int i = 0; i < n; i++) {
       int r = rows ? rows[i] : r0 + i;
-      double *y = Y + (size_t)i * ldy + j0;
+      real *y = Y + (size_t)i * ldy + j0;
       switch (nv) {
         case 1: sparse_tile(1, X, r, cols, W, ldw, bb, y, e); break;
         case 2: sparse_tile(2, X, r, cols, W, ldw, bb, y, e); break;
@@ -374,31 +423,37 @@ void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, cons
 /* dW rows += x d over NV whole vectors, then `tail` lanes (dW rows need no
  * padding): two at a time in a 128-bit vector, the last one alone; each
  * lane is one FMA either way */
+#if !KERN_FLOAT
 typedef double v2d __attribute__((vector_size(16)));
 typedef double v2du __attribute__((vector_size(16), aligned(8), may_alias));
-INL void sparse_dw_rows(const int NV, const csr *X, int r, const double *d, int tail, double *dW, int ldw) {
+#endif
+INL void sparse_dw_rows(const int NV, const csr *X, int r, const real *d, int tail, real *dW, int ldw) {
   vd dv[NVMAX];
   for (int v = 0; v < NV; v++) dv[v] = ld(d + KV * v);
   for (int k = X->start[r]; k < X->start[r + 1]; k++) {
-    double *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
+    real *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
     for (int v = 0; v < NV; v++) st(w + KV * v, ld(w + KV * v) + x * dv[v]);
     int j = NV * KV;
+#if KERN_FLOAT
+    for (int t = 0; t < tail; t++) w[j + t] += x * d[j + t]; /* lane by lane */
+#else
     for (int t = tail; t >= 2; t -= 2, j += 2) {
       v2d wv = *(v2du *)(w + j), dd = *(const v2du *)(d + j);
       *(v2du *)(w + j) = wv + x * dd;
     }
     if (tail & 1) w[j] += x * d[j];
+#endif
   }
 }
 
-void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, const double *dY, int ldy, double *dW,
-                        int ldw, double *db) {
+void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, const real *dY, int ldy, real *dW,
+                        int ldw, real *db) {
   for (int j0 = 0; j0 < out; j0 += NVMAX * KV) {
     int lanes = out - j0 < NVMAX * KV ? out - j0 : NVMAX * KV, nv = lanes / KV, tail = lanes - nv * KV;
     for (int i = 0; i < n; i++) {
       int r = rows ? rows[i] : r0 + i;
-      const double *d = dY + (size_t)i * ldy + j0;
-      double *w = dW + j0;
+      const real *d = dY + (size_t)i * ldy + j0;
+      real *w = dW + j0;
       switch (nv) {
         case 0: sparse_dw_rows(0, X, r, d, tail, w, ldw); break;
         case 1: sparse_dw_rows(1, X, r, d, tail, w, ldw); break;
@@ -411,31 +466,31 @@ void F(kern_sparse_dw_)(const csr *X, const int *rows, int r0, int n, int out, c
   if (db) colsum(n, out, dY, ldy, db);
 }
 
-void F(kern_softmax_back_)(int n, int out, const double *Y, int ldy, const double *G, int ldg, const int *grow,
-                           double *dX, int ldx) {
+void F(kern_softmax_back_)(int n, int out, const real *Y, int ldy, const real *G, int ldg, const int *grow,
+                           real *dX, int ldx) {
   /* vectors past `out` add 0; only the last one holding lanes < out is masked */
-  int op = kern_pad(out), ol = (out + KV - 1) / KV * KV, full = out / KV * KV;
+  int op = PAD(out), ol = (out + KV - 1) / KV * KV, full = out / KV * KV;
   /* mall (all ones when full > 0) keeps each product rounded before the sum,
    * as the masked lanes are: no FMA */
   const vl mt = lanes_below(full, out), mall = lanes_below(0, out);
-  const int per = 8 / KV;
+  const int per = KP / KV;
   for (int i = 0; i < n; i++) {
-    const double *y = Y + (size_t)i * ldy, *g = G + (size_t)(grow ? grow[i] : i) * ldg;
-    vd acc[8 / KV];
+    const real *y = Y + (size_t)i * ldy, *g = G + (size_t)(grow ? grow[i] : i) * ldg;
+    vd acc[KP / KV];
     for (int q = 0; q < per; q++) acc[q] = splat(0);
     int q = 0;
     for (int j = 0; j < full; j += KV, q = (q + 1) % per) acc[q] = acc[q] + (vd)((vl)(ld(y + j) * ld(g + j)) & mall);
     if (full < ol) acc[q] = acc[q] + (vd)((vl)(ld(y + full) * ld(g + full)) & mt);
-    double dot = hsum8(acc);
-    double *d = dX + (size_t)i * ldx;
+    real dot = hsum8(acc);
+    real *d = dX + (size_t)i * ldx;
     for (int j = 0; j < full; j += KV) st(d + j, ld(y + j) * (ld(g + j) - dot));
     if (full < ol) st(d + full, (vd)((vl)(ld(y + full) * (ld(g + full) - dot)) & mt));
     for (int j = ol; j < op; j += KV) st(d + j, splat(0));
   }
 }
 
-/* dX = Y > 0 ? dY : 0 over n doubles (whole vectors) */
-void F(kern_relu_back_)(size_t n, const double *Y, const double *dY, double *dX) {
+/* dX = Y > 0 ? dY : 0 over n reals (whole vectors) */
+void F(kern_relu_back_)(size_t n, const real *Y, const real *dY, real *dX) {
   for (size_t i = 0; i < n; i += KV) st(dX + i, sel(ld(Y + i) > 0, ld(dY + i), splat(0)));
 }
 
@@ -443,12 +498,12 @@ void F(kern_relu_back_)(size_t n, const double *Y, const double *dY, double *dX)
  * H[map[nbr[k]], :f], a = atoms[i]: the graph convolution's neighbour sums
  * (rows padded to whole vectors; f <= ldh). With acc the sum is added to Z. */
 void F(kern_nbr_sum_)(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
-                      const int *map, const double *H, int ldh, double *Z, int ldz, int acc) {
-  int fp = kern_pad(f);
+                      const int *map, const real *H, int ldh, real *Z, int ldz, int acc) {
+  int fp = PAD(f);
   for (int i = 0; i < n; i++) {
     int a = atoms[i];
-    double *z = Z + (size_t)i * ldz;
-    const double *h = H + (size_t)(self ? self[i] : i) * ldh;
+    real *z = Z + (size_t)i * ldz;
+    const real *h = H + (size_t)(self ? self[i] : i) * ldh;
     for (int j = 0; j < fp; j += KV) {
       vd s = ld(h + j);
       for (int k = start[a]; k < start[a + 1]; k++) s = s + ld(H + (size_t)map[nbr[k]] * ldh + j);
@@ -460,12 +515,12 @@ void F(kern_nbr_sum_)(int n, int f, const int *atoms, const int *self, const int
 /* The transpose of kern_nbr_sum: dH[self[i]] += dZ[i] and dH[map[nbr[k]]]
  * += dZ[i] for the neighbours k of atoms[i], in the order of i, then k. */
 void F(kern_nbr_scatter_)(int n, int f, const int *atoms, const int *self, const int *start, const int *nbr,
-                          const int *map, const double *dZ, int ldz, double *dH, int ldh) {
-  int fp = kern_pad(f);
+                          const int *map, const real *dZ, int ldz, real *dH, int ldh) {
+  int fp = PAD(f);
   for (int i = 0; i < n; i++) {
     int a = atoms[i];
-    const double *z = dZ + (size_t)i * ldz;
-    double *h = dH + (size_t)self[i] * ldh;
+    const real *z = dZ + (size_t)i * ldz;
+    real *h = dH + (size_t)self[i] * ldh;
     for (int j = 0; j < fp; j += KV) st(h + j, ld(h + j) + ld(z + j));
     for (int k = start[a]; k < start[a + 1]; k++) {
       h = dH + (size_t)map[nbr[k]] * ldh;
@@ -474,27 +529,28 @@ void F(kern_nbr_scatter_)(int n, int f, const int *atoms, const int *self, const
   }
 }
 
-void F(kern_adam_)(int nruns, const long *lo, const long *hi, double *restrict w, double *restrict g,
-                   double *restrict m, double *restrict v, double lr_t, double b1, double b2, double eps) {
+void F(kern_adam_)(int nruns, const long *lo, const long *hi, real *restrict w, real *restrict g,
+                   real *restrict m, real *restrict v, double lr_t, double b1, double b2, double eps) {
+  const real lr = (real)lr_t, c1 = (real)b1, d1 = (real)(1 - b1), c2 = (real)b2, d2 = (real)(1 - b2), ep = (real)eps;
   for (int r = 0; r < nruns; r++)
     for (long i = lo[r]; i < hi[r]; i++) {
-      double gi = g[i];
+      real gi = g[i];
       g[i] = 0; /* consumed: the next step accumulates from zero */
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      w[i] -= lr_t * m[i] / (sqrt(v[i]) + eps);
+      m[i] = c1 * m[i] + d1 * gi;
+      v[i] = c2 * v[i] + d2 * gi * gi;
+      w[i] -= lr * m[i] / (SQRT(v[i]) + ep);
     }
 }
 
 /* Y[idx[i], :] += X[xidx[i] (or i), :] over padded rows of `out` (kern_pad)
  * lanes; with first, Y's rows are numbered by first appearance in idx and
  * that first appearance stores instead of adding (no clearing pass) */
-INL void scatter(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y, int ldy,
+INL void scatter(int n, int out, const real *X, int ldx, const int *xidx, const int *idx, real *Y, int ldy,
                  const int first) {
-  int op = kern_pad(out), next = 0;
+  int op = PAD(out), next = 0;
   for (int i = 0; i < n; i++) {
-    double *y = Y + (size_t)idx[i] * ldy;
-    const double *x = X + (size_t)(xidx ? xidx[i] : i) * ldx;
+    real *y = Y + (size_t)idx[i] * ldy;
+    const real *x = X + (size_t)(xidx ? xidx[i] : i) * ldx;
     if (first && idx[i] == next) {
       next++;
       for (int j = 0; j < op; j += KV) st(y + j, ld(x + j));
@@ -503,22 +559,22 @@ INL void scatter(int n, int out, const double *X, int ldx, const int *xidx, cons
     }
   }
 }
-void F(kern_scatter_add_)(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y,
+void F(kern_scatter_add_)(int n, int out, const real *X, int ldx, const int *xidx, const int *idx, real *Y,
                           int ldy) {
   scatter(n, out, X, ldx, xidx, idx, Y, ldy, 0);
 }
-void F(kern_scatter_sum_)(int n, int out, const double *X, int ldx, const int *xidx, const int *idx, double *Y,
+void F(kern_scatter_sum_)(int n, int out, const real *X, int ldx, const int *xidx, const int *idx, real *Y,
                           int ldy) {
   scatter(n, out, X, ldx, xidx, idx, Y, ldy, 1);
 }
 
 /* Wp[k, :] = W[k, :out] then zeros to ldq: whole vectors, one partial
  * (rows of whole vectors; else lane by lane) */
-void F(kern_pack_)(int in, int out, const double *W, int ldw, double *Wp, int ldq) {
+void F(kern_pack_)(int in, int out, const real *W, int ldw, real *Wp, int ldq) {
   int full = out / KV * KV, ol = (out + KV - 1) / KV * KV;
   for (int k = 0; k < in; k++) {
-    const double *w = W + (size_t)k * ldw;
-    double *p = Wp + (size_t)k * ldq;
+    const real *w = W + (size_t)k * ldw;
+    real *p = Wp + (size_t)k * ldq;
     if (ldq % KV) {
       for (int j = 0; j < ldq; j++) p[j] = j < out ? w[j] : 0;
       continue;
@@ -529,7 +585,12 @@ void F(kern_pack_)(int in, int out, const double *W, int ldw, double *Wp, int ld
   }
 }
 
-const kern_impl F(kern_impl_) = {F(kern_dense_), F(kern_dense_dw_), F(kern_sparse_), F(kern_sparse_dw_),
+#if KERN_FLOAT
+const kern_impl_f F(kern_impl_) =
+#else
+const kern_impl F(kern_impl_) =
+#endif
+    {F(kern_dense_), F(kern_dense_dw_), F(kern_sparse_), F(kern_sparse_dw_),
                                  F(kern_softmax_back_), F(kern_exp_), F(kern_adam_),  F(kern_relu_back_),
                                  F(kern_nbr_sum_), F(kern_nbr_scatter_), F(kern_scatter_add_), F(kern_scatter_sum_),
                                  F(kern_pack_)};

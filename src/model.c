@@ -86,6 +86,9 @@ static int train(model *m, const recipe_set *rs, const component_table *comp, co
   char *abs = strcmp(rs->path, "-") ? realpath(rs->path, NULL) : NULL;
   m->train_file = xstrdup(abs ? abs : rs->path);
   free(abs);
+  recipe_opts in = recipe_opts_default(); /* the command line's --delimiter and --column */
+  m->train_delimiter = in.delimiter;
+  for (int k = 0; k < in.ncolmap; k++) m->train_colmap[m->train_ncolmap++] = xstrdup(in.colmap[k]);
   m->train_rows = rs->n;
   m->ninst = ensemble_size(hp, ensemble);
   m->inst = xcalloc(m->ninst, sizeof(instance));
@@ -125,6 +128,7 @@ void model_free(model *m) {
   for (int k = 0; k < m->ninst; k++) instance_free(&m->inst[k]);
   free(m->inst);
   free(m->train_file);
+  for (int k = 0; k < m->train_ncolmap; k++) free(m->train_colmap[k]);
   for (int j = 0; j < m->nextra; j++) free(m->extra_name[j]);
   memset(m, 0, sizeof *m);
 }
@@ -250,6 +254,12 @@ int model_save(const model *m, const char *path) {
   cJSON *tr = cJSON_AddObjectToObject(root, "training");
   cJSON_AddStringToObject(tr, "file", m->train_file ? m->train_file : "");
   cJSON_AddNumberToObject(tr, "rows", m->train_rows);
+  if (m->train_delimiter) {
+    char dl[2] = {m->train_delimiter, 0};
+    cJSON_AddStringToObject(tr, "delimiter", dl);
+  }
+  if (m->train_ncolmap)
+    cJSON_AddItemToObject(tr, "columns", cJSON_CreateStringArray((const char *const *)m->train_colmap, m->train_ncolmap));
   char seed[32];
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
   cJSON_AddStringToObject(tr, "seed", seed);
@@ -447,6 +457,22 @@ static int load_root(model *m, const cJSON *root, const char *path) {
               *ts = cJSON_GetObjectItemCaseSensitive(tr, "seed"), *te = cJSON_GetObjectItemCaseSensitive(tr, "ensemble_folds");
   m->train_file = xstrdup(cJSON_IsString(tf) ? tf->valuestring : "");
   m->train_rows = cJSON_IsNumber(trow) ? trow->valueint : 0;
+  const cJSON *tdl = cJSON_GetObjectItemCaseSensitive(tr, "delimiter"), *tcols = cJSON_GetObjectItemCaseSensitive(tr, "columns");
+  if (tdl) {
+    if (!cJSON_IsString(tdl) || strlen(tdl->valuestring) != 1 || strchr("\"\r\n", tdl->valuestring[0]))
+      return BAD("%s: training.delimiter must be one character", path);
+    m->train_delimiter = tdl->valuestring[0];
+  }
+  if (tcols) {
+    if (!cJSON_IsArray(tcols) || cJSON_GetArraySize(tcols) > RECIPE_MAX_COLMAP)
+      return BAD("%s: training.columns must be an array of at most %d \"NAME=HEADER\" strings", path, RECIPE_MAX_COLMAP);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, tcols) {
+      const char *eq = cJSON_IsString(c) ? strchr(c->valuestring, '=') : NULL;
+      if (!eq || eq == c->valuestring || !eq[1]) return BAD("%s: training.columns: expected \"NAME=HEADER\" strings", path);
+      m->train_colmap[m->train_ncolmap++] = xstrdup(c->valuestring);
+    }
+  }
   m->seed = cJSON_IsString(ts) ? strtoull(ts->valuestring, NULL, 10) : 0;
   m->ensemble = cJSON_IsNumber(te) ? te->valueint : 0;
   const cJSON *descs = cJSON_GetObjectItemCaseSensitive(root, "descriptors");

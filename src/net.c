@@ -105,304 +105,13 @@ double net_pool_factor(const net_layout *L, const molgraph *g) {
   return L->hp.fingerprint_pool && g->natoms > 0 ? 1.0 / g->natoms : 1.0;
 }
 
-/* ---- a forward/backward pass over a set of rows --------------------------
- * The GCNN runs once per distinct molecule of each role that the batch uses,
- * the head once per distinct row of the batch; pairs and repeated rows reuse
- * them. Activations are rows padded to whole vectors (kern.h); everything is
- * allocated here, once, so a training step allocates nothing. */
-struct pass {
-  const net_layout *L;
-  const dataset *d;
-  int *molpos[NROLES];          /* dataset molecule -> position in the role batch, -1 */
-  gbatch gb[NROLES];
-  gcnn_ws gw[NROLES];
-  int *sel[NROLES], nsel[NROLES]; /* batch molecules this pass uses */
-  int *selidx[NROLES];          /* batch molecule -> index in sel, -1 */
-  double *fp[NROLES], *dfp[NROLES]; /* [nsel, D] */
-  double *pool[NROLES];         /* batch molecule -> net_pool_factor */
-  int cap, k;
-  int *slot_row;                /* [cap] dataset row in each slot */
-  int *row_slot;                /* [d->n] slot of each row, -1 */
-  int ld[HP_MAXH + 2];          /* padded row length of each layer */
-  double *act[HP_MAXH + 2], *dact[HP_MAXH + 2];
-  double *Wp[HP_MAXH + 1], *WT[HP_MAXH + 1]; /* packed weights and transposes */
-  unsigned char *mask[HP_MAXH + 1];
-  double *z, *dz, *dist, *t, *dd; /* per batch entry */
-  int *lab, ecap;
-  double flops;                 /* counted floating-point operations so far */
-  double *xs;                   /* pass_cache_inputs: [d->n, nx + nder] scaled inputs, */
-  unsigned char *xs_ok;         /* each row's filled at its first use */
-};
-
-pass *pass_new(const net_layout *L, const dataset *d, const int *rows, int nrows, int cap) {
-  pass *ps = xcalloc(1, sizeof *ps);
-  ps->L = L;
-  ps->d = d;
-  if (!rows) nrows = d->n;
-  if (L->D) {
-    const molgraph **list = xmalloc(sizeof(molgraph *) * (d->nmol + 1));
-    for (int r = 0; r < NROLES; r++) {
-      ps->molpos[r] = xmalloc(sizeof(int) * (d->nmol + 1));
-      for (int m = 0; m < d->nmol; m++) ps->molpos[r][m] = -1;
-      int nm = 0;
-      for (int i = 0; i < nrows; i++) {
-        int m = d->mol[(rows ? rows[i] : i) * NROLES + r];
-        if (ps->molpos[r][m] < 0) { ps->molpos[r][m] = nm; list[nm++] = d->mols[m]; }
-      }
-      gbatch_build(&ps->gb[r], list, nm);
-      gcnn_ws_init(&ps->gw[r], &L->gl[r], ps->gb[r].natoms);
-      ps->pool[r] = xmalloc(sizeof(double) * (nm + 1));
-      for (int m = 0; m < nm; m++) ps->pool[r][m] = net_pool_factor(L, list[m]);
-      ps->sel[r] = xmalloc(sizeof(int) * (nm + 1));
-      ps->selidx[r] = xmalloc(sizeof(int) * (nm + 1));
-      for (int m = 0; m < nm; m++) ps->selidx[r][m] = -1;
-      ps->fp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(double));
-      ps->dfp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(double));
-    }
-    free(list);
-  }
-  ps->cap = cap;
-  ps->slot_row = xmalloc(sizeof(int) * (cap + 1));
-  ps->row_slot = xmalloc(sizeof(int) * (d->n + 1));
-  for (int i = 0; i < d->n; i++) ps->row_slot[i] = -1;
-  for (int l = 0; l <= L->nl; l++) {
-    ps->ld[l] = kern_pad(L->dim[l]);
-    ps->act[l] = kern_alloc((size_t)cap * ps->ld[l]);
-    ps->dact[l] = kern_alloc((size_t)cap * ps->ld[l]);
-    if (l > 0 && l < L->nl) ps->mask[l] = xcalloc((size_t)cap * L->dim[l] + 1, 1);
-  }
-  for (int l = 0; l < L->nl; l++) {
-    ps->Wp[l] = kern_alloc((size_t)L->dim[l] * ps->ld[l + 1]);
-    ps->WT[l] = kern_alloc((size_t)L->dim[l + 1] * ps->ld[l]);
-  }
-  return ps;
-}
-
-void pass_cache_inputs(pass *ps) {
-  if (ps->xs) return;
-  ps->xs = xmalloc(sizeof(double) * (ps->L->nx + ps->L->nder) * (ps->d->n + 1));
-  ps->xs_ok = xcalloc(ps->d->n + 1, 1);
-}
-
-void pass_free(pass *ps) {
-  if (!ps) return;
-  free(ps->xs); free(ps->xs_ok);
-  for (int r = 0; r < NROLES; r++) {
-    free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]); free(ps->sel[r]); free(ps->selidx[r]); free(ps->pool[r]);
-    if (ps->L->D) { gbatch_free(&ps->gb[r]); gcnn_ws_free(&ps->gw[r]); }
-  }
-  for (int l = 0; l <= HP_MAXH + 1; l++) { free(ps->act[l]); free(ps->dact[l]); }
-  for (int l = 0; l <= HP_MAXH; l++) { free(ps->mask[l]); free(ps->Wp[l]); free(ps->WT[l]); }
-  free(ps->slot_row); free(ps->row_slot);
-  free(ps->z); free(ps->dz); free(ps->dist); free(ps->t); free(ps->lab); free(ps->dd);
-  free(ps);
-}
-
-double pass_flops(const pass *ps) { return ps->flops; }
-
-/* Fingerprints of the molecules the slotted rows use (all = every molecule
- * of the pass, for prediction in chunks). */
-static void gcnn_pass_forward(pass *ps, const double *p, int all) {
-  for (int r = 0; r < NROLES && ps->L->D; r++) {
-    int *sel = ps->sel[r], *idx = ps->selidx[r];
-    for (int i = 0; i < ps->nsel[r]; i++) idx[sel[i]] = -1;
-    ps->nsel[r] = 0;
-    if (all)
-      for (int m = 0; m < ps->gb[r].nmol; m++) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
-    else
-      for (int i = 0; i < ps->k; i++) {
-        int m = ps->molpos[r][ps->d->mol[ps->slot_row[i] * NROLES + r]];
-        if (idx[m] < 0) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
-      }
-    gcnn_forward_sel(&ps->L->gl[r], p, &ps->gb[r], &ps->gw[r], sel, ps->nsel[r], ps->fp[r]);
-    if (ps->L->hp.fingerprint_pool)
-      for (int i = 0; i < ps->nsel[r]; i++)
-        for (int j = 0; j < ps->L->D; j++) ps->fp[r][(size_t)i * ps->L->D + j] *= ps->pool[r][sel[i]];
-  }
-}
-
-/* fingerprint row of role r for dataset row `row` */
-static int fp_index(const pass *ps, int r, int row) {
-  return ps->selidx[r][ps->molpos[r][ps->d->mol[row * NROLES + r]]];
-}
-
-static int add_slot(pass *ps, int row) {
-  if (ps->row_slot[row] < 0) {
-    ps->row_slot[row] = ps->k;
-    ps->slot_row[ps->k++] = row;
-  }
-  return ps->row_slot[row];
-}
-
-static void clear_slots(pass *ps) {
-  for (int i = 0; i < ps->k; i++) ps->row_slot[ps->slot_row[i]] = -1;
-  ps->k = 0;
-}
-
-/* Head forward over the k slotted rows; act[nl] = G (SNN, sigmoid) or scores.
- * noise: training only, hp.input_noise > 0 (each slot's scaled descriptor
- * and derived inputs get N(0, input_noise^2) added, drawn in slot order). */
-static void head_forward(pass *ps, const instance *in, const double *p, rng_t *drop, rng_t *noise) {
-  const net_layout *L = ps->L;
-  int k = ps->k, D = L->D;
-  for (int i = 0; i < k; i++) {
-    int row = ps->slot_row[i];
-    double *v = ps->act[0] + (size_t)i * ps->ld[0];
-    for (int r = 0; r < NROLES && D; r++)
-      memcpy(v + r * D, ps->fp[r] + (size_t)fp_index(ps, r, row) * D, sizeof(double) * D);
-    const double *x = ps->d->x + (size_t)row * L->nx;
-    int nv = L->nx + L->nder;
-    if (!ps->xs) {
-      scale_inputs(L, in, x, v + NROLES * D);
-    } else {
-      double *c = ps->xs + (size_t)row * nv;
-      if (!ps->xs_ok[row]) { scale_inputs(L, in, x, c); ps->xs_ok[row] = 1; }
-      for (int j = 0; j < nv; j++) v[NROLES * D + j] = c[j];
-    }
-    if (noise)
-      for (int j = 0; j < nv; j++) v[NROLES * D + j] += L->hp.input_noise * rng_normal(noise);
-  }
-  for (int l = 0; l < L->nl; l++) {
-    int last = l + 1 == L->nl, out = L->dim[l + 1], ldo = ps->ld[l + 1];
-    int epi = !last ? KERN_RELU : L->hp.head == HEAD_SNN ? KERN_SIGMOID : KERN_LINEAR;
-    kern_pack(L->dim[l], out, p + L->W[l], out, ps->Wp[l], ldo);
-    kern_dense(k, L->dim[l], out, ps->act[l], ps->ld[l], ps->Wp[l], ldo, p + L->b[l], ps->act[l + 1], ldo, epi, NULL, 0);
-    if (!last && drop && L->hp.dropout > 0)
-      for (int i = 0; i < k; i++)
-        dropout_forward(ps->act[l + 1] + (size_t)i * ldo, ps->mask[l + 1] + (size_t)i * out, out, L->hp.dropout, drop);
-    ps->flops += (2.0 * L->dim[l] + 2) * k * out; /* products, bias, activation */
-  }
-}
-
-/* Given dact[nl] (gradient w.r.t. the head output), backpropagate to the
- * parameters and, through the IIV, into the GCNNs. */
-static void head_backward(pass *ps, const double *p, double *g, int dropout_on) {
-  const net_layout *L = ps->L;
-  int k = ps->k, nl = L->nl;
-  if (L->hp.head == HEAD_SNN)
-    for (int i = 0; i < k; i++) {
-      const double *y = ps->act[nl] + (size_t)i * ps->ld[nl];
-      double *dy = ps->dact[nl] + (size_t)i * ps->ld[nl];
-      sigmoid_backward(y, dy, dy, L->dim[nl]);
-    }
-  for (int l = nl - 1; l >= 0; l--) {
-    int in = L->dim[l], out = L->dim[l + 1];
-    kern_dense_dw(k, in, out, ps->act[l], ps->ld[l], ps->dact[l + 1], ps->ld[l + 1], g + L->W[l], out, g + L->b[l]);
-    ps->flops += (2.0 * in + 1) * k * out;
-    if (l == 0 && !L->D) break;
-    /* dX = dY W^T, times the ReLU derivative of the layer below; of the
-     * inputs only the fingerprints (the first NROLES * D) take a gradient */
-    int nin = l ? in : NROLES * L->D, ldt = l ? ps->ld[l] : kern_pad(nin);
-    kern_pack_t(nin, out, p + L->W[l], ps->WT[l], ldt);
-    int mask = l > 0 && !dropout_on;
-    kern_dense(k, out, nin, ps->dact[l + 1], ps->ld[l + 1], ps->WT[l], ldt, NULL, ps->dact[l], ps->ld[l],
-               mask ? KERN_MASK : KERN_LINEAR, ps->act[l], ps->ld[l]);
-    ps->flops += (2.0 * out + (l > 0)) * k * nin;
-    if (l > 0 && dropout_on)
-      for (int i = 0; i < k; i++) {
-        double *dx = ps->dact[l] + (size_t)i * ps->ld[l];
-        dropout_backward(dx, ps->mask[l] + (size_t)i * in, in, L->hp.dropout);
-        relu_backward(ps->act[l] + (size_t)i * ps->ld[l], dx, dx, in);
-      }
-  }
-  if (!L->D) return;
-  for (int r = 0; r < NROLES; r++) memset(ps->dfp[r], 0, sizeof(double) * ps->nsel[r] * L->D);
-  for (int i = 0; i < k; i++) {
-    int row = ps->slot_row[i];
-    const double *dv = ps->dact[0] + (size_t)i * ps->ld[0];
-    for (int r = 0; r < NROLES; r++) {
-      double *df = ps->dfp[r] + (size_t)fp_index(ps, r, row) * L->D;
-      double f = ps->pool[r][ps->molpos[r][ps->d->mol[row * NROLES + r]]];
-      for (int j = 0; j < L->D; j++) df[j] += f * dv[r * L->D + j];
-    }
-  }
-  ps->flops += (double)k * NROLES * L->D;
-  for (int r = 0; r < NROLES; r++) gcnn_backward(&L->gl[r], p, &ps->gb[r], &ps->gw[r], ps->dfp[r], g);
-}
-
-static void ensure_entries(pass *ps, int nb) {
-  if (nb <= ps->ecap) return;
-  int dm = ps->L->dim[ps->L->nl];
-  ps->ecap = nb;
-  ps->z = xrealloc(ps->z, sizeof(double) * nb * 2);
-  ps->dz = xrealloc(ps->dz, sizeof(double) * nb * 2);
-  ps->t = xrealloc(ps->t, sizeof(double) * nb);
-  ps->lab = xrealloc(ps->lab, sizeof(int) * nb);
-  ps->dist = xrealloc(ps->dist, sizeof(double) * nb * dm);
-  ps->dd = xrealloc(ps->dd, sizeof(double) * dm * 3);
-}
+#include "net_pass.h"
+#define NP_FLOAT 1
+#include "net_pass.h"
+#undef NP_FLOAT
 
 double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb, double *g, rng_t *drop) {
-  const net_layout *L = ps->L;
-  const double *p = in->p;
-  int snn = L->hp.head == HEAD_SNN, nl = L->nl, dm = L->dim[nl], ldm = ps->ld[nl];
-  int dropout_on = g && drop && L->hp.dropout > 0;
-  ensure_entries(ps, nb);
-  clear_slots(ps);
-  for (int i = 0; i < nb; i++) {
-    add_slot(ps, a[i]);
-    if (snn) add_slot(ps, b[i]);
-  }
-  gcnn_pass_forward(ps, p, 0);
-  head_forward(ps, in, p, dropout_on ? drop : NULL, g && drop && L->hp.input_noise > 0 ? drop : NULL);
-  double loss;
-  int k = ps->k;
-  const double *G = ps->act[nl];
-  double *dG = ps->dact[nl];
-  if (g) memset(dG, 0, sizeof(double) * k * ldm);
-  if (snn) {
-    /* z = w . |G(a) - G(b)| + b0; target 1 when both rows are the same class */
-    const double *w = p + L->dist_w;
-    for (int i = 0; i < nb; i++) {
-      const double *ga = G + (size_t)ps->row_slot[a[i]] * ldm, *gb = G + (size_t)ps->row_slot[b[i]] * ldm;
-      double *dist = ps->dist + (size_t)i * dm;
-      l1dist_forward(ga, gb, dist, dm);
-      double z = p[L->dist_b];
-      for (int j = 0; j < dm; j++) z += w[j] * dist[j];
-      ps->z[i] = z;
-      ps->t[i] = ps->d->y[a[i]] == ps->d->y[b[i]];
-    }
-    loss = bce_logits_loss(ps->z, ps->t, ps->dz, nb);
-    ps->flops += 4.0 * nb * dm;
-    if (g) {
-      double *dd = ps->dd;
-      for (int i = 0; i < nb; i++) {
-        double *dist = ps->dist + (size_t)i * dm;
-        int sa = ps->row_slot[a[i]], sb = ps->row_slot[b[i]];
-        for (int j = 0; j < dm; j++) {
-          g[L->dist_w + j] += ps->dz[i] * dist[j];
-          dd[j] = ps->dz[i] * w[j];
-        }
-        g[L->dist_b] += ps->dz[i];
-        l1dist_backward(G + (size_t)sa * ldm, G + (size_t)sb * ldm, dd, dd + dm, dd + 2 * dm, dm);
-        for (int j = 0; j < dm; j++) {
-          dG[(size_t)sa * ldm + j] += dd[dm + j];
-          dG[(size_t)sb * ldm + j] += dd[2 * dm + j];
-        }
-      }
-      ps->flops += 7.0 * nb * dm;
-    }
-  } else {
-    for (int i = 0; i < nb; i++) {
-      memcpy(ps->z + 2 * i, G + (size_t)ps->row_slot[a[i]] * ldm, sizeof(double) * 2);
-      ps->lab[i] = ps->d->y[a[i]];
-    }
-    loss = L->hp.head == HEAD_DNN ? softmax_ce_loss(ps->z, ps->lab, ps->dz, nb, 2)
-                                  : cat_hinge_loss(ps->z, ps->lab, ps->dz, nb, 2);
-    if (g)
-      for (int i = 0; i < nb; i++)
-        for (int j = 0; j < 2; j++) dG[(size_t)ps->row_slot[a[i]] * ldm + j] += ps->dz[2 * i + j];
-  }
-  /* Keras-style kernel regularisation of the head's dense layers */
-  for (int l = 0; l < nl; l++)
-    loss += weight_penalty(p + L->W[l], g ? g + L->W[l] : NULL, L->dim[l] * L->dim[l + 1], L->hp.l1, L->hp.l2);
-  if (snn) loss += weight_penalty(p + L->dist_w, g ? g + L->dist_w : NULL, dm, L->hp.l1, L->hp.l2);
-  /* fp_l2: shrinks only the weights that read fingerprints (the first NROLES * D input rows of W[0]),
-   * towards the descriptor model; plain l2 would shrink the descriptor weights too */
-  loss += weight_penalty(p + L->W[0], g ? g + L->W[0] : NULL, (int)net_fp_weights(L), 0, L->hp.fp_l2);
-  if (g) head_backward(ps, p, g, dropout_on);
-  for (int r = 0; r < NROLES && L->D; r++) ps->flops += ps->gw[r].flops;
-  return loss;
+  return batch_loss(ps, in, in->p, a, b, nb, g, drop);
 }
 
 /* ---- training ------------------------------------------------------------ */
@@ -424,12 +133,12 @@ static void run_add(runs *r, long lo, long hi) {
   r->lo[r->n] = lo; r->hi[r->n++] = hi;
 }
 
-static runs active_params(const net_layout *L, const pass *ps) {
+static runs active_params(const net_layout *L, const gbatch gb[NROLES]) {
   runs r = {0};
   enum { C = MG_ATOM_FEATS + MG_BOND_FEATS };
   for (int k = 0; k < NROLES && L->D; k++) {
     const gcnn_layout *g = &L->gl[k];
-    const gbatch *b = &ps->gb[k];
+    const gbatch *b = &gb[k];
     /* layer-0 input columns used by the atoms of each degree, and by any atom */
     unsigned char used[GC_NDEG][C] = {{0}}, usedu[C] = {0}, has[GC_NDEG] = {0};
     for (int a = 0; a < b->natoms; a++) {
@@ -551,9 +260,24 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
   for (int i = 0; i < nval; i++) yv[i] = d->y[val[i]];
   if (nval) set_support(L, out, d, rows, nrows);
   double best_loss = INFINITY;
-  pass *ps = pass_new(L, d, rows, nrows, 2 * nb);
-  pass_cache_inputs(ps); /* the scaler is fixed: each row is scaled once */
-  runs act = active_params(L, ps);
+  /* float32: the steps and Adam run on float copies of the weights and
+   * moments; out->p gets the float weights back (exactly) when it is read */
+  int f32 = hp->float32;
+  pass *ps = NULL;
+  pass_f *psf = NULL;
+  float *pf = NULL, *gf = NULL, *mf = NULL, *vf = NULL;
+  if (f32) {
+    psf = pass_new_f(L, d, rows, nrows, 2 * nb);
+    pass_cache_inputs_f(psf);
+    pf = xmalloc(sizeof(float) * (L->nparams + 1));
+    for (long i = 0; i < L->nparams; i++) pf[i] = (float)out->p[i];
+    gf = xcalloc(L->nparams + 1, sizeof(float)); mf = xcalloc(L->nparams + 1, sizeof(float));
+    vf = xcalloc(L->nparams + 1, sizeof(float));
+  } else {
+    ps = pass_new(L, d, rows, nrows, 2 * nb);
+    pass_cache_inputs(ps); /* the scaler is fixed: each row is scaled once */
+  }
+  runs act = active_params(L, f32 ? psf->gb : ps->gb);
   long nact = 0;
   for (int i = 0; i < act.n; i++) nact += act.hi[i] - act.lo[i];
   adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
@@ -565,15 +289,17 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
     for (int s = 0; s < hp->steps_per_epoch; s++) {
       if (hp->lr_decay) opt.lr = hp->learning_rate * net_lr_factor(hp, opt.t, T);
       draw_batch(hp, cls, ncls, rows, nrows, &r, a, b);
-      double loss = pass_batch_loss(ps, out, a, b, nb, g, &r);
+      double loss = f32 ? batch_loss_f(psf, out, pf, a, b, nb, gf, &r) : pass_batch_loss(ps, out, a, b, nb, g, &r);
       if (!isfinite(loss)) {
         rc = au_fail(AU_ENUM, "training diverged (loss %g at epoch %d); try a smaller learning_rate", loss, e + 1);
         break;
       }
       sum += loss;
-      adam_step(&opt, act.n, act.lo, act.hi, out->p, g, m, v);
+      if (f32) adam_step_f(&opt, act.n, act.lo, act.hi, pf, gf, mf, vf);
+      else adam_step(&opt, act.n, act.lo, act.hi, out->p, g, m, v);
     }
     out->loss = sum / hp->steps_per_epoch;
+    if (f32) for (long i = 0; i < L->nparams; i++) out->p[i] = pf[i];
     if (nval && !rc && !(rc = instance_prepare(L, out, d->mols, d->nmol)) &&
         !(rc = instance_predict(L, out, d, val, nval, pv))) {
       double vl = metric_logloss(yv, pv, nval);
@@ -583,9 +309,11 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
   out->step_secs = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
   /* Adam: 12 operations per parameter (sqrt and division counted as one) */
-  out->flops = pass_flops(ps) + 12.0 * nact * opt.t;
+  out->flops = (f32 ? pass_flops_f(psf) : pass_flops(ps)) + 12.0 * nact * opt.t;
   out->steps = opt.t;
   pass_free(ps);
+  pass_free_f(psf);
+  free(pf); free(gf); free(mf); free(vf);
   free(act.lo); free(act.hi);
   free(g); free(m); free(v); free(pv); free(a); free(b); free(yv);
   return rc;

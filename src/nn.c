@@ -170,6 +170,12 @@ void adam_step(adam_t *a, int nruns, const long *lo, const long *hi, double *w, 
   kern_adam(nruns, lo, hi, w, g, m, v, lr_t, a->beta1, a->beta2, a->eps);
 }
 
+void adam_step_f(adam_t *a, int nruns, const long *lo, const long *hi, float *w, float *g, float *m, float *v) {
+  a->t++;
+  double lr_t = a->lr * sqrt(1 - pow(a->beta2, a->t)) / (1 - pow(a->beta1, a->t));
+  kern_adam_f(nruns, lo, hi, w, g, m, v, lr_t, a->beta1, a->beta2, a->eps);
+}
+
 void glorot_init(double *W, int fan_in, int fan_out, rng_t *r) {
   double lim = sqrt(6.0 / (fan_in + fan_out));
   for (long i = 0; i < (long)fan_in * fan_out; i++) W[i] = (2 * rng_uniform(r) - 1) * lim;

@@ -75,10 +75,15 @@ run "heatmap comma" "$BIN" heatmap "$T/m1.json" --base A01 --grid 3 -o "$T/h1.cs
 run "heatmap --recipes ;" "$BIN" heatmap "$T/m1.json" --recipes "$T/semi.csv" "${COL[@]}" --base A01 --grid 3 -o "$T/h2.csv" &&
   said heatmap semi.csv
 same "heatmap --recipes ;" "$T/h1.csv" "$T/h2.csv"
-# a model trained on the ';' file reads it again for --base: the same options apply
+# a model trained on the ';' file reads it again for --base: the same options apply, given
+# again or not (the model keeps the --column map it was trained with); options given replace them
 run "heatmap (; model)" "$BIN" heatmap "$T/m2.json" --base A01 --grid 3 "${COL[@]}" -o "$T/h3.csv"
-one_line_err "heatmap (; model) without --column" 3 "did you mean 'Temperature \(C\)'\? --column temperature_C=" \
-  "$BIN" heatmap "$T/m2.json" --base A01 --grid 3 -o "$T/h4.csv"
+same "heatmap (; model)" "$T/h1.csv" "$T/h3.csv"
+run "heatmap (; model) without --column" "$BIN" heatmap "$T/m2.json" --base A01 --grid 3 -o "$T/h4.csv"
+same "heatmap (; model) without --column" "$T/h1.csv" "$T/h4.csv"
+grep -qF '"columns":["temperature_C=Temperature (C)",' "$T/m2.json" || fail "train ;: the model does not keep its --column map"
+one_line_err "heatmap (; model) with another --column" 3 "did you mean 'Temperature \(C\)'\? --column temperature_C=" \
+  "$BIN" heatmap "$T/m2.json" --base A01 --grid 3 --column "ligand=Ligand name" -o "$T/h5.csv"
 
 run "report ;" "$BIN" report "$T/m1.json" "$T/semi.csv" "${COL[@]}" --folds 3 --repeats 1 --samples 300 -o "$T/r.html" &&
   said report semi.csv

@@ -228,6 +228,14 @@ if run "tune with confirmation" "$BIN" tune "$DATA" --model snn "${TS[@]}" -o "$
   done
   [ -n "$(jget "$T/conf.json" confirmation.verdict)" ] || fail "tune: no verdict in the JSON"
   [ "$(jget "$T/conf.json" objective.gp_noise_share)" != null ] || fail "tune: the GP's fitted noise is not reported"
+  # the noise floor is the repeats' own: sqrt(mean of std^2 / 3) over the log's trials, and the GP's
+  # noise (fitted when trial 3 was asked, on the floor of trials 1-2) is not below trials 1-2's
+  rn=$(jget "$T/conf.json" objective.repeat_noise_sd); gn=$(jget "$T/conf.json" objective.gp_noise_sd)
+  awk -F, -v rn="$rn" -v gn="$gn" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mcc_std") c = i; next }
+    { v = $c * $c / 3; all += v; n++; if (n <= 2) first += v }
+    END { a = sqrt(all / n); f = sqrt(first / 2); exit !(c && rn - a < 1e-5 && a - rn < 1e-5 && gn >= f - 1e-5) }' "$T/conf.csv" ||
+    fail "tune: repeat_noise_sd $rn / gp_noise_sd $gn do not match the log's spreads"
+  grep -q "at least the repeats' own (sd " "$T/err" || fail "tune: stderr does not give the repeats' noise: $(cat "$T/err")"
   grep -q 'confirmation on 5 fresh repeats' "$T/err" && grep -q '^  verdict: ' "$T/err" && grep -q '^  MCC .*±.*±' "$T/err" ||
     fail "tune: no confirmation block on stderr: $(cat "$T/err")"
   v=$(jget "$T/conf.json" confirmation.verdict)

@@ -448,8 +448,34 @@ static void test_opt_noise(void) {
   bo_space_free(&s);
 }
 
+/* A measured noise floor holds: a smooth noiseless function (fitted with
+ * almost no noise above) keeps at least the floor's variance, sd >= 0.1. */
+static void test_noise_floor(void) {
+  bo_space s;
+  bo_space_init(&s);
+  CHECK(bo_space_add(&s, "a", BO_REAL, 0, 1) == 0);
+  CHECK(bo_space_add(&s, "b", BO_REAL, 0, 1) == 0);
+  double share, sd, x[2];
+  bo_opt *o = bo_new(&s, 8, 21);
+  bo_set_noisy(o, 1);
+  bo_set_noise_floor(o, 0.01);
+  for (int t = 0; t < 30; t++) {
+    bo_ask(o, x);
+    CHECK(bo_tell(o, x, sin(3 * x[0]) + x[1] * x[1]) == 0);
+  }
+  bo_ask(o, x);
+  CHECK(bo_noise(o, &share, &sd) == 1);
+  fprintf(stderr, "GP noise with a floor of sd 0.1: share %.3g, sd %.4g\n", share, sd);
+  CHECK(sd >= 0.1 * (1 - 1e-9));
+  CHECK(sd < 0.2); /* the floor binds: the function itself has no noise */
+  bo_set_noise_floor(o, NAN); /* ignored, as 0 */
+  bo_free(o);
+  bo_space_free(&s);
+}
+
 int main(void) {
   test_opt_noise();
+  test_noise_floor();
   test_space_parse();
   test_space_errors();
   test_unit_maps();
