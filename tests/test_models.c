@@ -265,7 +265,9 @@ static void test_input_noise(void) {
     CHECK(!memcmp(pa, pb, sizeof pa));
     instance_free(&a); instance_free(&b); instance_free(&c);
   }
-/* ---- 2c. float32: single-precision training ------------------------------ */
+}
+
+/* ---- 2d. float32: single-precision training ------------------------------ */
 /* The float path against the double one, from the same seed (the same
  * initial weights, rounded to float, and the same batches): after 4 steps
  * the predictions agree within 1e-6 (seen: 4e-8 at most), after the
