@@ -300,6 +300,10 @@ int cmd_distill(int argc, char **argv) {
     rc = draw_and_score(&s, (int)ns, &r, X, p, which);
     if (!rc) rc = draw_and_score(&s, (int)nt, &r, Xt, p_t, which_t);
     double med = rc ? 0 : median(p, ns);
+    /* the median as printed (%.5g), so that --threshold with the printed value gives the same tree */
+    char mbuf[32];
+    snprintf(mbuf, sizeof mbuf, "%.5g", med);
+    med = strtod(mbuf, NULL);
     if (thr_median) thr = med;
     for (long i = 0; i < ns; i++) y[i] = p[i] > thr;
     for (long i = 0; i < nt; i++) yt[i] = p_t[i] > thr;
