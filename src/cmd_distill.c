@@ -25,7 +25,8 @@ static const cli_opt opts[] = {
     {"--test", NULL, "N", "fresh random recipes to score the tree on (default 1000, at most 200000)"},
     {"--max-depth", "-d", "D", "tree depth limit (default 5)"},
     {"--min-leaf", NULL, "N", "fewest recipes in a leaf (default 50)"},
-    {"--threshold", "-t", "P", "a recipe is a success for the tree when the model's mean p > P (default 0.5)"},
+    {"--threshold", "-t", "P", "a recipe is a success for the tree when the model's mean p > P (default 0.5), or\n"
+                               "                             median: the median p of the random recipes (where the model is more confident)"},
     {"--seed", "-s", "N", "random seed (default 1)"},
     {"--output", "-o", "OUT", "tree.txt (rules; default stdout), tree.dot, tree.svg or tree.json"},
     {"--orientation", NULL, "lr|tb", "SVG and DOT: root on the left, read left to right (lr, default, as the paper's\n"
@@ -43,7 +44,8 @@ static const cli_spec spec = {
     "Draws random recipes: a component combination (ligand, solvent, reducing agent) of the\n"
     "chosen rows, and each of the five conditions uniformly between its lowest and highest\n"
     "value in those rows. The model ensemble labels them (success when mean p > --threshold,\n"
-    "default 0.5; when nearly all get one label, stderr gives the median p to use instead); a CART\n"
+    "default 0.5; when nearly all get one label, stderr says so: --threshold median then splits\n"
+    "them where the model is more and less confident); a CART\n"
     "tree (Gini) is fitted on the 17 descriptors plus the ligand-to-Au and reductant-to-Au\n"
     "molar ratios. The tree's F1 and MCC against the model on fresh recipes go to stderr.\n"
     "Subtrees whose leaves all predict one class are merged into one leaf (the outputs say\n"
@@ -106,9 +108,9 @@ static void sampler_free(sampler *s) {
   free(s->sc); free(s->combo);
 }
 
-/* n random recipes as tree features X[n, NFEAT] and model labels y[n]
- * (p[n] > thr); which[n] gets each one's component combination. */
-static int draw_and_label(const sampler *s, int n, rng_t *r, double thr, double *X, double *pr, int *y, int *which) {
+/* n random recipes as tree features X[n, NFEAT] and the model's mean p
+ * pr[n]; which[n] gets each one's component combination. */
+static int draw_and_score(const sampler *s, int n, rng_t *r, double *X, double *pr, int *which) {
   int rc = 0;
   int *cnt = xcalloc(s->ncombo, sizeof(int));
   for (int i = 0; i < n; i++) cnt[which[i] = rng_int(r, s->ncombo)]++;
@@ -135,7 +137,7 @@ static int draw_and_label(const sampler *s, int n, rng_t *r, double thr, double 
         idx[c++] = i;
       }
     if (!rc) rc = scorer_eval_mean(s->sc[k], cond, c, p, NULL); /* a NaN must not read as "failure" */
-    for (int j = 0; j < c; j++) pr[idx[j]] = p[j], y[idx[j]] = p[j] > thr;
+    for (int j = 0; j < c; j++) pr[idx[j]] = p[j];
     free(cond); free(p); free(idx);
     progress_add(c);
   }
@@ -148,6 +150,15 @@ static const char *const class_names[2] = {"failure", "success"};
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
+}
+
+static double median(const double *v, long n) {
+  double *w = xmalloc(sizeof(double) * n);
+  memcpy(w, v, sizeof(double) * n);
+  qsort(w, (size_t)n, sizeof(double), cmp_double);
+  double m = n % 2 ? w[n / 2] : 0.5 * (w[n / 2 - 1] + w[n / 2]);
+  free(w);
+  return m;
 }
 
 static void features(cart_feature *f) {
@@ -235,10 +246,12 @@ int cmd_distill(int argc, char **argv) {
   long ns = 11095, nt = 1000, depth = 5, leaf = 50;
   double thr = 0.5;
   uint64_t seed = 1;
+  const char *ts = cli_get(&a, "--threshold");
+  int thr_median = ts && !strcmp(ts, "median");
   const char *subset = cli_get(&a, "--subset") ? cli_get(&a, "--subset") : "set_ii";
   if ((rc = cli_int(&a, "--samples", 10, 200000, &ns)) || (rc = cli_int(&a, "--test", 10, 200000, &nt)) ||
       (rc = cli_int(&a, "--max-depth", 1, 64, &depth)) || (rc = cli_int(&a, "--min-leaf", 1, 10000000, &leaf)) ||
-      (rc = cli_double(&a, "--threshold", 0, 1, &thr)) || (rc = cli_u64(&a, "--seed", &seed))) {
+      (!thr_median && (rc = cli_double(&a, "--threshold", 0, 1, &thr))) || (rc = cli_u64(&a, "--seed", &seed))) {
     cli_free(&a);
     return rc;
   }
@@ -284,8 +297,12 @@ int cmd_distill(int argc, char **argv) {
     double *p = xmalloc(sizeof(double) * ns), *p_t = xmalloc(sizeof(double) * nt);
     int *which = xmalloc(sizeof(int) * ns), *which_t = xmalloc(sizeof(int) * nt);
     progress_begin("distill, recipes labelled by the model", ns + nt);
-    rc = draw_and_label(&s, (int)ns, &r, thr, X, p, y, which);
-    if (!rc) rc = draw_and_label(&s, (int)nt, &r, thr, Xt, p_t, yt, which_t);
+    rc = draw_and_score(&s, (int)ns, &r, X, p, which);
+    if (!rc) rc = draw_and_score(&s, (int)nt, &r, Xt, p_t, which_t);
+    double med = rc ? 0 : median(p, ns);
+    if (thr_median) thr = med;
+    for (long i = 0; i < ns; i++) y[i] = p[i] > thr;
+    for (long i = 0; i < nt; i++) yt[i] = p_t[i] > thr;
     progress_note("fitting the tree");
     cart_params cp = cart_defaults();
     cp.max_depth = (int)depth;
@@ -319,7 +336,8 @@ int cmd_distill(int argc, char **argv) {
                   a.pos[0], hparams_kind(&m.hp), m.ninst, m.ninst > 1 ? "s" : "", ns, subset, (unsigned long long)seed);
           fprintf(o.f, "# fidelity on %ld fresh recipes: accuracy %.3f, F1 %.3f, MCC %.3f\n", nt, metric_accuracy(cm),
                   metric_f1(cm), metric_mcc(cm));
-          if (thr != 0.5) fprintf(o.f, "# labelled a success when the model's mean p > %g (--threshold)\n", thr);
+          if (thr_median) fprintf(o.f, "# labelled a success when the model's mean p > %.5g, the median of the random recipes (--threshold median)\n", thr);
+          else if (thr != 0.5) fprintf(o.f, "# labelled a success when the model's mean p > %g (--threshold)\n", thr);
           if (shown != t)
             fprintf(o.f, "# %d split%s merged: sibling subtrees predicting one class are single leaves (--no-merge keeps them)\n",
                     cart_merged_splits(shown), cart_merged_splits(shown) == 1 ? "" : "s");
@@ -341,15 +359,12 @@ int cmd_distill(int argc, char **argv) {
                 "F1 %.3f, MCC %.3f\n",
                 subset, s.ncombo, s.ncombo > 1 ? "s" : "", ns, 100.0 * pos / ns, cart_depth(t), shown_leaves, merged, nt,
                 metric_accuracy(cm), metric_f1(cm), metric_mcc(cm));
-      if (!rc && (pos > 0.95 * ns || pos < 0.05 * ns)) { /* a tree of one class states no rule */
-        qsort(p, (size_t)ns, sizeof(double), cmp_double);
-        double med = ns % 2 ? p[ns / 2] : 0.5 * (p[ns / 2 - 1] + p[ns / 2]);
+      if (!rc && (pos > 0.95 * ns || pos < 0.05 * ns)) /* a tree of one class states no rule */
         fprintf(stderr,
                 "auclust distill: note: the model calls %.1f%% of the random recipes a %s at p > %g, so the tree has "
-                "little to say; their median p is %.5g: --threshold %.5g splits them into where the model is more and "
+                "little to say; their median p is %.5g: --threshold median splits them into where the model is more and "
                 "less confident\n",
-                100.0 * (pos > 0.5 * ns ? pos : ns - pos) / ns, pos > 0.5 * ns ? "success" : "failure", thr, med, med);
-      }
+                100.0 * (pos > 0.5 * ns ? pos : ns - pos) / ns, pos > 0.5 * ns ? "success" : "failure", thr, med);
       cart_free(t);
     }
     free(X); free(Xt); free(y); free(yt); free(pt); free(which); free(which_t); free(p); free(p_t);

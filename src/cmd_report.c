@@ -31,6 +31,8 @@ static const cli_opt opts[] = {
     {"--folds", "-f", "K", "cross-validation folds (default 10, fewer when there are fewer recipes)"},
     {"--repeats", "-r", "R", "cross-validation repeats (default 3)"},
     {"--samples", "-n", "N", "distill: random recipes for the tree (default 11095)"},
+    {"--threshold", "-t", "P", "distill: a random recipe is a success for the tree when p > P (default 0.5), or\n"
+                               "                             median: where the model is more and less confident"},
     {"--seed", "-s", "N", "random seed (default 1)"},
     {"--components", "-c", "FILE", "more solvents/reductants; must agree with the model's on those it has"},
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
@@ -285,16 +287,18 @@ static int figure(FILE *f, const char *id, const char *title, const char *svg, c
 }
 
 /* "# fidelity on 1000 fresh recipes: ..." from the text tree */
-static void read_fidelity(const char *path, char *out, size_t n) {
-  out[0] = 0;
+/* The tree's fidelity and labelling lines, and its leaf count. */
+static void read_fidelity(const char *path, char *out, size_t n, char *lab, size_t nl, int *leaves) {
+  out[0] = lab[0] = 0;
+  *leaves = 0;
   FILE *in = fopen(path, "r");
-  char line[512];
-  while (in && fgets(line, sizeof line, in))
-    if (!strncmp(line, "# fidelity", 10)) {
-      line[strcspn(line, "\n")] = 0;
-      snprintf(out, n, "%.200s", line + 2);
-      break;
-    }
+  char line[1024];
+  while (in && fgets(line, sizeof line, in)) {
+    line[strcspn(line, "\n")] = 0;
+    if (!strncmp(line, "# fidelity", 10)) snprintf(out, n, "%.200s", line + 2);
+    else if (!strncmp(line, "# labelled", 10)) snprintf(lab, nl, "%.200s", line + 2);
+    else if (line[0] != '#' && strstr(line, "class: ")) ++*leaves;
+  }
   if (in) fclose(in);
 }
 
@@ -311,6 +315,7 @@ int cmd_report(int argc, char **argv) {
     return rc;
   }
   const char *mpath = a.pos[0], *rpath = a.pos[1];
+  const char *thr = cli_get(&a, "--threshold") ? cli_get(&a, "--threshold") : "0.5";
   const char *out = cli_get(&a, "--output") ? cli_get(&a, "--output") : "report.html";
   size_t ol = strlen(out);
   if (ol < 6 || (strcmp(out + ol - 5, ".html") && strcmp(out + ol - 4, ".htm"))) {
@@ -406,17 +411,22 @@ int cmd_report(int argc, char **argv) {
             "fingerprints.</p></section>\n", f);
     }
     for (int k = 2; k < 4 && !rc; k++) {
-      char *dv[17 + 2 * RECIPE_MAX_COLMAP] = {(char *)mpath, (char *)rpath, "--subset", any_set2 ? "set_ii" : "all",
-                                             "--samples", ns, "--seed", sd, "-o", tmp[k], "--quiet"};
-      int dn = 11;
+      char *dv[13 + 3 + 2 * RECIPE_MAX_COLMAP + 1] = {(char *)mpath, (char *)rpath, "--subset", any_set2 ? "set_ii" : "all",
+                                             "--samples", ns, "--seed", sd, "-o", tmp[k], "--quiet",
+                                             "--threshold", (char *)thr};
+      int dn = 13;
       for (int i = 0; i < nin; i++) dv[dn++] = in_args[i];
       rc = run_cmd(cmd_distill, "distill", dv, dn);
     }
     if (!rc) {
-      char fid[256], cap[512];
-      read_fidelity(tmp[3], fid, sizeof fid);
+      char fid[256], lab[256], cap[1024];
+      int leaves;
+      read_fidelity(tmp[3], fid, sizeof fid, lab, sizeof lab, &leaves);
       snprintf(cap, sizeof cap, "A CART tree fitted to %ld random recipes of the %s rows labelled by the model (the paper's "
-               "Figure 6); %s.", samples, any_set2 ? "data set II" : "file's", fid);
+               "Figure 6): %s; %s.%s", samples, any_set2 ? "data set II" : "file's",
+               lab[0] ? lab + strlen("labelled ") : "a success when the model's mean p > 0.5", fid,
+               leaves == 1 ? " The model gives every random recipe one label here, so the tree is one leaf: "
+                             "auclust report --threshold median draws where the model is more and less confident." : "");
       rc = figure(f, "tree", "Distilled decision tree", tmp[2], cap);
     }
     if (!rc) rc = section_domain(f, &m, &rs);

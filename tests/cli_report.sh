@@ -31,6 +31,15 @@ grep -q '<th>Brier skill</th><th>ECE</th>' "$R" || fail "report: the CV table ha
 grep '<td>prior (baseline' "$R" | grep -q '<td>0.000 &plusmn; 0.000</td><td>0.000 &plusmn; 0.000</td></tr>' ||
   fail "report: the prior's Brier skill and ECE are not 0"
 grep -Eq 'fidelity on [0-9]+ fresh recipes: accuracy [01]\.[0-9]+' "$R" || fail "report: no tree fidelity"
+grep -q "(the paper&apos;s Figure 6): a success when the model&apos;s mean p &gt; 0.5;" "$R" ||
+  fail "report: the tree's caption does not say how recipes were labelled"
+# --threshold reaches the tree: at 1 every recipe is a failure, a one-leaf tree the caption explains
+run "report --threshold 1" "$BIN" report "$T/m.json" "$DATA" --folds 3 --repeats 1 --samples 400 --threshold 1 -o "$T/r1.html"
+grep -q "p &gt; 1 (--threshold)" "$T/r1.html" || fail "report --threshold 1: not in the caption"
+grep -q "so the tree is one leaf: auclust report --threshold median" "$T/r1.html" || fail "report --threshold 1: no one-leaf note"
+run "report --threshold median" "$BIN" report "$T/m.json" "$DATA" --folds 3 --repeats 1 --samples 400 --threshold median -o "$T/rm.html"
+grep -q "the median of the random recipes (--threshold median)" "$T/rm.html" || fail "report --threshold median: not in the caption"
+one_line_err "report --threshold 2" 2 "threshold" "$BIN" report "$T/m.json" "$DATA" --threshold 2 -o "$T/rx.html"
 grep -Eq '<b>[0-9]+ of [0-9]+</b> recipes lie outside' "$R" || fail "report: no domain summary"
 n=$(grep -c '' "$DATA"); n=$((n - 1))
 grep -q "<b>$n recipes</b>" "$R" || fail "report: data summary does not count the file's $n recipes"

@@ -212,9 +212,13 @@ med=$(sed -n 's/.*their median p is \([0-9.]*\):.*/\1/p' "$T/err")
 grep -q '^# labelled a success when the model.s mean p > 0 (--threshold)' "$T/t0.txt" || fail "distill --threshold: not in the tree's header"
 run "distill --threshold 1" "${DI[@]}" --threshold 1 -o "$T/t1.txt"
 [ "$(pct)" = 0.0 ] && grep -q "a failure at p > 1" "$T/err" || fail "distill --threshold 1: $(pct)% success or no note"
-run "distill --threshold median" "${DI[@]}" --threshold "$med" -o "$T/tm.txt"
-awk -v p="$(pct)" 'BEGIN { exit !(p >= 40 && p <= 60) }' || fail "distill --threshold $med (the median): $(pct)% success"
+run "distill --threshold median" "${DI[@]}" --threshold median -o "$T/tm.txt"
+awk -v p="$(pct)" 'BEGIN { exit !(p >= 40 && p <= 60) }' || fail "distill --threshold median ($med): $(pct)% success"
 ! grep -q "little to say" "$T/err" || fail "distill at the median: the one-class note"
+grep -q "^# labelled a success when the model.s mean p > $med, the median of the random recipes" "$T/tm.txt" ||
+  fail "distill --threshold median: the header does not give the median $med: $(head -4 "$T/tm.txt")"
+run "distill --threshold (the median's value)" "${DI[@]}" --threshold "$med" -o "$T/tv.txt"
+[ "$(sed 1,3d "$T/tm.txt")" = "$(sed 1,3d "$T/tv.txt")" ] || fail "distill: --threshold median and --threshold $med give different trees"
 one_line_err "distill --threshold 1.5" 2 "threshold" "${DI[@]}" --threshold 1.5 -o "$T/tx.txt"
 
 echo "cli_usability: $FAILS failure(s)"
