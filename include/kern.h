@@ -106,11 +106,11 @@ void kern_adam(int nruns, const long *lo, const long *hi, double *w, double *g, 
                double b1, double b2, double eps);
 
 /* The same kernels in single precision (float training, hparams float32):
- * rows padded to KERN_VF floats (64 bytes, as KERN_V doubles), the same
- * arguments with float arrays. Each output is still a sum in a fixed order,
+ * rows padded to KERN_VF = 8 floats (256-bit vectors, also on AVX-512), the
+ * same arguments with float arrays. Each output is still a sum in a fixed order,
  * so results do not depend on the batch or thread count, and the AVX-512
  * and AVX2 variants agree bit for bit as the double ones do. */
-#define KERN_VF 16
+#define KERN_VF 8
 static inline int kern_pad_f(int n) { return (n + KERN_VF - 1) / KERN_VF * KERN_VF; }
 /* n floats, 64-byte aligned, zeroed */
 float *kern_alloc_f(size_t n);

@@ -13,7 +13,7 @@
 #include "kern_impl.h"
 
 /* KERN_FLOAT: the single-precision kernels (kern.h's *_f), the same code
- * over floats; a padding unit (KP lanes) is 64 bytes either way */
+ * over floats; a padding unit is KP = 8 lanes either way */
 #if KERN_FLOAT
 typedef float real;
 typedef int lane_int;
@@ -27,7 +27,9 @@ typedef long long lane_int;
 #endif
 #define PAD(n) (((n) + KP - 1) / KP * KP)
 #if defined(__AVX512F__)
-#define KV (64 / (int)sizeof(real))
+/* floats in 256-bit vectors: the rows of the width-8 graph layers need no
+ * padding, and Zen 4 runs a 512-bit operation as two 256-bit ones anyway */
+#define KV 8
 #define RMAX 4
 #elif defined(__AVX2__)
 #define KV (32 / (int)sizeof(real))
@@ -73,7 +75,7 @@ INL vd ldp(const real *p, int c) {
   if (c >= KV) return ld(p);
   unsigned m = (1u << (c > 0 ? c : 0)) - 1;
 #if KERN_FLOAT
-  return (vd)_mm512_maskz_loadu_ps((__mmask16)m, p);
+  return (vd)_mm256_maskz_loadu_ps((__mmask8)m, p);
 #else
   return (vd)_mm512_maskz_loadu_pd((__mmask8)m, p);
 #endif
@@ -175,13 +177,7 @@ INL vl lanes_below(int j0, int out) { return lane_idx() < out - j0; }
 INL real hsum8(const vd *acc) {
   real t[KP];
   for (int q = 0; q < KP / KV; q++) st(t + q * KV, acc[q]);
-#if KERN_FLOAT
-  for (int w = KP / 2; w >= 1; w /= 2) /* pairs (0, 1), (2, 3), ..., then pairs of those */
-    for (int i = 0; i < w; i++) t[i] = t[2 * i] + t[2 * i + 1];
-  return t[0];
-#else
   return ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
-#endif
 }
 
 /* Row-wise softmax over the first `out` lanes of Y's rows, 0 beyond. The

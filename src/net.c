@@ -110,7 +110,9 @@ double net_pool_factor(const net_layout *L, const molgraph *g) {
 #include "net_pass.h"
 #undef NP_FLOAT
 
-double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb, double *g, rng_t *drop) {
+/* not inlined into fit: scripts/bench counts the steps' instructions in it */
+__attribute__((noinline)) double pass_batch_loss(pass *ps, const instance *in, const int *a, const int *b, int nb,
+                                                 double *g, rng_t *drop) {
   return batch_loss(ps, in, in->p, a, b, nb, g, drop);
 }
 
