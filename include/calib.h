@@ -2,7 +2,10 @@
  * model's probability, q = sigmoid(a * logit(p) + b), fitted on out-of-fold
  * predictions (train --ensemble K gives one per training recipe). Targets
  * are Platt's smoothed (N+ + 1)/(N+ + 2) and 1/(N- + 2), so a separable set
- * still gives finite coefficients. */
+ * still gives finite coefficients. The slope is constrained to a >= 0: when
+ * the out-of-fold predictions rank worse than chance, a = 0 and every
+ * calibrated probability is the smoothed base rate (a calibration never
+ * reverses the model's ranking). */
 #ifndef AUCLUST_CALIB_H
 #define AUCLUST_CALIB_H
 

@@ -67,6 +67,17 @@ int platt_fit(const double *p, const int *y, int n, platt *c) {
       lam = lam * 10 + 1e-8 * (h00 + h11 + 1);
     }
   }
+  if (a < 0) {
+    /* out-of-fold predictions that rank worse than chance: a negative slope
+     * would turn the model's ranking upside down. The fit is constrained to
+     * a >= 0; its optimum on the boundary is a = 0 with sigmoid(b) the mean
+     * target (the loss is convex, so no point with a > 0 does better). */
+    double mt = 0;
+    for (int i = 0; i < n; i++) mt += t[i];
+    mt /= n;
+    a = 0;
+    b = log(mt / (1 - mt));
+  }
   free(z); free(t);
   if (!isfinite(a) || !isfinite(b)) return au_fail(AU_ENUM, "calibration (Platt scaling) did not converge");
   *c = (platt){1, a, b, n};

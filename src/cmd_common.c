@@ -182,6 +182,11 @@ void print_calibration_note(const char *cmd, const model *m) {
     fprintf(stderr, "auclust %s: uncalibrated probabilities: the model has no calibration (trained without --ensemble)\n", cmd);
   else if (m->uncalibrated)
     fprintf(stderr, "auclust %s: uncalibrated probabilities (--uncalibrated)\n", cmd);
+  else if (m->calib.a == 0) /* calib.h: the out-of-fold ranking was worse than chance */
+    fprintf(stderr,
+            "auclust %s: the ensemble's %d out-of-fold predictions rank the recipes worse than chance, so its "
+            "calibrated probability is the base rate, %.3f, for every recipe (--uncalibrated for the raw ones)\n",
+            cmd, m->calib.n, platt_apply(&m->calib, 0.5));
   else
     fprintf(stderr,
             "auclust %s: probabilities Platt-calibrated on the ensemble's %d out-of-fold predictions "

@@ -363,7 +363,12 @@ int cmd_distill(int argc, char **argv) {
                 "F1 %.3f, MCC %.3f\n",
                 subset, s.ncombo, s.ncombo > 1 ? "s" : "", ns, 100.0 * pos / ns, cart_depth(t), shown_leaves, merged, nt,
                 metric_accuracy(cm), metric_f1(cm), metric_mcc(cm));
-      if (!rc && (pos > 0.95 * ns || pos < 0.05 * ns)) /* a tree of one class states no rule */
+      double pmin = p[0], pmax = p[0];
+      for (long i = 1; i < ns; i++) pmin = fmin(pmin, p[i]), pmax = fmax(pmax, p[i]);
+      if (!rc && pmax - pmin < 1e-12) /* e.g. a calibration whose out-of-fold ranking was worse than chance */
+        fprintf(stderr, "auclust distill: note: the model gives every random recipe the same probability, %.5g: no "
+                        "threshold makes a tree of it\n", pmin);
+      else if (!rc && (pos > 0.95 * ns || pos < 0.05 * ns)) /* a tree of one class states no rule */
         fprintf(stderr,
                 "auclust distill: note: the model calls %.1f%% of the random recipes a %s at p > %g, so the tree has "
                 "little to say; their median p is %.5g: --threshold median splits them into where the model is more and "

@@ -118,7 +118,16 @@ run "suggest rf" "$BIN" suggest "$T/rf1.json" --ligand 'OC(=O)CCCCCS' --solvent 
 run "train --ensemble 3" "$BIN" train "$DATA" --model snn --ensemble 3 --set epochs=3 -o "$T/ens.json"
 grep -q '"calibration":{"method":"platt","a_b":\[' "$T/ens.json" || fail "ensemble model without calibration"
 run "predict calibrated" "$BIN" predict "$T/ens.json" "$DATA" && cp "$T/out" "$T/cal.csv"
-grep -q 'Platt-calibrated on the ensemble.s '"$ROWS"' out-of-fold' "$T/err" || fail "predict: does not say it is calibrated: $(cat "$T/err")"
+grep -Eq 'Platt-calibrated on the ensemble.s '"$ROWS"' out-of-fold|ensemble.s '"$ROWS"' out-of-fold predictions rank the recipes worse than chance' "$T/err" ||
+  fail "predict: does not say it is calibrated: $(cat "$T/err")"
+# a slope of 0 (out-of-fold predictions ranked worse than chance, calib.h): every probability is
+# the base rate sigmoid(b), and stderr says so
+sed -E 's/"a_b":\[[^]]*\]/"a_b":[0,0.5]/' "$T/ens.json" >"$T/ens0.json"
+run "predict, slope 0" "$BIN" predict "$T/ens0.json" "$DATA" -o "$T/cal0.csv"
+grep -q 'worse than chance, so its calibrated probability is the base rate, 0.622, for every recipe' "$T/err" ||
+  fail "predict, slope 0: no base-rate note: $(cat "$T/err")"
+[ "$(grep -c ',0\.6225,0\.0000,1,' "$T/cal0.csv")" -eq "$ROWS" ] ||
+  fail "predict, slope 0: p_success is not sigmoid(0.5) = 0.6225 for every recipe"
 run "predict --uncalibrated" "$BIN" predict "$T/ens.json" "$DATA" --uncalibrated && cp "$T/out" "$T/raw.csv"
 grep -q 'uncalibrated' "$T/err" || fail "predict --uncalibrated does not say so"
 cmp -s "$T/cal.csv" "$T/raw.csv" && fail "calibrated and raw predictions are identical"

@@ -341,7 +341,9 @@ expect_err "fingerprint bad SMILES" 3 "" "$BIN" fingerprint "$M" 'bad=C1CC(' -o 
 expect_err "fingerprint --role bogus" 2 "role" "$BIN" fingerprint "$M" NCCS --role bogus -o "$E/fp.csv"
 
 # ---- distill ------------------------------------------------------------------------
-DI=("$BIN" distill "$M" "$DATA" --samples 2000 --test 500)
+# raw probabilities: this small ensemble's out-of-fold ranking may be worse than chance, and then
+# its calibration is the base rate for every recipe (calib.h), a one-leaf tree with nothing to check
+DI=("$BIN" distill "$M" "$DATA" --samples 2000 --test 500 --uncalibrated)
 run "distill text" "${DI[@]}" -o "$T/tree.txt"
 cp "$T/err" "$T/tree.err"
 if [ -s "$T/tree.txt" ]; then

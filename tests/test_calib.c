@@ -77,7 +77,23 @@ static void test_degenerate(void) {
   CHECK(platt_fit(ext, ye, 5, &c) == 0 && isfinite(c.a) && isfinite(c.b));
 }
 
+/* Anti-ranked by hand: logits z = -1, -1, 1, 1 with y = 1, 1, 0, 1. The
+ * unconstrained optimum, sigmoid(b - a) = 4/5 and sigmoid(b + a) = 17/30,
+ * has a < 0 (the ranking reversed); the fit keeps a = 0, and sigmoid(b) is
+ * the mean target (3 * 4/5 + 1/3) / 4 = 41/60, for every p. */
+static void test_anti_ranked(void) {
+  double e = exp(1.0), p[] = {1 / (1 + e), 1 / (1 + e), e / (1 + e), e / (1 + e)};
+  int y[] = {1, 1, 0, 1};
+  platt c;
+  CHECK(platt_fit(p, y, 4, &c) == 0 && c.fitted);
+  CHECK(c.a == 0);
+  CHECK_NEAR(c.b, log(41.0 / 19.0), 1e-12);
+  CHECK_NEAR(platt_apply(&c, 0.1), 41.0 / 60, 1e-12);
+  CHECK_NEAR(platt_apply(&c, 0.9), 41.0 / 60, 1e-12);
+}
+
 int main(void) {
+  test_anti_ranked();
   test_recovers();
   test_hand();
   test_degenerate();
