@@ -38,6 +38,7 @@ static const cli_opt opts[] = {
     {"--allow-missing-ph", NULL, NULL, "accept an empty pH in water-like solvents (encoded as the model's ph_missing)"},
     {"--threads", "-j", "N", "worker threads (default: all cores)"},
     CLI_INPUT_OPTS,
+    CLI_CALIB_OPT,
     CLI_QUIET_OPT,
     {NULL, NULL, NULL, NULL}};
 
@@ -325,6 +326,7 @@ int cmd_report(int argc, char **argv) {
   }
   model m;
   if ((rc = model_load(&m, mpath))) { cli_free(&a); return rc; }
+  m.uncalibrated = cli_flag(&a, "--uncalibrated");
   input_opts io;
   component_table comp;
   recipe_set rs;
@@ -380,8 +382,9 @@ int cmd_report(int argc, char **argv) {
     snprintf(ns, sizeof ns, "%ld", samples);
     const char *delim = cli_get(&a, "--delimiter");
     /* the same --delimiter, --allow-missing-ph and --column for the commands that read RECIPES */
-    char *in_args[3 + 2 * RECIPE_MAX_COLMAP];
+    char *in_args[4 + 2 * RECIPE_MAX_COLMAP];
     int nin = 0;
+    if (cli_flag(&a, "--uncalibrated")) in_args[nin++] = "--uncalibrated"; /* the map and the tree */
     if (delim) in_args[nin++] = "--delimiter", in_args[nin++] = (char *)delim;
     if (cli_flag(&a, "--allow-missing-ph")) in_args[nin++] = "--allow-missing-ph";
     for (int i = 0; i < cli_count(&a, "--column") && nin + 2 <= (int)(sizeof in_args / sizeof *in_args); i++)
@@ -436,6 +439,7 @@ int cmd_report(int argc, char **argv) {
   for (int k = 0; k < 5; k++) unlink(tmp[k]);
   unlink(rel);
   free(rel);
+  if (!rc) print_calibration_note("report", &m); /* of the map and the tree */
   if (!rc) au_note("wrote %s", out);
   recipes_free(&rs);
   components_free(&comp);

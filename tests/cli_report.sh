@@ -40,6 +40,14 @@ grep -q "so the tree is one leaf: auclust report --threshold median" "$T/r1.html
 run "report --threshold median" "$BIN" report "$T/m.json" "$DATA" --folds 3 --repeats 1 --samples 400 --threshold median -o "$T/rm.html"
 grep -q "the median of the random recipes (--threshold median)" "$T/rm.html" || fail "report --threshold median: not in the caption"
 one_line_err "report --threshold 2" 2 "threshold" "$BIN" report "$T/m.json" "$DATA" --threshold 2 -o "$T/rx.html"
+# a calibration of slope 0 (calib.h) makes every probability the base rate: a one-leaf tree, which
+# --uncalibrated (passed to the map and the tree) replaces by the raw model's
+sed -E 's/"a_b":\[[^]]*\]/"a_b":[0,0.5]/' "$T/m.json" >"$T/m0.json"
+run "report, slope 0" "$BIN" report "$T/m0.json" "$DATA" --folds 3 --repeats 1 --samples 400 -o "$T/r0.html"
+grep -q "so the tree is one leaf" "$T/r0.html" || fail "report, slope 0: the tree is not the one leaf of a constant model"
+run "report, slope 0, --uncalibrated" "$BIN" report "$T/m0.json" "$DATA" --folds 3 --repeats 1 --samples 400 --uncalibrated -o "$T/r0u.html"
+! grep -q "so the tree is one leaf" "$T/r0u.html" || fail "report --uncalibrated: still the calibrated one-leaf tree"
+grep -q "uncalibrated" "$T/err" || fail "report --uncalibrated: stderr does not say so"
 grep -Eq '<b>[0-9]+ of [0-9]+</b> recipes lie outside' "$R" || fail "report: no domain summary"
 n=$(grep -c '' "$DATA"); n=$((n - 1))
 grep -q "<b>$n recipes</b>" "$R" || fail "report: data summary does not count the file's $n recipes"
