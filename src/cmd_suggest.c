@@ -431,7 +431,12 @@ int cmd_suggest(int argc, char **argv) {
         pmax = fmax(pmax, pick[q].mean);
         sdm += pick[q].sd / npick;
       }
-      if (npick >= 2 && pmax - pmin < sdm)
+      if (npick >= 2 && pmax - pmin < 1e-12) /* e.g. a calibration of slope 0 (calib.h) */
+        fprintf(stderr,
+                "auclust suggest: note: the %d suggestions all get p_success %.3f: the model cannot rank them, "
+                "treat them as equally promising\n",
+                npick, pmin);
+      else if (npick >= 2 && pmax - pmin < sdm)
         fprintf(stderr,
                 "auclust suggest: note: the %d suggestions' p_success span %.3f, less than their mean p_std %.3f: "
                 "the model cannot rank them, treat them as equally promising\n",

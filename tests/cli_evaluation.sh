@@ -128,6 +128,9 @@ grep -q 'worse than chance, so its calibrated probability is the base rate, 0.62
   fail "predict, slope 0: no base-rate note: $(cat "$T/err")"
 [ "$(grep -c ',0\.6225,0\.0000,1,' "$T/cal0.csv")" -eq "$ROWS" ] ||
   fail "predict, slope 0: p_success is not sigmoid(0.5) = 0.6225 for every recipe"
+run "suggest, slope 0" "$BIN" suggest "$T/ens0.json" --ligand NCCS --solvent O --reductant '[Na+].[BH4-]' -n 300 --top 3 -o "$T/s0.csv"
+grep -q 'note: the 3 suggestions all get p_success 0.622: the model cannot rank them' "$T/err" ||
+  fail "suggest, slope 0: no note that every suggestion gets the same p: $(cat "$T/err")"
 run "predict --uncalibrated" "$BIN" predict "$T/ens.json" "$DATA" --uncalibrated && cp "$T/out" "$T/raw.csv"
 grep -q 'uncalibrated' "$T/err" || fail "predict --uncalibrated does not say so"
 cmp -s "$T/cal.csv" "$T/raw.csv" && fail "calibrated and raw predictions are identical"
