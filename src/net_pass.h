@@ -95,6 +95,10 @@ struct PASS {
   gcnn_ws gw[NROLES];
   int *sel[NROLES], nsel[NROLES]; /* batch molecules this pass uses */
   int *selidx[NROLES];          /* batch molecule -> index in sel, -1 */
+#if NP_FLOAT
+  int *cur[NROLES];             /* float_select: the molecules the rows use */
+  unsigned char *use[NROLES];
+#endif
   real *fp[NROLES], *dfp[NROLES]; /* [nsel, D] */
   real *pool[NROLES];         /* batch molecule -> net_pool_factor */
   int cap, k;
@@ -134,6 +138,10 @@ NP_API PASS *PF(pass_new)(const net_layout *L, const dataset *d, const int *rows
       ps->sel[r] = xmalloc(sizeof(int) * (nm + 1));
       ps->selidx[r] = xmalloc(sizeof(int) * (nm + 1));
       for (int m = 0; m < nm; m++) ps->selidx[r][m] = -1;
+#if NP_FLOAT
+      ps->cur[r] = xmalloc(sizeof(int) * (nm + 1));
+      ps->use[r] = xcalloc(nm + 1, 1);
+#endif
       ps->fp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(real));
       ps->dfp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(real));
     }
@@ -166,6 +174,9 @@ NP_API void PF(pass_free)(PASS *ps) {
   if (!ps) return;
   free(ps->xs); free(ps->xs_ok);
   for (int r = 0; r < NROLES; r++) {
+#if NP_FLOAT
+    free(ps->cur[r]); free(ps->use[r]);
+#endif
     free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]); free(ps->sel[r]); free(ps->selidx[r]); free(ps->pool[r]);
     if (ps->L->D) { gbatch_free(&ps->gb[r]); gcnn_ws_free(&ps->gw[r]); }
   }
@@ -180,18 +191,66 @@ NP_API double PF(pass_flops)(const PASS *ps) { return ps->flops; }
 
 /* Fingerprints of the molecules the slotted rows use (all = every molecule
  * of the pass, for prediction in chunks). */
+#if NP_FLOAT
+/* Float training's molecules of role r: those the slotted rows use, or the
+ * last step's with these added when that is at most 1.25 times the atoms,
+ * in batch order. Most steps then use the last step's molecules, whose
+ * renumbering and classes are kept (compact in gcnn.c); the extra ones'
+ * fingerprints go unused and get a zero gradient. Double takes exactly the
+ * molecules used, in the order of first use: its bits. */
+static void float_select(PASS *ps, int r) {
+  int *sel = ps->sel[r], *idx = ps->selidx[r], *cur = ps->cur[r], nold = ps->nsel[r], ncur = 0;
+  unsigned char *use = ps->use[r];
+  const int *ms = ps->gb[r].mol_start;
+  long acur = 0, aall = 0;
+  for (int i = 0; i < nold; i++) aall += ms[sel[i] + 1] - ms[sel[i]];
+  for (int i = 0; i < ps->k; i++) {
+    int m = ps->molpos[r][ps->d->mol[ps->slot_row[i] * NROLES + r]];
+    if (use[m]) continue;
+    use[m] = 1;
+    cur[ncur++] = m;
+    acur += ms[m + 1] - ms[m];
+    if (idx[m] < 0) aall += ms[m + 1] - ms[m];
+  }
+  int n = 0;
+  if (4 * aall <= 5 * acur) { /* the union: the old ones (sorted) and the new */
+    n = nold;
+    for (int i = 0; i < ncur; i++)
+      if (idx[cur[i]] < 0) sel[n++] = cur[i];
+  } else {
+    for (int i = 0; i < nold; i++) idx[sel[i]] = -1;
+    memcpy(sel, cur, sizeof(int) * ncur);
+    n = ncur;
+  }
+  for (int i = 0; i < ncur; i++) use[cur[i]] = 0;
+  for (int i = 1; i < n; i++) {
+    int m = sel[i], j = i;
+    for (; j > 0 && sel[j - 1] > m; j--) sel[j] = sel[j - 1];
+    sel[j] = m;
+  }
+  for (int i = 0; i < n; i++) idx[sel[i]] = i;
+  ps->nsel[r] = n;
+}
+#endif
+
 static void PF(gcnn_pass_forward)(PASS *ps, const real *p, int all) {
   for (int r = 0; r < NROLES && ps->L->D; r++) {
     int *sel = ps->sel[r], *idx = ps->selidx[r];
-    for (int i = 0; i < ps->nsel[r]; i++) idx[sel[i]] = -1;
-    ps->nsel[r] = 0;
-    if (all)
-      for (int m = 0; m < ps->gb[r].nmol; m++) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
+#if NP_FLOAT
+    if (!all) float_select(ps, r);
     else
-      for (int i = 0; i < ps->k; i++) {
-        int m = ps->molpos[r][ps->d->mol[ps->slot_row[i] * NROLES + r]];
-        if (idx[m] < 0) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
-      }
+#endif
+    {
+      for (int i = 0; i < ps->nsel[r]; i++) idx[sel[i]] = -1;
+      ps->nsel[r] = 0;
+      if (all)
+        for (int m = 0; m < ps->gb[r].nmol; m++) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
+      else
+        for (int i = 0; i < ps->k; i++) {
+          int m = ps->molpos[r][ps->d->mol[ps->slot_row[i] * NROLES + r]];
+          if (idx[m] < 0) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
+        }
+    }
     GF(gcnn_forward_sel)(&ps->L->gl[r], p, &ps->gb[r], &ps->gw[r], sel, ps->nsel[r], ps->fp[r]);
     if (ps->L->hp.fingerprint_pool)
       for (int i = 0; i < ps->nsel[r]; i++)
