@@ -20,16 +20,6 @@ static void sigmoid_backward_f(const float *y, const float *dy, float *dx, int n
 static void relu_backward_f(const float *y, const float *dy, float *dx, int n) {
   for (int i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
-static void l1dist_forward_f(const float *A, const float *B, float *D, int n) {
-  for (int i = 0; i < n; i++) D[i] = fabsf(A[i] - B[i]);
-}
-static void l1dist_backward_f(const float *A, const float *B, const float *dD, float *dA, float *dB, int n) {
-  for (int i = 0; i < n; i++) {
-    float s = A[i] > B[i] ? 1 : (A[i] < B[i] ? -1 : 0);
-    dA[i] = s * dD[i];
-    dB[i] = -s * dD[i];
-  }
-}
 static void dropout_forward_f(float *x, unsigned char *mask, int n, double rate, rng_t *r) {
   float keep = (float)(1 - rate);
   for (int i = 0; i < n; i++) {
@@ -55,10 +45,9 @@ static void scale_inputs_f(const net_layout *L, const instance *in, const double
   scale_inputs(L, in, x, t);
   for (int j = 0; j < L->nx + L->nder; j++) out[j] = (float)t[j];
 }
+#define FABS fabsf
 #define SIGMOID_BACKWARD sigmoid_backward_f
 #define RELU_BACKWARD relu_backward_f
-#define L1DIST_FORWARD l1dist_forward_f
-#define L1DIST_BACKWARD l1dist_backward_f
 #define DROPOUT_FORWARD dropout_forward_f
 #define DROPOUT_BACKWARD dropout_backward_f
 #define WEIGHT_PENALTY weight_penalty_f
@@ -72,10 +61,9 @@ static void scale_inputs_f(const net_layout *L, const instance *in, const double
 #define RPAD kern_pad
 #define RALLOC kern_alloc
 #define NP_API
+#define FABS fabs
 #define SIGMOID_BACKWARD sigmoid_backward
 #define RELU_BACKWARD relu_backward
-#define L1DIST_FORWARD l1dist_forward
-#define L1DIST_BACKWARD l1dist_backward
 #define DROPOUT_FORWARD dropout_forward
 #define DROPOUT_BACKWARD dropout_backward
 #define WEIGHT_PENALTY weight_penalty
@@ -350,7 +338,10 @@ static void PF(head_backward)(PASS *ps, const real *p, real *g, int dropout_on) 
     for (int r = 0; r < NROLES; r++) {
       real *df = ps->dfp[r] + (size_t)PF(fp_index)(ps, r, row) * L->D;
       real f = ps->pool[r][ps->molpos[r][ps->d->mol[row * NROLES + r]]];
-      for (int j = 0; j < L->D; j++) df[j] += f * dv[r * L->D + j];
+      if (f == 1) /* sum pooling: the same sums without the products by 1 */
+        for (int j = 0; j < L->D; j++) df[j] += dv[r * L->D + j];
+      else
+        for (int j = 0; j < L->D; j++) df[j] += f * dv[r * L->D + j];
     }
   }
   ps->flops += (double)k * NROLES * L->D;
@@ -393,29 +384,31 @@ static double PF(batch_loss)(PASS *ps, const instance *in, const real *p, const 
     for (int i = 0; i < nb; i++) {
       const real *ga = G + (size_t)ps->row_slot[a[i]] * ldm, *gb = G + (size_t)ps->row_slot[b[i]] * ldm;
       real *dist = ps->dist + (size_t)i * dm;
-      L1DIST_FORWARD(ga, gb, dist, dm);
       double z = p[L->dist_b];
-      for (int j = 0; j < dm; j++) z += w[j] * dist[j];
+      for (int j = 0; j < dm; j++) { /* the distance |G(a) - G(b)| and its weighted sum */
+        dist[j] = FABS(ga[j] - gb[j]);
+        z += w[j] * dist[j];
+      }
       ps->z[i] = z;
       ps->t[i] = ps->d->y[a[i]] == ps->d->y[b[i]];
     }
     loss = bce_logits_loss(ps->z, ps->t, ps->dz, nb);
     ps->flops += 4.0 * nb * dm;
     if (g) {
-      real *dd = ps->dd;
+      real *gw = g + L->dist_w;
       for (int i = 0; i < nb; i++) {
-        real *dist = ps->dist + (size_t)i * dm;
+        const real *dist = ps->dist + (size_t)i * dm;
         int sa = ps->row_slot[a[i]], sb = ps->row_slot[b[i]];
-        for (int j = 0; j < dm; j++) {
-          g[L->dist_w + j] += ps->dz[i] * dist[j];
-          dd[j] = ps->dz[i] * w[j];
+        const real *ga = G + (size_t)sa * ldm, *gb = G + (size_t)sb * ldm;
+        real *dga = dG + (size_t)sa * ldm, *dgb = dG + (size_t)sb * ldm;
+        double dz = ps->dz[i];
+        for (int j = 0; j < dm; j++) { /* the distance's weight, then the distance backward into dG */
+          gw[j] += dz * dist[j];
+          real ddj = dz * w[j], sg = ga[j] > gb[j] ? 1 : (ga[j] < gb[j] ? -1 : 0);
+          dga[j] += sg * ddj;
+          dgb[j] += -sg * ddj;
         }
-        g[L->dist_b] += ps->dz[i];
-        L1DIST_BACKWARD(G + (size_t)sa * ldm, G + (size_t)sb * ldm, dd, dd + dm, dd + 2 * dm, dm);
-        for (int j = 0; j < dm; j++) {
-          dG[(size_t)sa * ldm + j] += dd[dm + j];
-          dG[(size_t)sb * ldm + j] += dd[2 * dm + j];
-        }
+        g[L->dist_b] += dz;
       }
       ps->flops += 7.0 * nb * dm;
     }
@@ -450,10 +443,9 @@ static double PF(batch_loss)(PASS *ps, const instance *in, const real *p, const 
 #undef RPAD
 #undef RALLOC
 #undef NP_API
+#undef FABS
 #undef SIGMOID_BACKWARD
 #undef RELU_BACKWARD
-#undef L1DIST_FORWARD
-#undef L1DIST_BACKWARD
 #undef DROPOUT_FORWARD
 #undef DROPOUT_BACKWARD
 #undef WEIGHT_PENALTY
