@@ -404,7 +404,8 @@ static double PF(batch_loss)(PASS *ps, const instance *in, const real *p, const 
         double dz = ps->dz[i];
         for (int j = 0; j < dm; j++) { /* the distance's weight, then the distance backward into dG */
           gw[j] += dz * dist[j];
-          real ddj = dz * w[j], sg = ga[j] > gb[j] ? 1 : (ga[j] < gb[j] ? -1 : 0);
+          /* the sign of G(a) - G(b) (0 when equal), without branches: it is random */
+          real ddj = dz * w[j], sg = (real)((ga[j] > gb[j]) - (ga[j] < gb[j]));
           dga[j] += sg * ddj;
           dgb[j] += -sg * ddj;
         }
