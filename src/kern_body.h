@@ -235,6 +235,37 @@ INL void softmax_regs(vd *y, const int NV, int out) {
   for (int v = 0; v < NV; v++) y[v] = y[v] * inv;
 }
 
+/* softmax_regs on R rows at once, stage by stage (the maxima, the
+ * exponentials and sums, the divisions, the scaling), so the rows' long
+ * dependency chains overlap: each row's operations are softmax_regs', in
+ * its order, so the bits are the same. */
+INL void softmax_tile(const int R, vd (*y)[NVMAX], const int NV, int out) {
+  const int full = out / KV, per = KP / KV;
+  const vl mt = lanes_below(full * KV, out);
+  real mx[RTOP], inv[RTOP];
+  for (int r = 0; r < R; r++) {
+    vd mv = splat(-INFINITY);
+    for (int v = 0; v < full && v < NV; v++) mv = sel(y[r][v] > mv, y[r][v], mv);
+    if (full < NV) mv = sel(mt, sel(y[r][full] > mv, y[r][full], mv), mv);
+    real m0 = mv[0];
+    for (int l = 1; l < KV; l++) m0 = mv[l] > m0 ? mv[l] : m0;
+    mx[r] = m0;
+  }
+  vd acc[RTOP][KP / KV];
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < per; q++) acc[r][q] = splat(0);
+  for (int v = 0, q = 0; v < NV; v++, q = (q + 1) % per)
+    for (int r = 0; r < R; r++) {
+      vd e = vexp(y[r][v] - mx[r]);
+      if (v == full) e = (vd)((vl)e & mt);
+      y[r][v] = e;
+      acc[r][q] = acc[r][q] + e;
+    }
+  for (int r = 0; r < R; r++) inv[r] = 1 / hsum8(acc[r]);
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) y[r][v] = y[r][v] * inv[r];
+}
+
 /* ---- dense forward: R rows x NV native vectors of output in registers --- */
 INL void dense_tile(const int R, const int NV, int in, int cols, const real *X, int ldx, const real *W, int ldw,
                     const real *b, real *Y, int ldy, int flags, const real *M, int ldm) {
@@ -253,10 +284,9 @@ INL void dense_tile(const int R, const int NV, int in, int cols, const real *X, 
   }
   int epi = flags & 15;
   if (epi == KERN_SOFTMAX && (flags & KERN_FUSED)) {
-    for (int r = 0; r < R; r++) {
-      softmax_regs(a[r], NV, cols);
+    softmax_tile(R, a, NV, cols);
+    for (int r = 0; r < R; r++)
       for (int v = 0; v < NV; v++) st(Y + (size_t)r * ldy + KV * v, a[r][v]);
-    }
     return;
   }
   if (epi == KERN_SOFTMAX) epi = KERN_LINEAR; /* applied over whole rows afterwards */
