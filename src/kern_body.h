@@ -422,9 +422,52 @@ INL void sparse_tile(const int NV, const csr *X, int r, int cols, const real *W,
   for (int v = 0; v < NV; v++) st(y + KV * v, epilogue(a[v], epi, NULL));
 }
 
+/* The fused softmax case on R rows at once (softmax_tile): the same sums
+ * as sparse_tile, row by row, then the rows' softmax overlapped. */
+INL void sparse_tile_sm(const int R, const int NV, const csr *X, const int *rows, int r0, int cols, const real *W,
+                        int ldw, const real *b, real *Y, int ldy) {
+  vd a[RTOP][NVMAX];
+  for (int r = 0; r < R; r++) {
+    int row = rows ? rows[r] : r0 + r;
+    for (int v = 0; v < NV; v++) a[r][v] = b ? ldp(b + KV * v, cols - KV * v) : splat(0);
+    for (int k = X->start[row]; k < X->start[row + 1]; k++) {
+      const real *w = W + (size_t)X->col[k] * ldw;
+      real x = X->val[k];
+      for (int v = 0; v < NV; v++) a[r][v] = a[r][v] + x * ld(w + KV * v);
+    }
+  }
+  softmax_tile(R, a, NV, cols);
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) st(Y + (size_t)r * ldy + KV * v, a[r][v]);
+}
+
 void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, const real *Wp, int ldw, const real *b,
                      real *Y, int ldy, int epi) {
   int op = PAD(out), fused = epi == KERN_SOFTMAX && op <= NVMAX * KV;
+  if (fused) { /* one column block, 4 rows at a time */
+    int nv, np;
+    block_vectors(0, out, &nv, &np);
+    vd z = splat(0); /* vectors wholly past `out` */
+    for (int i = 0; i < n;) {
+      int R = n - i >= 4 ? 4 : n - i >= 2 ? 2 : 1;
+      const int *rr = rows ? rows + i : NULL;
+      real *y = Y + (size_t)i * ldy;
+#define T(RR, NN) sparse_tile_sm(RR, NN, X, rr, r0 + i, out, Wp, ldw, b, y, ldy)
+#define TS(NN) do { if (R == 4) T(4, NN); else if (R == 2) T(2, NN); else T(1, NN); } while (0)
+      switch (nv) {
+        case 1: TS(1); break;
+        case 2: TS(2); break;
+        case 3: TS(3); break;
+        default: TS(4);
+      }
+#undef TS
+#undef T
+      for (int r = 0; r < R; r++)
+        for (int v = nv; v < np; v++) st(y + (size_t)r * ldy + KV * v, z);
+      i += R;
+    }
+    return;
+  }
   int e = epi == KERN_SOFTMAX && !fused ? KERN_LINEAR : epi;
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
