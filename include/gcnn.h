@@ -46,6 +46,9 @@ typedef struct {
   /* the u0 columns any atom uses, as runs [ulo, uhi): the only rows of the
    * output layer 0's matrix a pass reads (and packs) */
   int nurun, *ulo, *uhi;
+  /* each molecule's atoms by degree: molecule m's atoms of degree d are
+   * dat[mdeg[m * (GC_NDEG + 1) + d] .. mdeg[m * (GC_NDEG + 1) + d + 1]) */
+  int *mdeg, *dat;
 } gbatch;
 
 int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol);
@@ -64,8 +67,7 @@ void gbatch_free(gbatch *g);
 #define GC_LEV (GC_MAXL + 1) /* class levels 0..P */
 typedef struct {
   int cap_atoms, nc, nsel;
-  int *perm;                   /* [cap] batch atom of each compact atom */
-  int *cidx;                   /* [batch natoms] compact index of each batch atom */
+  int *lsel, lsel_cap, sel_ok; /* the selection of the last pass (its renumbering and classes are kept) */
   int *cmol;                   /* [cap] selection index of each compact atom's molecule */
   int deg_start[GC_NDEG + 1];  /* compact atoms of degree d */
   int ldh, ldz, ldo;           /* row strides: width, f + 6, D (padded) */
@@ -75,7 +77,7 @@ typedef struct {
   int *csrc[GC_LEV];           /* [cap] class of each compact atom */
   int *bcls[GC_LEV];           /* [batch natoms] class of each selected batch atom (levels >= 1) */
   int *cprev[GC_LEV];          /* [cap] levels >= 2: level-(l-1) class of each class's representative */
-  int *zfirst, *ufirst;        /* [batch natoms] class of a gbatch representative, -1 */
+  int *first[GC_LEV];          /* [batch natoms] class of a gbatch representative, -1 */
   long nz0, nu0;               /* non-zeros of the classes' layer-0 rows */
   long nnbr[GC_LEV];           /* neighbours of each level's representatives */
   double *HC[GC_LEV], *ZC[GC_LEV], *UC[GC_LEV], *OC[GC_LEV]; /* class rows: H_l, Z_l (level l+1), [H_l, bonds], O_l */

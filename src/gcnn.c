@@ -177,6 +177,15 @@ int gbatch_build(gbatch *g, const molgraph *const *mols, int nmol) {
       if (g->nurun && g->uhi[g->nurun - 1] == j) g->uhi[g->nurun - 1]++;
       else g->ulo[g->nurun] = j, g->uhi[g->nurun++] = j + 1;
     }
+  /* each molecule's atoms by degree, in atom order */
+  g->mdeg = xmalloc(sizeof(int) * ((size_t)nmol * (GC_NDEG + 1) + 1));
+  g->dat = xmalloc(sizeof(int) * (N + 1));
+  for (int m = 0, t = 0; m < nmol; m++)
+    for (int d = 0; d <= GC_NDEG; d++) {
+      g->mdeg[m * (GC_NDEG + 1) + d] = t;
+      for (int a = g->mol_start[m]; a < g->mol_start[m + 1] && d < GC_NDEG; a++)
+        if (g->atom_deg[a] == d) g->dat[t++] = a;
+    }
   for (int l = 2; l <= GC_MAXL; l++) {
     g->lrep[l] = xmalloc(sizeof(int) * (N + 1));
     level_reps(g, l == 2 ? g->zrep : g->lrep[l - 1], g->lrep[l]);
@@ -189,7 +198,7 @@ void gbatch_free(gbatch *g) {
   csr_free(&g->z0); csr_free(&g->u0);
   free(g->zrep); free(g->urep);
   for (int l = 0; l <= GC_MAXL; l++) free(g->lrep[l]);
-  free(g->ulo); free(g->uhi);
+  free(g->ulo); free(g->uhi); free(g->mdeg); free(g->dat);
   memset(g, 0, sizeof *g);
 }
 
@@ -202,12 +211,12 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
   w->ldh = kern_pad(wd); w->ldz = kern_pad(wd + NB); w->ldo = kern_pad(L->D);
   int ldmax = w->ldz > w->ldo ? w->ldz : w->ldo;
   if (w->ldh > ldmax) ldmax = w->ldh;
-  w->perm = xmalloc(sizeof(int) * n);
-  w->cidx = xmalloc(sizeof(int) * n);
   w->cmol = xmalloc(sizeof(int) * n);
-  w->zfirst = xmalloc(sizeof(int) * n); w->ufirst = xmalloc(sizeof(int) * n);
-  for (size_t i = 0; i < n; i++) w->zfirst[i] = w->ufirst[i] = -1;
+  w->lsel = xmalloc(sizeof(int) * n);
+  w->lsel_cap = (int)n;
   for (int l = 0; l <= L->P; l++) {
+    w->first[l] = xmalloc(sizeof(int) * n);
+    for (size_t i = 0; i < n; i++) w->first[l][i] = -1;
     w->crep[l] = xmalloc(sizeof(int) * n);
     w->csrc[l] = xmalloc(sizeof(int) * n);
     w->bcls[l] = xmalloc(sizeof(int) * n);
@@ -236,8 +245,9 @@ void gcnn_ws_init(gcnn_ws *w, const gcnn_layout *L, int N) {
 }
 
 void gcnn_ws_free(gcnn_ws *w) {
-  free(w->perm); free(w->cidx); free(w->cmol); free(w->zfirst); free(w->ufirst);
+  free(w->cmol); free(w->lsel);
   for (int l = 0; l < GC_LEV; l++) {
+    free(w->first[l]);
     free(w->crep[l]); free(w->csrc[l]); free(w->bcls[l]); free(w->cprev[l]);
     free(w->HC[l]); free(w->ZC[l]); free(w->UC[l]); free(w->OC[l]); free(w->dHC[l]);
     free(w->Wop[l]); free(w->WoT[l]);
@@ -249,71 +259,75 @@ void gcnn_ws_free(gcnn_ws *w) {
 }
 
 /* ---- forward ------------------------------------------------------------ */
-/* Renumber the selected molecules' atoms, grouped by degree (stable), and
- * find their classes at every level up to P. */
+/* Renumber the selected molecules' atoms, grouped by degree (stable: by
+ * selection, then atom order), and find their classes at every level up to
+ * P, numbered by first appearance in that order. One pass over the atoms:
+ * the batch lists each molecule's atoms by degree (gbatch.dat). The same
+ * selection as the last call leaves the workspace as it is. */
 static void compact(const gcnn_layout *L, const gbatch *g, gcnn_ws *w, const int *sel, int nsel) {
-  int cnt[GC_NDEG + 1] = {0};
-  for (int i = 0; i < nsel; i++) {
-    int m = sel ? sel[i] : i;
-    for (int a = g->mol_start[m]; a < g->mol_start[m + 1]; a++) cnt[g->atom_deg[a] + 1]++;
+  if (nsel == w->nsel && w->sel_ok) {
+    int same = 1;
+    for (int i = 0; i < nsel && same; i++) same = w->lsel[i] == (sel ? sel[i] : i);
+    if (same) return;
   }
-  for (int d = 0; d < GC_NDEG; d++) cnt[d + 1] += cnt[d];
-  memcpy(w->deg_start, cnt, sizeof cnt);
-  for (int i = 0; i < nsel; i++) {
-    int m = sel ? sel[i] : i;
-    for (int a = g->mol_start[m]; a < g->mol_start[m + 1]; a++) {
-      int c = cnt[g->atom_deg[a]]++;
-      w->perm[c] = a; w->cidx[a] = c; w->cmol[c] = i;
-    }
-  }
-  w->nc = w->deg_start[GC_NDEG];
-  w->nsel = nsel;
-  /* level 0 (u0 rows) and level 1 (degree and z0 row) from the batch's
-   * representatives; level 1 classes stay within a degree */
-  int nu = 0, nz = 0;
-  for (int c = 0; c < w->nc; c++) {
-    int r = g->urep[w->perm[c]];
-    if (w->ufirst[r] < 0) { w->ufirst[r] = nu; w->crep[0][nu++] = w->perm[c]; }
-    w->csrc[0][c] = w->ufirst[r];
-  }
-  w->ncls[0] = nu;
-  for (int d = 0; d < GC_NDEG && L->P >= 1; d++) {
-    w->cdeg_start[1][d] = nz;
-    for (int c = w->deg_start[d]; c < w->deg_start[d + 1]; c++) {
-      int r = g->zrep[w->perm[c]];
-      if (w->zfirst[r] < 0) { w->zfirst[r] = nz; w->crep[1][nz++] = w->perm[c]; }
-      w->csrc[1][c] = w->bcls[1][w->perm[c]] = w->zfirst[r];
-    }
-  }
-  w->cdeg_start[1][GC_NDEG] = nz;
-  if (L->P >= 1) w->ncls[1] = nz;
-  for (int i = 0; i < nu; i++) w->ufirst[g->urep[w->crep[0][i]]] = -1;
-  for (int i = 0; i < nz; i++) w->zfirst[g->zrep[w->crep[1][i]]] = -1;
-  w->nz0 = w->nu0 = 0;
-  for (int i = 0; i < nz; i++) w->nz0 += g->z0.start[w->crep[1][i] + 1] - g->z0.start[w->crep[1][i]];
-  for (int i = 0; i < nu; i++) w->nu0 += g->u0.start[w->crep[0][i] + 1] - g->u0.start[w->crep[0][i]];
-  /* levels >= 2 from the batch's representatives, the same way (a class
-   * of the batch restricted to the selection is a class of the selection) */
-  for (int l = 2; l <= L->P; l++) {
-    int n = 0;
-    long nn = 0;
-    for (int d = 0; d < GC_NDEG; d++) {
-      w->cdeg_start[l][d] = n;
-      for (int c = w->deg_start[d]; c < w->deg_start[d + 1]; c++) {
-        int a = w->perm[c], r = g->lrep[l][a];
-        if (w->zfirst[r] < 0) {
-          w->zfirst[r] = n;
-          w->crep[l][n] = a;
-          w->cprev[l][n++] = w->bcls[l - 1][a];
-          nn += g->nbr_start[a + 1] - g->nbr_start[a];
+  int P = L->P, n[GC_LEV] = {0}, c = 0;
+  long nn[GC_LEV] = {0}, nz0 = 0, nu0 = 0;
+  for (int d = 0; d < GC_NDEG; d++) {
+    w->deg_start[d] = c;
+    for (int l = 1; l <= P; l++) w->cdeg_start[l][d] = n[l];
+    for (int i = 0; i < nsel; i++) {
+      int m = sel ? sel[i] : i;
+      for (int t = g->mdeg[m * (GC_NDEG + 1) + d]; t < g->mdeg[m * (GC_NDEG + 1) + d + 1]; t++, c++) {
+        int a = g->dat[t];
+        w->cmol[c] = i;
+        /* level 0: the u0 row */
+        int r = g->urep[a], k = w->first[0][r];
+        if (k < 0) {
+          w->first[0][r] = k = n[0]++;
+          w->crep[0][k] = a;
+          nu0 += g->u0.start[a + 1] - g->u0.start[a];
         }
-        w->csrc[l][c] = w->bcls[l][a] = w->zfirst[r];
+        w->csrc[0][c] = k;
+        if (P < 1) continue;
+        /* level 1: the degree and z0 row */
+        r = g->zrep[a], k = w->first[1][r];
+        if (k < 0) {
+          w->first[1][r] = k = n[1]++;
+          w->crep[1][k] = a;
+          nz0 += g->z0.start[a + 1] - g->z0.start[a];
+        }
+        w->csrc[1][c] = w->bcls[1][a] = k;
+        /* levels >= 2 (a class of the batch restricted to the selection is
+         * a class of the selection) */
+        for (int l = 2; l <= P; l++) {
+          r = g->lrep[l][a], k = w->first[l][r];
+          if (k < 0) {
+            w->first[l][r] = k = n[l]++;
+            w->crep[l][k] = a;
+            w->cprev[l][k] = w->bcls[l - 1][a];
+            nn[l] += g->nbr_start[a + 1] - g->nbr_start[a];
+          }
+          w->csrc[l][c] = w->bcls[l][a] = k;
+        }
       }
     }
-    w->cdeg_start[l][GC_NDEG] = w->ncls[l] = n;
-    w->nnbr[l] = nn;
-    for (int i = 0; i < n; i++) w->zfirst[g->lrep[l][w->crep[l][i]]] = -1;
   }
+  w->deg_start[GC_NDEG] = w->nc = c;
+  w->nsel = nsel;
+  w->nz0 = nz0; w->nu0 = nu0;
+  for (int l = 0; l <= P; l++) {
+    w->ncls[l] = n[l];
+    if (l) w->cdeg_start[l][GC_NDEG] = n[l];
+    if (l >= 2) w->nnbr[l] = nn[l];
+    const int *rep = l == 0 ? g->urep : l == 1 ? g->zrep : g->lrep[l];
+    for (int i = 0; i < n[l]; i++) w->first[l][rep[w->crep[l][i]]] = -1;
+  }
+  if (nsel > w->lsel_cap) { /* more molecules than atoms (empty ones): once */
+    w->lsel = xrealloc(w->lsel, sizeof(int) * nsel);
+    w->lsel_cap = nsel;
+  }
+  for (int i = 0; i < nsel; i++) w->lsel[i] = sel ? sel[i] : i;
+  w->sel_ok = 1;
 }
 
 #include "gcnn_body.h"

@@ -301,7 +301,8 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
       else adam_step(&opt, act.n, act.lo, act.hi, out->p, g, m, v);
     }
     out->loss = sum / hp->steps_per_epoch;
-    if (f32) for (long i = 0; i < L->nparams; i++) out->p[i] = pf[i];
+    if (f32 && (nval || e + 1 == epochs || rc)) /* read by the validation, and at the end */
+      for (long i = 0; i < L->nparams; i++) out->p[i] = pf[i];
     if (nval && !rc && !(rc = instance_prepare(L, out, d->mols, d->nmol)) &&
         !(rc = instance_predict(L, out, d, val, nval, pv))) {
       double vl = metric_logloss(yv, pv, nval);

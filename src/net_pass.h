@@ -20,16 +20,6 @@ static void sigmoid_backward_f(const float *y, const float *dy, float *dx, int n
 static void relu_backward_f(const float *y, const float *dy, float *dx, int n) {
   for (int i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
-static void l1dist_forward_f(const float *A, const float *B, float *D, int n) {
-  for (int i = 0; i < n; i++) D[i] = fabsf(A[i] - B[i]);
-}
-static void l1dist_backward_f(const float *A, const float *B, const float *dD, float *dA, float *dB, int n) {
-  for (int i = 0; i < n; i++) {
-    float s = A[i] > B[i] ? 1 : (A[i] < B[i] ? -1 : 0);
-    dA[i] = s * dD[i];
-    dB[i] = -s * dD[i];
-  }
-}
 static void dropout_forward_f(float *x, unsigned char *mask, int n, double rate, rng_t *r) {
   float keep = (float)(1 - rate);
   for (int i = 0; i < n; i++) {
@@ -69,10 +59,9 @@ static void scale_inputs_f(const net_layout *L, const instance *in, const double
   scale_inputs(L, in, x, t);
   for (int j = 0; j < L->nx + L->nder; j++) out[j] = (float)t[j];
 }
+#define FABS fabsf
 #define SIGMOID_BACKWARD sigmoid_backward_f
 #define RELU_BACKWARD relu_backward_f
-#define L1DIST_FORWARD l1dist_forward_f
-#define L1DIST_BACKWARD l1dist_backward_f
 #define DROPOUT_FORWARD dropout_forward_f
 #define DROPOUT_BACKWARD dropout_backward_f
 #define WEIGHT_PENALTY weight_penalty_f
@@ -87,10 +76,9 @@ static void scale_inputs_f(const net_layout *L, const instance *in, const double
 #define RPAD kern_pad
 #define RALLOC kern_alloc
 #define NP_API
+#define FABS fabs
 #define SIGMOID_BACKWARD sigmoid_backward
 #define RELU_BACKWARD relu_backward
-#define L1DIST_FORWARD l1dist_forward
-#define L1DIST_BACKWARD l1dist_backward
 #define DROPOUT_FORWARD dropout_forward
 #define DROPOUT_BACKWARD dropout_backward
 #define WEIGHT_PENALTY weight_penalty
@@ -111,6 +99,10 @@ struct PASS {
   gcnn_ws gw[NROLES];
   int *sel[NROLES], nsel[NROLES]; /* batch molecules this pass uses */
   int *selidx[NROLES];          /* batch molecule -> index in sel, -1 */
+#if NP_FLOAT
+  int *cur[NROLES];             /* float_select: the molecules the rows use */
+  unsigned char *use[NROLES];
+#endif
   real *fp[NROLES], *dfp[NROLES]; /* [nsel, D] */
   real *pool[NROLES];         /* batch molecule -> net_pool_factor */
   int cap, k;
@@ -150,6 +142,10 @@ NP_API PASS *PF(pass_new)(const net_layout *L, const dataset *d, const int *rows
       ps->sel[r] = xmalloc(sizeof(int) * (nm + 1));
       ps->selidx[r] = xmalloc(sizeof(int) * (nm + 1));
       for (int m = 0; m < nm; m++) ps->selidx[r][m] = -1;
+#if NP_FLOAT
+      ps->cur[r] = xmalloc(sizeof(int) * (nm + 1));
+      ps->use[r] = xcalloc(nm + 1, 1);
+#endif
       ps->fp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(real));
       ps->dfp[r] = xcalloc((size_t)nm * L->D + 1, sizeof(real));
     }
@@ -182,6 +178,9 @@ NP_API void PF(pass_free)(PASS *ps) {
   if (!ps) return;
   free(ps->xs); free(ps->xs_ok);
   for (int r = 0; r < NROLES; r++) {
+#if NP_FLOAT
+    free(ps->cur[r]); free(ps->use[r]);
+#endif
     free(ps->molpos[r]); free(ps->fp[r]); free(ps->dfp[r]); free(ps->sel[r]); free(ps->selidx[r]); free(ps->pool[r]);
     if (ps->L->D) { gbatch_free(&ps->gb[r]); gcnn_ws_free(&ps->gw[r]); }
   }
@@ -196,18 +195,66 @@ NP_API double PF(pass_flops)(const PASS *ps) { return ps->flops; }
 
 /* Fingerprints of the molecules the slotted rows use (all = every molecule
  * of the pass, for prediction in chunks). */
+#if NP_FLOAT
+/* Float training's molecules of role r: those the slotted rows use, or the
+ * last step's with these added when that is at most 1.25 times the atoms,
+ * in batch order. Most steps then use the last step's molecules, whose
+ * renumbering and classes are kept (compact in gcnn.c); the extra ones'
+ * fingerprints go unused and get a zero gradient. Double takes exactly the
+ * molecules used, in the order of first use: its bits. */
+static void float_select(PASS *ps, int r) {
+  int *sel = ps->sel[r], *idx = ps->selidx[r], *cur = ps->cur[r], nold = ps->nsel[r], ncur = 0;
+  unsigned char *use = ps->use[r];
+  const int *ms = ps->gb[r].mol_start;
+  long acur = 0, aall = 0;
+  for (int i = 0; i < nold; i++) aall += ms[sel[i] + 1] - ms[sel[i]];
+  for (int i = 0; i < ps->k; i++) {
+    int m = ps->molpos[r][ps->d->mol[ps->slot_row[i] * NROLES + r]];
+    if (use[m]) continue;
+    use[m] = 1;
+    cur[ncur++] = m;
+    acur += ms[m + 1] - ms[m];
+    if (idx[m] < 0) aall += ms[m + 1] - ms[m];
+  }
+  int n = 0;
+  if (4 * aall <= 5 * acur) { /* the union: the old ones (sorted) and the new */
+    n = nold;
+    for (int i = 0; i < ncur; i++)
+      if (idx[cur[i]] < 0) sel[n++] = cur[i];
+  } else {
+    for (int i = 0; i < nold; i++) idx[sel[i]] = -1;
+    memcpy(sel, cur, sizeof(int) * ncur);
+    n = ncur;
+  }
+  for (int i = 0; i < ncur; i++) use[cur[i]] = 0;
+  for (int i = 1; i < n; i++) {
+    int m = sel[i], j = i;
+    for (; j > 0 && sel[j - 1] > m; j--) sel[j] = sel[j - 1];
+    sel[j] = m;
+  }
+  for (int i = 0; i < n; i++) idx[sel[i]] = i;
+  ps->nsel[r] = n;
+}
+#endif
+
 static void PF(gcnn_pass_forward)(PASS *ps, const real *p, int all) {
   for (int r = 0; r < NROLES && ps->L->D; r++) {
     int *sel = ps->sel[r], *idx = ps->selidx[r];
-    for (int i = 0; i < ps->nsel[r]; i++) idx[sel[i]] = -1;
-    ps->nsel[r] = 0;
-    if (all)
-      for (int m = 0; m < ps->gb[r].nmol; m++) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
+#if NP_FLOAT
+    if (!all) float_select(ps, r);
     else
-      for (int i = 0; i < ps->k; i++) {
-        int m = ps->molpos[r][ps->d->mol[ps->slot_row[i] * NROLES + r]];
-        if (idx[m] < 0) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
-      }
+#endif
+    {
+      for (int i = 0; i < ps->nsel[r]; i++) idx[sel[i]] = -1;
+      ps->nsel[r] = 0;
+      if (all)
+        for (int m = 0; m < ps->gb[r].nmol; m++) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
+      else
+        for (int i = 0; i < ps->k; i++) {
+          int m = ps->molpos[r][ps->d->mol[ps->slot_row[i] * NROLES + r]];
+          if (idx[m] < 0) idx[m] = ps->nsel[r], sel[ps->nsel[r]++] = m;
+        }
+    }
     GF(gcnn_forward_sel)(&ps->L->gl[r], p, &ps->gb[r], &ps->gw[r], sel, ps->nsel[r], ps->fp[r]);
     if (ps->L->hp.fingerprint_pool)
       for (int i = 0; i < ps->nsel[r]; i++)
@@ -307,7 +354,10 @@ static void PF(head_backward)(PASS *ps, const real *p, real *g, int dropout_on) 
     for (int r = 0; r < NROLES; r++) {
       real *df = ps->dfp[r] + (size_t)PF(fp_index)(ps, r, row) * L->D;
       real f = ps->pool[r][ps->molpos[r][ps->d->mol[row * NROLES + r]]];
-      for (int j = 0; j < L->D; j++) df[j] += f * dv[r * L->D + j];
+      if (f == 1) /* sum pooling: the same sums without the products by 1 */
+        for (int j = 0; j < L->D; j++) df[j] += dv[r * L->D + j];
+      else
+        for (int j = 0; j < L->D; j++) df[j] += f * dv[r * L->D + j];
     }
   }
   ps->flops += (double)k * NROLES * L->D;
@@ -350,29 +400,32 @@ static double PF(batch_loss)(PASS *ps, const instance *in, const real *p, const 
     for (int i = 0; i < nb; i++) {
       const real *ga = G + (size_t)ps->row_slot[a[i]] * ldm, *gb = G + (size_t)ps->row_slot[b[i]] * ldm;
       real *dist = ps->dist + (size_t)i * dm;
-      L1DIST_FORWARD(ga, gb, dist, dm);
       double z = p[L->dist_b];
-      for (int j = 0; j < dm; j++) z += w[j] * dist[j];
+      for (int j = 0; j < dm; j++) { /* the distance |G(a) - G(b)| and its weighted sum */
+        dist[j] = FABS(ga[j] - gb[j]);
+        z += w[j] * dist[j];
+      }
       ps->z[i] = z;
       ps->t[i] = ps->d->y[a[i]] == ps->d->y[b[i]];
     }
     loss = bce_logits_loss(ps->z, ps->t, ps->dz, nb);
     ps->flops += 4.0 * nb * dm;
     if (g) {
-      real *dd = ps->dd;
+      real *gw = g + L->dist_w;
       for (int i = 0; i < nb; i++) {
-        real *dist = ps->dist + (size_t)i * dm;
+        const real *dist = ps->dist + (size_t)i * dm;
         int sa = ps->row_slot[a[i]], sb = ps->row_slot[b[i]];
-        for (int j = 0; j < dm; j++) {
-          g[L->dist_w + j] += ps->dz[i] * dist[j];
-          dd[j] = ps->dz[i] * w[j];
+        const real *ga = G + (size_t)sa * ldm, *gb = G + (size_t)sb * ldm;
+        real *dga = dG + (size_t)sa * ldm, *dgb = dG + (size_t)sb * ldm;
+        double dz = ps->dz[i];
+        for (int j = 0; j < dm; j++) { /* the distance's weight, then the distance backward into dG */
+          gw[j] += dz * dist[j];
+          /* the sign of G(a) - G(b) (0 when equal), without branches: it is random */
+          real ddj = dz * w[j], sg = (real)((ga[j] > gb[j]) - (ga[j] < gb[j]));
+          dga[j] += sg * ddj;
+          dgb[j] += -sg * ddj;
         }
-        g[L->dist_b] += ps->dz[i];
-        L1DIST_BACKWARD(G + (size_t)sa * ldm, G + (size_t)sb * ldm, dd, dd + dm, dd + 2 * dm, dm);
-        for (int j = 0; j < dm; j++) {
-          dG[(size_t)sa * ldm + j] += dd[dm + j];
-          dG[(size_t)sb * ldm + j] += dd[2 * dm + j];
-        }
+        g[L->dist_b] += dz;
       }
       ps->flops += 7.0 * nb * dm;
     }
@@ -414,10 +467,9 @@ static double PF(batch_loss)(PASS *ps, const instance *in, const real *p, const 
 #undef RPAD
 #undef RALLOC
 #undef NP_API
+#undef FABS
 #undef SIGMOID_BACKWARD
 #undef RELU_BACKWARD
-#undef L1DIST_FORWARD
-#undef L1DIST_BACKWARD
 #undef DROPOUT_FORWARD
 #undef DROPOUT_BACKWARD
 #undef WEIGHT_PENALTY
