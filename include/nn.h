@@ -50,6 +50,11 @@ double cat_hinge_loss(const double *s, const int *y, double *ds, int rows, int c
 /* L1/L2 weight penalty l1 sum|w| + l2 sum w^2; adds its gradient to dw. */
 double weight_penalty(const double *w, double *dw, int n, double l1, double l2);
 
+/* Group lasso lambda * sum_r sqrt(sum_c w[r,c]^2 + 1e-12) over the rows of a
+ * row-major [rows, cols] block: drives whole rows (inputs) to zero at once.
+ * Adds its gradient to dw. */
+double group_penalty(const double *w, double *dw, int rows, int cols, double lambda);
+
 /* Inverted dropout: keeps each unit with probability 1-rate, scales by 1/(1-rate). */
 void dropout_forward(double *x, unsigned char *mask, int n, double rate, rng_t *r);
 void dropout_backward(double *dx, const unsigned char *mask, int n, double rate);

@@ -40,6 +40,20 @@ static double weight_penalty_f(const float *w, float *dw, int n, double l1, doub
   }
   return L;
 }
+static double group_penalty_f(const float *w, float *dw, int rows, int cols, double lambda) {
+  if (lambda == 0) return 0;
+  double L = 0;
+  for (int r = 0; r < rows; r++) {
+    const float *x = w + (size_t)r * cols;
+    double s = 1e-12;
+    for (int c = 0; c < cols; c++) s += (double)x[c] * x[c];
+    double n = sqrt(s);
+    L += lambda * n;
+    if (dw)
+      for (int c = 0; c < cols; c++) dw[(size_t)r * cols + c] += (float)(lambda * x[c] / n);
+  }
+  return L;
+}
 static void scale_inputs_f(const net_layout *L, const instance *in, const double *x, float *out) {
   double t[AU_XMAX + NET_NDERIVED];
   scale_inputs(L, in, x, t);
@@ -51,6 +65,7 @@ static void scale_inputs_f(const net_layout *L, const instance *in, const double
 #define DROPOUT_FORWARD dropout_forward_f
 #define DROPOUT_BACKWARD dropout_backward_f
 #define WEIGHT_PENALTY weight_penalty_f
+#define GROUP_PENALTY group_penalty_f
 #define SCALE_INPUTS scale_inputs_f
 #else
 #define real double
@@ -67,6 +82,7 @@ static void scale_inputs_f(const net_layout *L, const instance *in, const double
 #define DROPOUT_FORWARD dropout_forward
 #define DROPOUT_BACKWARD dropout_backward
 #define WEIGHT_PENALTY weight_penalty
+#define GROUP_PENALTY group_penalty
 #define SCALE_INPUTS scale_inputs
 #endif
 
@@ -431,6 +447,13 @@ static double PF(batch_loss)(PASS *ps, const instance *in, const real *p, const 
   /* fp_l2: shrinks only the weights that read fingerprints (the first NROLES * D input rows of W[0]),
    * towards the descriptor model; plain l2 would shrink the descriptor weights too */
   loss += WEIGHT_PENALTY(p + L->W[0], g ? g + L->W[0] : NULL, (int)net_fp_weights(L), 0, L->hp.fp_l2);
+  /* input_group_l1: a group lasso on each descriptor (and ratio, extra) input's row of W[0], so an
+   * input that does not pay for itself is dropped whole; fingerprint rows have fp_l2 */
+  if (nl) {
+    long f = net_fp_weights(L);
+    loss += GROUP_PENALTY(p + L->W[0] + f, g ? g + L->W[0] + f : NULL, L->dim[0] - (int)(f / L->dim[1]), L->dim[1],
+                          L->hp.input_group_l1);
+  }
   if (g) PF(head_backward)(ps, p, g, dropout_on);
   for (int r = 0; r < NROLES && L->D; r++) ps->flops += ps->gw[r].flops;
   return loss;
@@ -450,4 +473,5 @@ static double PF(batch_loss)(PASS *ps, const instance *in, const real *p, const 
 #undef DROPOUT_FORWARD
 #undef DROPOUT_BACKWARD
 #undef WEIGHT_PENALTY
+#undef GROUP_PENALTY
 #undef SCALE_INPUTS

@@ -151,6 +151,21 @@ double weight_penalty(const double *w, double *dw, int n, double l1, double l2) 
   return L;
 }
 
+double group_penalty(const double *w, double *dw, int rows, int cols, double lambda) {
+  if (lambda == 0) return 0;
+  double L = 0;
+  for (int r = 0; r < rows; r++) {
+    const double *x = w + (size_t)r * cols;
+    double s = 1e-12; /* smooth at 0, so a zeroed row has a gradient of 0 */
+    for (int c = 0; c < cols; c++) s += x[c] * x[c];
+    double n = sqrt(s);
+    L += lambda * n;
+    if (dw)
+      for (int c = 0; c < cols; c++) dw[(size_t)r * cols + c] += lambda * x[c] / n;
+  }
+  return L;
+}
+
 void dropout_forward(double *x, unsigned char *mask, int n, double rate, rng_t *r) {
   double keep = 1 - rate;
   for (int i = 0; i < n; i++) {

@@ -105,7 +105,7 @@ static void test_sparse(void) {
 }
 
 typedef struct { int n, rows, cols, kind; double *c, *y, *t; int *lab; unsigned char *mask; double rate; } act_ctx;
-enum { A_RELU, A_SIGMOID, A_SOFTMAX, A_BCE, A_CE, A_HINGE, A_PEN, A_DROP };
+enum { A_RELU, A_SIGMOID, A_SOFTMAX, A_BCE, A_CE, A_HINGE, A_PEN, A_DROP, A_GROUP };
 
 static double act_loss(double *x, void *v) {
   act_ctx *a = v;
@@ -118,6 +118,7 @@ static double act_loss(double *x, void *v) {
     case A_CE: return softmax_ce_loss(x, a->lab, tmp, a->rows, a->cols);
     case A_HINGE: return cat_hinge_loss(x, a->lab, tmp, a->rows, a->cols);
     case A_PEN: return weight_penalty(x, NULL, a->n, 0.3, 0.7);
+    case A_GROUP: return group_penalty(x, NULL, 4, 3, 0.4);
     case A_DROP:
       memcpy(a->y, x, sizeof(double) * a->n);
       for (int i = 0; i < a->n; i++) a->y[i] = a->mask[i] ? a->y[i] / (1 - a->rate) : 0;
@@ -134,8 +135,8 @@ static void test_activations(void) {
   unsigned char mask[N];
   act_ctx a = {N, 4, 3, 0, c, y, t, lab, mask, 0.25};
   const char *names[] = {"relu", "sigmoid", "softmax", "binary cross-entropy", "softmax cross-entropy",
-                         "categorical hinge", "L1/L2 penalty", "dropout"};
-  for (int k = A_RELU; k <= A_DROP; k++) {
+                         "categorical hinge", "L1/L2 penalty", "dropout", "group lasso"};
+  for (int k = A_RELU; k <= A_GROUP; k++) {
     a.kind = k;
     fill(x, N, 2);
     fill(c, N, 1);
@@ -151,6 +152,7 @@ static void test_activations(void) {
       case A_HINGE: cat_hinge_loss(x, lab, g, 4, 3); break;
       case A_PEN: memset(g, 0, sizeof g); weight_penalty(x, g, N, 0.3, 0.7); break;
       case A_DROP: memcpy(g, c, sizeof g); dropout_backward(g, mask, N, 0.25); break;
+      case A_GROUP: memset(g, 0, sizeof g); group_penalty(x, g, 4, 3, 0.4); break;
     }
     CHECK(check_grad(names[k], act_loss, x, g, N, &a) < TOL);
   }
@@ -386,6 +388,7 @@ static void test_models(int nextra) {
     hp.feature_vector_dim = 4; hp.fingerprint_length = 3; hp.graph_width = 4;
     hp.l1 = 0.01; hp.l2 = 0.02;
     hp.fp_l2 = 0.03; /* on the fingerprint-reading weights only, on top of l2 */
+    hp.input_group_l1 = 0.01; /* on the other rows of W[0]; small: the loss's size sets the stencil's rounding */
     net_layout L;
     net_layout_init(&L, &hp, nextra);
     CHECK(L.in_dim == NROLES * L.D + nx + L.nder);
@@ -416,6 +419,18 @@ static void test_models(int nextra) {
       for (long i = 0; i < nfp; i++) ss += in.p[L.W[0] + i] * in.p[L.W[0] + i];
       L.hp.fp_l2 = 0;
       CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.03 * ss, 1e-12);
+    }
+    {
+      /* input_group_l1 adds lambda * the L2 norm of each W[0] row after the fingerprint rows */
+      double with = pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), norms = 0;
+      long nfp = net_fp_weights(&L);
+      for (int r = (int)(nfp / L.dim[1]); r < L.dim[0]; r++) {
+        double s2 = 1e-12;
+        for (int c = 0; c < L.dim[1]; c++) s2 += in.p[L.W[0] + (long)r * L.dim[1] + c] * in.p[L.W[0] + (long)r * L.dim[1] + c];
+        norms += sqrt(s2);
+      }
+      L.hp.input_group_l1 = 0;
+      CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.01 * norms, 1e-12);
     }
     pass_free(ps);
     free(g);

@@ -267,6 +267,37 @@ static void test_input_noise(void) {
   }
 }
 
+/* input_group_l1: the group lasso shrinks the first-layer rows of the
+ * descriptor inputs (their summed L2 norms fall below the unpenalised fit's),
+ * leaves the fingerprint rows to fp_l2, and is deterministic per seed */
+static double desc_row_norms(const net_layout *L, const instance *in) {
+  double t = 0;
+  long f = net_fp_weights(L);
+  for (int r = (int)(f / L->dim[1]); r < L->dim[0]; r++) {
+    double s = 0;
+    for (int c = 0; c < L->dim[1]; c++) s += in->p[L->W[0] + (long)r * L->dim[1] + c] * in->p[L->W[0] + (long)r * L->dim[1] + c];
+    t += sqrt(s);
+  }
+  return t;
+}
+static void test_input_group_l1(void) {
+  for (int k = 0; k < N_MODEL_KINDS; k++) {
+    hparams hp;
+    small_hp(model_kind_names[k], 10, &hp);
+    net_layout L, P;
+    net_layout_init(&P, &hp, 0);
+    hp.input_group_l1 = 0.05;
+    net_layout_init(&L, &hp, 0);
+    instance a, b, c;
+    CHECK(instance_train(&L, &toy, NULL, 0, 4, &a) == 0);
+    CHECK(instance_train(&L, &toy, NULL, 0, 4, &b) == 0);
+    CHECK(instance_train(&P, &toy, NULL, 0, 4, &c) == 0);
+    CHECK(params_equal(&L, &a, &b));
+    CHECK(desc_row_norms(&L, &a) < 0.9 * desc_row_norms(&P, &c));
+    instance_free(&a); instance_free(&b); instance_free(&c);
+  }
+}
+
 /* ---- 2d. float32: single-precision training ------------------------------ */
 /* The float path against the double one, from the same seed (the same
  * initial weights, rounded to float, and the same batches): after 4 steps
@@ -976,10 +1007,10 @@ static void test_hparams(void) {
   CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
         hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3 &&
         hp.budget_rows == 48 && hp.lr_decay == 0 && hp.snn_knn == 0 && hp.fp_zero_init == 1 && hp.fp_l2 == 3 &&
-        hp.early_stop == 0 && hp.bag == 0 && hp.input_noise == 0.1);
+        hp.early_stop == 0 && hp.bag == 0 && hp.input_noise == 0.1 && hp.input_group_l1 == 0);
   CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0 && hp.fp_l2 == 0 && hp.input_noise == 0); /* measured on the GCNN models only */
   CHECK(hparams_preset("gcnn_dnn", "paper", &hp) == 0 && hp.fp_zero_init == 0 && hp.fp_l2 == 0 && hp.early_stop == 0 &&
-        hp.bag == 0 && hp.input_noise == 0);
+        hp.bag == 0 && hp.input_noise == 0 && hp.input_group_l1 == 0);
   CHECK(hparams_default("rf", &hp) == 0 && hp.ratio_inputs == 0); /* the baselines keep their settings */
   /* derived inputs by hand: log10 of ligand:Au 2 and NaBH4:Au 4.48 (1 uM offsets) */
   double x[AU_NDESC] = {2.0, 1.0, 4.48}, dv[NET_NDERIVED];
@@ -1045,6 +1076,7 @@ int main(void) {
   test_early_stop_fp_init();
   test_bag();
   test_input_noise();
+  test_input_group_l1();
   test_float32();
   test_snn_rule();
   fprintf(stderr, "determinism + SNN rule: %.2f s\n", now() - t0);
