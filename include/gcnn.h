@@ -68,6 +68,7 @@ void gbatch_free(gbatch *g);
 typedef struct {
   int cap_atoms, nc, nsel;
   int *lsel, lsel_cap, sel_ok; /* the selection of the last pass (its renumbering and classes are kept) */
+  int fresh;                   /* 1: the last pass renumbered (0: it kept the classes, and the class rows' bond sums) */
   int *cmol;                   /* [cap] selection index of each compact atom's molecule */
   int deg_start[GC_NDEG + 1];  /* compact atoms of degree d */
   int ldh, ldz, ldo;           /* row strides: width, f + 6, D (padded) */

@@ -268,8 +268,9 @@ static void compact(const gcnn_layout *L, const gbatch *g, gcnn_ws *w, const int
   if (nsel == w->nsel && w->sel_ok) {
     int same = 1;
     for (int i = 0; i < nsel && same; i++) same = w->lsel[i] == (sel ? sel[i] : i);
-    if (same) return;
+    if (same) { w->fresh = 0; return; }
   }
+  w->fresh = 1;
   int P = L->P, n[GC_LEV] = {0}, c = 0;
   long nn[GC_LEV] = {0}, nz0 = 0, nu0 = 0;
   for (int d = 0; d < GC_NDEG; d++) {

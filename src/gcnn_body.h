@@ -48,7 +48,10 @@ void GF(gcnn_forward_sel)(const gcnn_layout *L, const real *p, const gbatch *g, 
     if (l > 0) {
       KF(kern_nbr_sum)(n1, wd, w->crep[l + 1], w->cprev[l + 1], g->nbr_start, g->nbr, w->bcls[l], RB(w->HC[l]), ldh, RB(w->ZC[l]),
                    ldz, 0);
-      for (int i = 0; i < n1; i++) GF(copy_bsum)(RB(w->ZC[l]) + (size_t)i * ldz + wd, g->bsum + (size_t)w->crep[l + 1][i] * NB);
+      /* the bond sums: kept from the last pass when its classes are (kern_nbr_sum
+       * writes whole vectors, so only when the width is whole vectors) */
+      if (w->fresh || wd % RV)
+        for (int i = 0; i < n1; i++) GF(copy_bsum)(RB(w->ZC[l]) + (size_t)i * ldz + wd, g->bsum + (size_t)w->crep[l + 1][i] * NB);
       fl += (double)w->nnbr[l + 1] * wd;
     }
     for (int d = 0; d < GC_NDEG; d++) {
@@ -82,7 +85,7 @@ void GF(gcnn_forward_sel)(const gcnn_layout *L, const real *p, const gbatch *g, 
     } else {
       for (int i = 0; i < ncl; i++) {
         memcpy(RB(w->UC[l]) + (size_t)i * ldz, RB(w->HC[l]) + (size_t)i * ldh, sizeof(real) * wd);
-        GF(copy_bsum)(RB(w->UC[l]) + (size_t)i * ldz + wd, g->bsum + (size_t)w->crep[l][i] * NB);
+        if (w->fresh) GF(copy_bsum)(RB(w->UC[l]) + (size_t)i * ldz + wd, g->bsum + (size_t)w->crep[l][i] * NB);
       }
       KF(kern_dense)(ncl, in, D, RB(w->UC[l]), ldz, RB(w->Wop[l]), ldo, p + L->bo[l], RB(w->OC[l]), ldo, KERN_SOFTMAX, NULL, 0);
       fl += 2.0 * ncl * in * D;
