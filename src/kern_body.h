@@ -503,7 +503,19 @@ INL void sparse_dw_rows(const int NV, const csr *X, int r, const real *d, int ta
     real *w = dW + (size_t)X->col[k] * ldw, x = X->val[k];
     for (int v = 0; v < NV; v++) st(w + KV * v, ld(w + KV * v) + x * dv[v]);
     int j = NV * KV;
-#if KERN_FLOAT
+#if KERN_FLOAT && (defined(__AVX512F__) || defined(__AVX2__))
+    if (tail) { /* the tail lanes in one masked FMA (dW rows have no padding) */
+#if defined(__AVX512F__)
+      __mmask8 mk = (__mmask8)((1u << tail) - 1);
+      __m256 wv = _mm256_maskz_loadu_ps(mk, w + j), dv8 = _mm256_maskz_loadu_ps(mk, d + j);
+      _mm256_mask_storeu_ps(w + j, mk, _mm256_fmadd_ps(_mm256_set1_ps(x), dv8, wv));
+#else
+      __m256i mk = (__m256i)(lane_idx() < tail);
+      __m256 wv = _mm256_maskload_ps(w + j, mk), dv8 = _mm256_maskload_ps(d + j, mk);
+      _mm256_maskstore_ps(w + j, mk, _mm256_fmadd_ps(_mm256_set1_ps(x), dv8, wv));
+#endif
+    }
+#elif KERN_FLOAT
     for (int t = 0; t < tail; t++) w[j + t] += x * d[j + t]; /* lane by lane */
 #else
     for (int t = tail; t >= 2; t -= 2, j += 2) {
