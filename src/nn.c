@@ -104,8 +104,9 @@ double bce_logits_loss(const double *z, const double *t, double *dz, int n) {
   /* log(1 + e^-|z|) form: no overflow for large |z| */
   double L = 0;
   for (int i = 0; i < n; i++) {
-    L += (z[i] > 0 ? z[i] : 0) - z[i] * t[i] + log1p(exp(-fabs(z[i])));
-    dz[i] = (sigm(z[i]) - t[i]) / n;
+    double e = exp(-fabs(z[i])); /* also sigm's exponential: e^-z for z >= 0, e^z below */
+    L += (z[i] > 0 ? z[i] : 0) - z[i] * t[i] + log1p(e);
+    dz[i] = ((z[i] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - t[i]) / n;
   }
   return L / n;
 }
