@@ -235,6 +235,37 @@ INL void softmax_regs(vd *y, const int NV, int out) {
   for (int v = 0; v < NV; v++) y[v] = y[v] * inv;
 }
 
+/* softmax_regs on R rows at once, stage by stage (the maxima, the
+ * exponentials and sums, the divisions, the scaling), so the rows' long
+ * dependency chains overlap: each row's operations are softmax_regs', in
+ * its order, so the bits are the same. */
+INL void softmax_tile(const int R, vd (*y)[NVMAX], const int NV, int out) {
+  const int full = out / KV, per = KP / KV;
+  const vl mt = lanes_below(full * KV, out);
+  real mx[RTOP], inv[RTOP];
+  for (int r = 0; r < R; r++) {
+    vd mv = splat(-INFINITY);
+    for (int v = 0; v < full && v < NV; v++) mv = sel(y[r][v] > mv, y[r][v], mv);
+    if (full < NV) mv = sel(mt, sel(y[r][full] > mv, y[r][full], mv), mv);
+    real m0 = mv[0];
+    for (int l = 1; l < KV; l++) m0 = mv[l] > m0 ? mv[l] : m0;
+    mx[r] = m0;
+  }
+  vd acc[RTOP][KP / KV];
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < per; q++) acc[r][q] = splat(0);
+  for (int v = 0, q = 0; v < NV; v++, q = (q + 1) % per)
+    for (int r = 0; r < R; r++) {
+      vd e = vexp(y[r][v] - mx[r]);
+      if (v == full) e = (vd)((vl)e & mt);
+      y[r][v] = e;
+      acc[r][q] = acc[r][q] + e;
+    }
+  for (int r = 0; r < R; r++) inv[r] = 1 / hsum8(acc[r]);
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) y[r][v] = y[r][v] * inv[r];
+}
+
 /* ---- dense forward: R rows x NV native vectors of output in registers --- */
 INL void dense_tile(const int R, const int NV, int in, int cols, const real *X, int ldx, const real *W, int ldw,
                     const real *b, real *Y, int ldy, int flags, const real *M, int ldm) {
@@ -253,10 +284,9 @@ INL void dense_tile(const int R, const int NV, int in, int cols, const real *X, 
   }
   int epi = flags & 15;
   if (epi == KERN_SOFTMAX && (flags & KERN_FUSED)) {
-    for (int r = 0; r < R; r++) {
-      softmax_regs(a[r], NV, cols);
+    softmax_tile(R, a, NV, cols);
+    for (int r = 0; r < R; r++)
       for (int v = 0; v < NV; v++) st(Y + (size_t)r * ldy + KV * v, a[r][v]);
-    }
     return;
   }
   if (epi == KERN_SOFTMAX) epi = KERN_LINEAR; /* applied over whole rows afterwards */
@@ -392,9 +422,52 @@ INL void sparse_tile(const int NV, const csr *X, int r, int cols, const real *W,
   for (int v = 0; v < NV; v++) st(y + KV * v, epilogue(a[v], epi, NULL));
 }
 
+/* The fused softmax case on R rows at once (softmax_tile): the same sums
+ * as sparse_tile, row by row, then the rows' softmax overlapped. */
+INL void sparse_tile_sm(const int R, const int NV, const csr *X, const int *rows, int r0, int cols, const real *W,
+                        int ldw, const real *b, real *Y, int ldy) {
+  vd a[RTOP][NVMAX];
+  for (int r = 0; r < R; r++) {
+    int row = rows ? rows[r] : r0 + r;
+    for (int v = 0; v < NV; v++) a[r][v] = b ? ldp(b + KV * v, cols - KV * v) : splat(0);
+    for (int k = X->start[row]; k < X->start[row + 1]; k++) {
+      const real *w = W + (size_t)X->col[k] * ldw;
+      real x = X->val[k];
+      for (int v = 0; v < NV; v++) a[r][v] = a[r][v] + x * ld(w + KV * v);
+    }
+  }
+  softmax_tile(R, a, NV, cols);
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) st(Y + (size_t)r * ldy + KV * v, a[r][v]);
+}
+
 void F(kern_sparse_)(const csr *X, const int *rows, int r0, int n, int out, const real *Wp, int ldw, const real *b,
                      real *Y, int ldy, int epi) {
   int op = PAD(out), fused = epi == KERN_SOFTMAX && op <= NVMAX * KV;
+  if (fused) { /* one column block, 4 rows at a time */
+    int nv, np;
+    block_vectors(0, out, &nv, &np);
+    vd z = splat(0); /* vectors wholly past `out` */
+    for (int i = 0; i < n;) {
+      int R = n - i >= 4 ? 4 : n - i >= 2 ? 2 : 1;
+      const int *rr = rows ? rows + i : NULL;
+      real *y = Y + (size_t)i * ldy;
+#define T(RR, NN) sparse_tile_sm(RR, NN, X, rr, r0 + i, out, Wp, ldw, b, y, ldy)
+#define TS(NN) do { if (R == 4) T(4, NN); else if (R == 2) T(2, NN); else T(1, NN); } while (0)
+      switch (nv) {
+        case 1: TS(1); break;
+        case 2: TS(2); break;
+        case 3: TS(3); break;
+        default: TS(4);
+      }
+#undef TS
+#undef T
+      for (int r = 0; r < R; r++)
+        for (int v = nv; v < np; v++) st(y + (size_t)r * ldy + KV * v, z);
+      i += R;
+    }
+    return;
+  }
   int e = epi == KERN_SOFTMAX && !fused ? KERN_LINEAR : epi;
   for (int j0 = 0; j0 < op; j0 += NVMAX * KV) {
     int nv, np, cols = out - j0;
