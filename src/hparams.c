@@ -107,7 +107,7 @@ static const hp_field fields[] = {
     F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
     F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
     F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1), F(snn_knn, 1, 0, 100000), F(budget_rows, 1, 0, 100000), F(lr_decay, 1, 0, 1),
-    F(fp_l2, 0, 0, 100), F(input_group_l1, 0, 0, 100), F(fp_zero_init, 1, 0, 1), F(early_stop, 1, 0, 20), F(float32, 1, 0, 1),
+    F(fp_l2, 0, 0, 100), F(input_group_l1, 0, 0, 100), F(input_refit, 0, 0, 1), F(fp_zero_init, 1, 0, 1), F(early_stop, 1, 0, 20), F(float32, 1, 0, 1),
     F(bag, 1, 0, 1000), F(input_noise, 0, 0, 10),
     F(ph_missing, 0, 0, 14), F(rf_trees, 1, 1, 100000), F(rf_max_depth, 1, 0, 1000),
     F(rf_min_leaf, 1, 1, 100000), F(rf_max_features, 1, 0, 1024)};
@@ -171,6 +171,10 @@ int hparams_set(hparams *hp, const char *name, const char *value) {
 
 int hparams_check(const hparams *hp) {
   if (hp->nhidden < 1 && hp->head != HEAD_SVM) return au_fail(AU_EUSAGE, "at least one hidden layer is needed");
+  /* the refit needs the lasso's choice: alone it would be a silent no-op */
+  if (hp->input_refit > 0 && !(hp->input_group_l1 > 0) && !hparams_is_baseline(hp))
+    return au_fail(AU_EUSAGE, "input_refit %g needs input_group_l1 > 0 (the group lasso chooses what the refit keeps)",
+                   hp->input_refit);
   return 0;
 }
 
@@ -202,10 +206,11 @@ cJSON *hparams_to_json(const hparams *hp) {
    * defaults (a model over the paper's, --hparams over auclust's) */
   for (int i = 0; i < nfields; i++) {
     const char *p = (const char *)hp + fields[i].off;
-    /* but float32 and input_group_l1 only when set: 0 in both presets, and double-trained
+    /* but float32, input_group_l1 and input_refit only when set: 0 in both presets, and double-trained
      * model files stay byte-identical to those of builds without it */
     if (fields[i].off == offsetof(hparams, float32) && !hp->float32) continue;
     if (fields[i].off == offsetof(hparams, input_group_l1) && !hp->input_group_l1) continue;
+    if (fields[i].off == offsetof(hparams, input_refit) && !hp->input_refit) continue;
     cJSON_AddNumberToObject(o, fields[i].name, fields[i].is_int ? *(const int *)p : *(const double *)p);
   }
   return o;

@@ -247,7 +247,7 @@ double net_lr_factor(const hparams *hp, long t, long T) {
  * on ties. */
 static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows, int *const cls[2],
                const int ncls[2], const int *srows, int nsrows, uint64_t seed, int epochs, const int *val, int nval,
-               int *best, instance *out) {
+               int *best, const unsigned char *drop, instance *out) {
   const hparams *hp = &L->hp;
   int rc = 0;
   rng_t r;
@@ -255,6 +255,9 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
   fit_scaler(L, out, d, srows, nsrows);
   out->p = xmalloc(sizeof(double) * L->nparams);
   init_params(L, out->p, &r);
+  /* dropped inputs (input_refit): their rows of W[0] start at 0 and Adam never moves them */
+  for (int i = 0; drop && i < L->dim[0]; i++)
+    if (drop[i]) memset(out->p + L->W[0] + (long)i * L->dim[1], 0, sizeof(double) * L->dim[1]);
   double *g = xcalloc(L->nparams, sizeof(double)), *m = xcalloc(L->nparams, sizeof(double)),
          *v = xcalloc(L->nparams, sizeof(double)), *pv = xmalloc(sizeof(double) * (nval + 1));
   int nb = hp->pair_size;
@@ -280,6 +283,13 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
     pass_cache_inputs(ps); /* the scaler is fixed: each row is scaled once */
   }
   runs act = active_params(L, f32 ? psf->gb : ps->gb);
+  if (drop) { /* the head is the last run: split W[0] around the dropped rows */
+    act.hi[act.n - 1] = L->W[0];
+    if (act.hi[act.n - 1] == act.lo[act.n - 1]) act.n--;
+    for (int i = 0; i < L->dim[0]; i++)
+      if (!drop[i]) run_add(&act, L->W[0] + (long)i * L->dim[1], L->W[0] + (long)(i + 1) * L->dim[1]);
+    run_add(&act, L->W[0] + (long)L->dim[0] * L->dim[1], L->nparams);
+  }
   long nact = 0;
   for (int i = 0; i < act.n; i++) nact += act.hi[i] - act.lo[i];
   adam_t opt = {hp->learning_rate, hp->adam_beta1, hp->adam_beta2, hp->adam_epsilon, 0};
@@ -350,7 +360,7 @@ static int early_epochs(const net_layout *L, const dataset *d, int *const cls[2]
   }
   int ninner = nicls[0] + nicls[1], ei = net_epochs(&L->hp, ninner), best = ei;
   instance tmp = {0};
-  int rc = fit(L, d, inner, ninner, icls, nicls, inner, ninner, seed, ei, val, nval, &best, &tmp);
+  int rc = fit(L, d, inner, ninner, icls, nicls, inner, ninner, seed, ei, val, nval, &best, NULL, &tmp);
   if (!rc) {
     double e = ceil((double)best * net_epochs(&L->hp, n) / ei);
     *epochs = e < 1e6 ? (int)e : 1000000;
@@ -358,6 +368,35 @@ static int early_epochs(const net_layout *L, const dataset *d, int *const cls[2]
   cost->flops += tmp.flops; cost->step_secs += tmp.step_secs; cost->steps += tmp.steps;
   instance_free(&tmp);
   free(perm); free(inner); free(val);
+  return rc;
+}
+
+/* The relaxed group lasso (input_refit = t > 0 with input_group_l1 > 0): a
+ * first fit with the penalty, then every non-fingerprint input whose W[0] row
+ * has an L2 norm below t times the largest such row is dropped (*drop[i] = 1)
+ * for the refit, which the caller runs without the penalty from the same seed:
+ * the lasso chooses the inputs, and its shrinkage of the kept ones is undone.
+ * The first fit's work is added to *cost. */
+static int refit_drops(const net_layout *L, const dataset *d, const int *fr, int nf, int *const cls[2],
+                       const int ncls[2], const int *rows, int nrows, uint64_t seed, int epochs, instance *cost,
+                       unsigned char **drop) {
+  instance tmp = {0};
+  int rc = fit(L, d, fr, nf, cls, ncls, rows, nrows, seed, epochs, NULL, 0, NULL, NULL, &tmp);
+  if (!rc) {
+    int f = (int)(net_fp_weights(L) / L->dim[1]);
+    double *norm = xcalloc(L->dim[0] + 1, sizeof(double)), top = 0;
+    for (int i = f; i < L->dim[0]; i++) {
+      const double *w = tmp.p + L->W[0] + (long)i * L->dim[1];
+      for (int c = 0; c < L->dim[1]; c++) norm[i] += w[c] * w[c];
+      norm[i] = sqrt(norm[i]);
+      if (norm[i] > top) top = norm[i];
+    }
+    *drop = xcalloc(L->dim[0] + 1, 1);
+    for (int i = f; i < L->dim[0]; i++) (*drop)[i] = norm[i] < L->hp.input_refit * top;
+    free(norm);
+  }
+  cost->flops += tmp.flops; cost->step_secs += tmp.step_secs; cost->steps += tmp.steps;
+  instance_free(&tmp);
   return rc;
 }
 
@@ -408,7 +447,12 @@ static int train_rows(const net_layout *L, const dataset *d, const int *rows_in,
   int epochs = net_epochs(hp, nf);
   instance cost = {0};
   if (hp->early_stop) rc = early_epochs(L, d, cls, ncls, seed, &epochs, &cost);
-  if (!rc) rc = fit(L, d, fr, nf, cls, ncls, rows, nrows, seed, epochs, NULL, 0, NULL, out);
+  unsigned char *drop = NULL;
+  if (!rc && hp->input_group_l1 > 0 && hp->input_refit > 0) rc = refit_drops(L, d, fr, nf, cls, ncls, rows, nrows, seed, epochs, &cost, &drop);
+  net_layout L2 = *L; /* the refit: the chosen inputs, unpenalised */
+  if (drop) L2.hp.input_group_l1 = 0;
+  if (!rc) rc = fit(drop ? &L2 : L, d, fr, nf, cls, ncls, rows, nrows, seed, epochs, NULL, 0, NULL, drop, out);
+  free(drop);
   out->flops += cost.flops; out->step_secs += cost.step_secs; out->steps += cost.steps;
   free(cls[0]); free(cls[1]);
   if (rc) { free(rows); instance_free(out); return rc; }

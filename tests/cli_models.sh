@@ -265,6 +265,8 @@ expect_err "train --set without =" 2 "$BIN" train "$DATA" --set epochs -o "$T/w/
 expect_err "train --set bad hidden_layers" 2 "$BIN" train "$DATA" --set hidden_layers=30,,20 -o "$T/w/x.json"
 expect_err "train --set hidden3 without hidden2" 2 "$BIN" train "$DATA" --set hidden3=5 -o "$T/w/x.json"
 expect_err "cv --set bad" 2 "$BIN" cv "$DATA" --set dropout=2 --folds 3
+expect_err "train --set input_refit without input_group_l1" 2 "$BIN" train "$DATA" --set input_refit=0.2 -o "$T/w/x.json"
+err_has "input_refit without the lasso" "needs input_group_l1 > 0"
 expect_err "train --ensemble 1" 2 "$BIN" train "$DATA" --set epochs=2 --ensemble 1 -o "$T/w/x.json"
 expect_err "train --ensemble 32 (more than the recipes)" 2 "$BIN" train "$DATA" --set epochs=2 --ensemble 32 -o "$T/w/x.json"
 expect_err "cv --folds 1" 2 "$BIN" cv "$DATA" --model dnn --folds 1 --set epochs=2

@@ -298,6 +298,45 @@ static void test_input_group_l1(void) {
   }
 }
 
+/* input_refit: the relaxed group lasso drops the inputs whose rows the
+ * penalised fit shrank below t x the largest and refits the rest without the
+ * penalty: dropped rows are exactly 0 in the model (and stay so in float),
+ * kept ones are not, and the result is deterministic per seed */
+static int zero_desc_rows(const net_layout *L, const instance *in) {
+  int z = 0;
+  long f = net_fp_weights(L);
+  for (int r = (int)(f / L->dim[1]); r < L->dim[0]; r++) {
+    int all0 = 1;
+    for (int c = 0; c < L->dim[1]; c++) all0 &= in->p[L->W[0] + (long)r * L->dim[1] + c] == 0;
+    z += all0;
+  }
+  return z;
+}
+static void test_input_refit(void) {
+  for (int k = 0; k < 2 * N_MODEL_KINDS; k++) {
+    hparams hp;
+    small_hp(model_kind_names[k % N_MODEL_KINDS], 10, &hp);
+    hp.float32 = k >= N_MODEL_KINDS;
+    hp.input_group_l1 = 0.05;
+    net_layout P, L;
+    net_layout_init(&P, &hp, 0);
+    hp.input_refit = 0.5;
+    net_layout_init(&L, &hp, 0);
+    instance a, b, c;
+    CHECK(instance_train(&L, &toy, NULL, 0, 4, &a) == 0);
+    CHECK(instance_train(&L, &toy, NULL, 0, 4, &b) == 0);
+    CHECK(instance_train(&P, &toy, NULL, 0, 4, &c) == 0);
+    CHECK(params_equal(&L, &a, &b));
+    int z = zero_desc_rows(&L, &a), nin = L.dim[0] - (int)(net_fp_weights(&L) / L.dim[1]);
+    CHECK(z >= 1 && z < nin);
+    CHECK(zero_desc_rows(&P, &c) == 0);
+    double pa[TOY_N];
+    CHECK(instance_predict(&L, &a, &toy, NULL, 0, pa) == 0);
+    for (int i = 0; i < TOY_N; i++) CHECK(pa[i] >= 0 && pa[i] <= 1);
+    instance_free(&a); instance_free(&b); instance_free(&c);
+  }
+}
+
 /* ---- 2d. float32: single-precision training ------------------------------ */
 /* The float path against the double one, from the same seed (the same
  * initial weights, rounded to float, and the same batches): after 4 steps
@@ -1007,7 +1046,7 @@ static void test_hparams(void) {
   CHECK(hp.fingerprint_pool == 1 && hp.ratio_inputs == 1 && hp.graph_layers == 1 && hp.graph_width == 4 &&
         hp.fingerprint_length == 4 && hp.epochs == 25 && hp.hidden[0] == 30 && hp.learning_rate == 1e-3 &&
         hp.budget_rows == 48 && hp.lr_decay == 0 && hp.snn_knn == 0 && hp.fp_zero_init == 1 && hp.fp_l2 == 3 &&
-        hp.early_stop == 0 && hp.bag == 0 && hp.input_noise == 0.1 && hp.input_group_l1 == 0);
+        hp.early_stop == 0 && hp.bag == 0 && hp.input_noise == 0.1 && hp.input_group_l1 == 0 && hp.input_refit == 0);
   CHECK(hparams_default("dnn", &hp) == 0 && hp.budget_rows == 0 && hp.fp_l2 == 0 && hp.input_noise == 0); /* measured on the GCNN models only */
   CHECK(hparams_preset("gcnn_dnn", "paper", &hp) == 0 && hp.fp_zero_init == 0 && hp.fp_l2 == 0 && hp.early_stop == 0 &&
         hp.bag == 0 && hp.input_noise == 0 && hp.input_group_l1 == 0);
@@ -1077,6 +1116,7 @@ int main(void) {
   test_bag();
   test_input_noise();
   test_input_group_l1();
+  test_input_refit();
   test_float32();
   test_snn_rule();
   fprintf(stderr, "determinism + SNN rule: %.2f s\n", now() - t0);
