@@ -280,6 +280,25 @@ static double gcnn_loss(double *p, void *v) {
   return L;
 }
 
+/* A pass over some molecules (gcnn_forward_sel) gives each of them the
+ * fingerprint bits of the full pass, and the workspace's kept renumbering
+ * (same selection as the last call) and its invalidation give the same
+ * bits as fresh ones: full, subset, subset again, full again. */
+static void check_selections(gctx *q, const double *p) {
+  int n = q->g.nmol, D = q->L.D, sel[2] = {3, 1};
+  double *full = malloc(sizeof(double) * n * D), *fp = malloc(sizeof(double) * n * D);
+  gcnn_forward(&q->L, p, &q->g, &q->w, full);
+  for (int t = 0; t < 2; t++) {
+    gcnn_forward_sel(&q->L, p, &q->g, &q->w, sel, 2, fp);
+    for (int i = 0; i < 2; i++) CHECK(!memcmp(fp + i * D, full + sel[i] * D, sizeof(double) * D));
+  }
+  for (int t = 0; t < 2; t++) {
+    gcnn_forward(&q->L, p, &q->g, &q->w, fp);
+    CHECK(!memcmp(fp, full, sizeof(double) * n * D));
+  }
+  free(full); free(fp);
+}
+
 static void test_gcnn(void) {
   const char *smi[] = {"NCCS", "O", "[Na+].[BH4-]", "OC(=O)c1ccc(S)cc1", "CC(C)(C)CC(C)(C)C(C)(C)C"};
   molgraph mg[5];
@@ -298,6 +317,7 @@ static void test_gcnn(void) {
   gcnn_loss(p, &q);
   gcnn_backward(&q.L, p, &q.g, &q.w, q.c, g);
   CHECK(check_grad("GCNN (all layers)", gcnn_loss, p, g, (int)q.L.size, &q) < TOL);
+  check_selections(&q, p);
   /* fingerprints: each of the P+1 = 3 output layers sums a softmax per atom */
   gcnn_loss(p, &q);
   for (int m = 0; m < 5; m++) {
@@ -343,6 +363,7 @@ static void test_gcnn(void) {
     gcnn_loss(p, &q);
     gcnn_backward(&q.L, p, &q.g, &q.w, q.c, g);
     CHECK(check_grad(t ? "GCNN, 3 layers of 8" : "GCNN, 1 layer of 4", gcnn_loss, p, g, (int)q.L.size, &q) < TOL);
+    check_selections(&q, p);
     free(p); free(g); free(q.fp); free(q.c);
     gbatch_free(&q.g); gcnn_ws_free(&q.w);
   }
