@@ -242,6 +242,16 @@ static void test_bag(void) {
   }
 }
 
+/* Trains a and b on L and c on P from one seed, and checks a == b: the
+ * setting under test is deterministic per seed. */
+static void train_three(const net_layout *L, const net_layout *P, uint64_t seed, instance *a, instance *b,
+                        instance *c) {
+  CHECK(instance_train(L, &toy, NULL, 0, seed, a) == 0);
+  CHECK(instance_train(L, &toy, NULL, 0, seed, b) == 0);
+  CHECK(instance_train(P, &toy, NULL, 0, seed, c) == 0);
+  CHECK(params_equal(L, a, b));
+}
+
 /* input_noise: training draws noise on the scaled descriptors (the weights
  * change, deterministically per seed); prediction never does */
 static void test_input_noise(void) {
@@ -255,10 +265,7 @@ static void test_input_noise(void) {
     hp.input_noise = 0.1;
     net_layout_init(&L, &hp, 0);
     instance a, b, c;
-    CHECK(instance_train(&L, &toy, NULL, 0, 4, &a) == 0);
-    CHECK(instance_train(&L, &toy, NULL, 0, 4, &b) == 0);
-    CHECK(instance_train(&P, &toy, NULL, 0, 4, &c) == 0);
-    CHECK(params_equal(&L, &a, &b));
+    train_three(&L, &P, 4, &a, &b, &c);
     CHECK(memcmp(a.p, c.p, sizeof(double) * L.nparams) != 0);
     double pa[TOY_N], pb[TOY_N];
     CHECK(instance_predict(&L, &a, &toy, NULL, 0, pa) == 0 && instance_predict(&L, &a, &toy, NULL, 0, pb) == 0);
@@ -294,10 +301,7 @@ static void test_input_group_l1(void) {
     hp.input_group_l1 = 0.05;
     net_layout_init(&L, &hp, 0);
     instance a, b, c;
-    CHECK(instance_train(&L, &toy, NULL, 0, 4, &a) == 0);
-    CHECK(instance_train(&L, &toy, NULL, 0, 4, &b) == 0);
-    CHECK(instance_train(&P, &toy, NULL, 0, 4, &c) == 0);
-    CHECK(params_equal(&L, &a, &b));
+    train_three(&L, &P, 4, &a, &b, &c);
     CHECK(desc_row_norms(&L, &a, NULL) < 0.9 * desc_row_norms(&P, &c, NULL));
     instance_free(&a); instance_free(&b); instance_free(&c);
   }
@@ -318,10 +322,7 @@ static void test_input_refit(void) {
     hp.input_refit = 0.5;
     net_layout_init(&L, &hp, 0);
     instance a, b, c;
-    CHECK(instance_train(&L, &toy, NULL, 0, 4, &a) == 0);
-    CHECK(instance_train(&L, &toy, NULL, 0, 4, &b) == 0);
-    CHECK(instance_train(&P, &toy, NULL, 0, 4, &c) == 0);
-    CHECK(params_equal(&L, &a, &b));
+    train_three(&L, &P, 4, &a, &b, &c);
     int z, zc, nin = L.dim[0] - (int)(net_fp_weights(&L) / L.dim[1]);
     desc_row_norms(&L, &a, &z);
     desc_row_norms(&P, &c, &zc);
@@ -352,10 +353,7 @@ static void test_float32(void) {
       hp.float32 = 1;
       net_layout_init(&F, &hp, 0);
       instance a, b, c;
-      CHECK(instance_train(&L, &toy, NULL, 0, 7, &a) == 0);
-      CHECK(instance_train(&F, &toy, NULL, 0, 7, &b) == 0);
-      CHECK(instance_train(&F, &toy, NULL, 0, 7, &c) == 0);
-      CHECK(params_equal(&F, &b, &c));
+      train_three(&F, &L, 7, &b, &c, &a);
       int exact = 1;
       for (long i = 0; i < F.nparams; i++) exact &= (double)(float)b.p[i] == b.p[i];
       CHECK(exact);
