@@ -24,6 +24,7 @@ typedef struct {
   int budget_rows;                         /* 0: fixed epochs (paper); R: epochs x rows / R above R training rows */
   int lr_decay;                            /* 0: constant learning rate (paper), 1: cosine decay to 0 */
   double input_group_l1;                   /* group lasso on the head's first-layer rows of each non-fingerprint input */
+  double molecule_group_l1;                /* group lasso on the rows of the 12 molecule properties only (not the conditions) */
   double input_refit;                      /* t > 0 (with input_group_l1): drop inputs whose row norm < t x the largest, refit */
   double fp_l2;                            /* L2 penalty on the head's first-layer weights that read fingerprints only */
   int fp_zero_init;                        /* 1: those weights start at 0 (the model starts as the descriptor net) */

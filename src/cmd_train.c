@@ -58,11 +58,13 @@ static const cli_spec spec = {
     "  input that does not lower the loss enough is dropped whole; README, fifth round),\n"
     "  input_refit 0 (t > 0, with input_group_l1: the relaxed group lasso; the inputs whose\n"
     "  rows the penalised fit left below t x the largest are dropped and the rest refitted\n"
-    "  without the penalty, twice the training)\n"
+    "  without the penalty, twice the training), molecule_group_l1 0 (lambda > 0: the same\n"
+    "  group lasso on the 12 properties of the solvent, reducing agent and ligand only; the\n"
+    "  conditions and ratios are never penalised; README, sixth round)\n"
     "auclust's defaults differ (README, 'Defaults and the paper preset'): epochs 25, and\n"
     "  ratio_inputs 1 (log10 ligand:Au and reductant:Au as inputs); GCNN models also\n"
     "  fingerprint_pool 1 (mean), graph_layers 1, graph_width 4, fingerprint_length 4,\n"
-    "  budget_rows 48, fp_zero_init 1, fp_l2 3, input_noise 0.1\n\n"
+    "  budget_rows 48, fp_zero_init 1, fp_l2 3, input_noise 0.1, molecule_group_l1 0.03\n\n"
     "example:\n  auclust train data/au_nc_recipes.csv --model gcnn_snn --ensemble 10 -o snn.json"};
 
 int cmd_train(int argc, char **argv) {

@@ -73,6 +73,10 @@ static void auclust_defaults(hparams *hp) {
   /* noise on the 0-1 descriptor inputs while training: a smoother head on
    * few recipes (README, fourth round) */
   hp->input_noise = 0.1;
+  /* a group lasso on the 12 properties of the molecules (not on the conditions): on a few dozen
+   * recipes those columns mostly name a handful of molecules, and the smooth head lost to trees
+   * on them (README, sixth round) */
+  hp->molecule_group_l1 = 0.03;
 }
 
 int hparams_preset(const char *kind, const char *preset, hparams *hp) {
@@ -107,7 +111,7 @@ static const hp_field fields[] = {
     F(feature_vector_dim, 1, 1, 1024), F(epochs, 1, 1, 100000), F(steps_per_epoch, 1, 1, 100000),
     F(pair_size, 1, 2, 100000), F(fingerprint_length, 1, 1, 1024), F(graph_layers, 1, 1, 4),
     F(graph_width, 1, 1, 1024), F(fingerprint_pool, 1, 0, 1), F(ratio_inputs, 1, 0, 1), F(snn_knn, 1, 0, 100000), F(budget_rows, 1, 0, 100000), F(lr_decay, 1, 0, 1),
-    F(fp_l2, 0, 0, 100), F(input_group_l1, 0, 0, 100), F(input_refit, 0, 0, 1), F(fp_zero_init, 1, 0, 1), F(early_stop, 1, 0, 20), F(float32, 1, 0, 1),
+    F(fp_l2, 0, 0, 100), F(input_group_l1, 0, 0, 100), F(molecule_group_l1, 0, 0, 100), F(input_refit, 0, 0, 1), F(fp_zero_init, 1, 0, 1), F(early_stop, 1, 0, 20), F(float32, 1, 0, 1),
     F(bag, 1, 0, 1000), F(input_noise, 0, 0, 10),
     F(ph_missing, 0, 0, 14), F(rf_trees, 1, 1, 100000), F(rf_max_depth, 1, 0, 1000),
     F(rf_min_leaf, 1, 1, 100000), F(rf_max_features, 1, 0, 1024)};
@@ -206,8 +210,9 @@ cJSON *hparams_to_json(const hparams *hp) {
    * defaults (a model over the paper's, --hparams over auclust's) */
   for (int i = 0; i < nfields; i++) {
     const char *p = (const char *)hp + fields[i].off;
-    /* but float32, input_group_l1 and input_refit only when set: 0 in both presets, and double-trained
-     * model files stay byte-identical to those of builds without it */
+    /* but float32, input_group_l1 and input_refit only when set: 0 in both presets, so model
+     * files without them stay byte-identical to those of builds without them (molecule_group_l1
+     * is 0.03 in auclust's defaults, so a paper-preset file must say 0) */
     if (fields[i].off == offsetof(hparams, float32) && !hp->float32) continue;
     if (fields[i].off == offsetof(hparams, input_group_l1) && !hp->input_group_l1) continue;
     if (fields[i].off == offsetof(hparams, input_refit) && !hp->input_refit) continue;

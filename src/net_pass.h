@@ -453,6 +453,12 @@ static double PF(batch_loss)(PASS *ps, const instance *in, const real *p, const 
     long f = net_fp_weights(L);
     loss += GROUP_PENALTY(p + L->W[0] + f, g ? g + L->W[0] + f : NULL, L->dim[0] - (int)(f / L->dim[1]), L->dim[1],
                           L->hp.input_group_l1);
+    /* molecule_group_l1: the same on the rows of the molecules' properties only (descriptors
+     * AU_NCOND..AU_NDESC-1: solvent, reducing agent, ligand); conditions, ratios and extra columns
+     * are not penalised, so the head always sees the recipe it is asked about */
+    long m = f + (long)AU_NCOND * L->dim[1];
+    loss += GROUP_PENALTY(p + L->W[0] + m, g ? g + L->W[0] + m : NULL, AU_NDESC - AU_NCOND, L->dim[1],
+                          L->hp.molecule_group_l1);
   }
   if (g) PF(head_backward)(ps, p, g, dropout_on);
   for (int r = 0; r < NROLES && L->D; r++) ps->flops += ps->gw[r].flops;

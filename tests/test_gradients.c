@@ -410,6 +410,7 @@ static void test_models(int nextra) {
     hp.l1 = 0.01; hp.l2 = 0.02;
     hp.fp_l2 = 0.03; /* on the fingerprint-reading weights only, on top of l2 */
     hp.input_group_l1 = 0.01; /* on the other rows of W[0]; small: the loss's size sets the stencil's rounding */
+    hp.molecule_group_l1 = 0.02; /* on the molecule-property rows of W[0] only, on top of it */
     net_layout L;
     net_layout_init(&L, &hp, nextra);
     CHECK(L.in_dim == NROLES * L.D + nx + L.nder);
@@ -452,6 +453,19 @@ static void test_models(int nextra) {
       }
       L.hp.input_group_l1 = 0;
       CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.01 * norms, 1e-12);
+    }
+    {
+      /* molecule_group_l1 adds lambda * the L2 norms of exactly the rows of descriptors
+       * AU_NCOND..AU_NDESC-1 (none of the conditions', ratios' or extra columns') */
+      double with = pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), norms = 0;
+      int r0 = (int)(net_fp_weights(&L) / L.dim[1]);
+      for (int r = r0 + AU_NCOND; r < r0 + AU_NDESC; r++) {
+        double s2 = 1e-12;
+        for (int c = 0; c < L.dim[1]; c++) s2 += in.p[L.W[0] + (long)r * L.dim[1] + c] * in.p[L.W[0] + (long)r * L.dim[1] + c];
+        norms += sqrt(s2);
+      }
+      L.hp.molecule_group_l1 = 0;
+      CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.02 * norms, 1e-12);
     }
     pass_free(ps);
     free(g);
