@@ -274,15 +274,12 @@ static void test_input_noise(void) {
   }
 }
 
-/* input_group_l1: the group lasso shrinks the first-layer rows of the
- * descriptor inputs (their summed L2 norms fall below the unpenalised fit's),
- * leaves the fingerprint rows to fp_l2, and is deterministic per seed */
-/* The descriptor (non-fingerprint) rows of W[0]: the sum of their L2 norms,
- * and in *nzero how many are exactly 0. */
-static double desc_row_norms(const net_layout *L, const instance *in, int *nzero) {
+/* The L2 norms of rows [r0, r1) of W[0], offsets from the first
+ * non-fingerprint row: their sum, and in *nzero how many are exactly 0. */
+static double row_norms(const net_layout *L, const instance *in, int r0, int r1, int *nzero) {
   double t = 0;
-  int z = 0;
-  for (int r = (int)(net_fp_weights(L) / L->dim[1]); r < L->dim[0]; r++) {
+  int z = 0, f = (int)(net_fp_weights(L) / L->dim[1]);
+  for (int r = f + r0; r < f + r1; r++) {
     const double *w = in->p + L->W[0] + (long)r * L->dim[1];
     double s = 0;
     for (int c = 0; c < L->dim[1]; c++) s += w[c] * w[c];
@@ -292,48 +289,30 @@ static double desc_row_norms(const net_layout *L, const instance *in, int *nzero
   if (nzero) *nzero = z;
   return t;
 }
-static void test_input_group_l1(void) {
-  for (int k = 0; k < N_MODEL_KINDS; k++) {
-    hparams hp;
-    small_hp(model_kind_names[k], 10, &hp);
-    net_layout L, P;
-    net_layout_init(&P, &hp, 0);
-    hp.input_group_l1 = 0.05;
-    net_layout_init(&L, &hp, 0);
-    instance a, b, c;
-    train_three(&L, &P, 4, &a, &b, &c);
-    CHECK(desc_row_norms(&L, &a, NULL) < 0.9 * desc_row_norms(&P, &c, NULL));
-    instance_free(&a); instance_free(&b); instance_free(&c);
-  }
+/* every descriptor (non-fingerprint) row */
+static double desc_row_norms(const net_layout *L, const instance *in, int *nzero) {
+  return row_norms(L, in, 0, L->dim[0] - (int)(net_fp_weights(L) / L->dim[1]), nzero);
 }
 
-/* molecule_group_l1: the group lasso on the molecules' 12 property rows
- * shrinks those rows (their summed norms fall below the unpenalised fit's)
- * and is deterministic; which rows it covers is checked exactly in
- * test_gradients */
-static double molecule_row_norms(const net_layout *L, const instance *in) {
-  double t = 0;
-  int r0 = (int)(net_fp_weights(L) / L->dim[1]);
-  for (int r = r0 + AU_NCOND; r < r0 + AU_NDESC; r++) {
-    const double *w = in->p + L->W[0] + (long)r * L->dim[1];
-    double s = 0;
-    for (int c = 0; c < L->dim[1]; c++) s += w[c] * w[c];
-    t += sqrt(s);
-  }
-  return t;
-}
-static void test_molecule_group_l1(void) {
+/* input_group_l1 (all descriptor rows) and molecule_group_l1 (the molecules'
+ * 12 property rows; which rows exactly is checked in test_gradients): the
+ * group lasso shrinks its rows (their summed L2 norms fall below the
+ * unpenalised fit's), leaves the fingerprint rows to fp_l2, and is
+ * deterministic per seed */
+static void test_group_l1(int molecule) {
   for (int k = 0; k < N_MODEL_KINDS; k++) {
     hparams hp;
     small_hp(model_kind_names[k], 10, &hp);
-    hp.molecule_group_l1 = 0;
+    double *lambda = molecule ? &hp.molecule_group_l1 : &hp.input_group_l1;
+    *lambda = 0;
     net_layout L, P;
     net_layout_init(&P, &hp, 0);
-    hp.molecule_group_l1 = 0.05;
+    *lambda = 0.05;
     net_layout_init(&L, &hp, 0);
     instance a, b, c;
     train_three(&L, &P, 4, &a, &b, &c);
-    CHECK(molecule_row_norms(&L, &a) < 0.9 * molecule_row_norms(&P, &c));
+    int r0 = molecule ? AU_NCOND : 0, r1 = molecule ? AU_NDESC : L.dim[0] - (int)(net_fp_weights(&L) / L.dim[1]);
+    CHECK(row_norms(&L, &a, r0, r1, NULL) < 0.9 * row_norms(&P, &c, r0, r1, NULL));
     instance_free(&a); instance_free(&b); instance_free(&c);
   }
 }
@@ -1143,8 +1122,8 @@ int main(void) {
   test_early_stop_fp_init();
   test_bag();
   test_input_noise();
-  test_input_group_l1();
-  test_molecule_group_l1();
+  test_group_l1(0);
+  test_group_l1(1);
   test_input_refit();
   test_float32();
   test_snn_rule();
