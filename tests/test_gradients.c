@@ -378,6 +378,19 @@ static double model_loss(double *p, void *v) {
   return pass_batch_loss(m->ps, m->in, m->a, m->b, m->nb, NULL, NULL);
 }
 
+/* The group lasso's own sum: the L2 norms (with its 1e-12 smoothing) of rows
+ * [r0, r1) of the head's W[0] in p. */
+static double w0_row_norms(const net_layout *L, const double *p, int r0, int r1) {
+  double norms = 0;
+  for (int r = r0; r < r1; r++) {
+    const double *w = p + L->W[0] + (long)r * L->dim[1];
+    double s2 = 1e-12;
+    for (int c = 0; c < L->dim[1]; c++) s2 += w[c] * w[c];
+    norms += sqrt(s2);
+  }
+  return norms;
+}
+
 /* every model kind; nextra user descriptors after the 17 (--extra-descriptors) */
 static void test_models(int nextra) {
   /* its own stream, so that each call draws the same values whatever ran
@@ -442,30 +455,20 @@ static void test_models(int nextra) {
       L.hp.fp_l2 = 0;
       CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.03 * ss, 1e-12);
     }
+    int r0 = (int)(net_fp_weights(&L) / L.dim[1]); /* the first non-fingerprint row of W[0] */
     {
       /* input_group_l1 adds lambda * the L2 norm of each W[0] row after the fingerprint rows */
-      double with = pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), norms = 0;
-      long nfp = net_fp_weights(&L);
-      for (int r = (int)(nfp / L.dim[1]); r < L.dim[0]; r++) {
-        double s2 = 1e-12;
-        for (int c = 0; c < L.dim[1]; c++) s2 += in.p[L.W[0] + (long)r * L.dim[1] + c] * in.p[L.W[0] + (long)r * L.dim[1] + c];
-        norms += sqrt(s2);
-      }
+      double with = pass_batch_loss(ps, &in, a, b, 6, NULL, NULL);
       L.hp.input_group_l1 = 0;
-      CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.01 * norms, 1e-12);
+      CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.01 * w0_row_norms(&L, in.p, r0, L.dim[0]), 1e-12);
     }
     {
       /* molecule_group_l1 adds lambda * the L2 norms of exactly the rows of descriptors
        * AU_NCOND..AU_NDESC-1 (none of the conditions', ratios' or extra columns') */
-      double with = pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), norms = 0;
-      int r0 = (int)(net_fp_weights(&L) / L.dim[1]);
-      for (int r = r0 + AU_NCOND; r < r0 + AU_NDESC; r++) {
-        double s2 = 1e-12;
-        for (int c = 0; c < L.dim[1]; c++) s2 += in.p[L.W[0] + (long)r * L.dim[1] + c] * in.p[L.W[0] + (long)r * L.dim[1] + c];
-        norms += sqrt(s2);
-      }
+      double with = pass_batch_loss(ps, &in, a, b, 6, NULL, NULL);
       L.hp.molecule_group_l1 = 0;
-      CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.02 * norms, 1e-12);
+      CHECK_NEAR(with - pass_batch_loss(ps, &in, a, b, 6, NULL, NULL), 0.02 * w0_row_norms(&L, in.p, r0 + AU_NCOND, r0 + AU_NDESC),
+                 1e-12);
     }
     pass_free(ps);
     free(g);
