@@ -9,8 +9,19 @@
 #include "err.h"
 
 void openblas_set_num_threads(int);
+/* Only the threaded OpenBLAS has it; weak, so a serial build links too. */
+int blas_thread_shutdown_(void) __attribute__((weak));
 
-void par_init_blas(void) { openblas_set_num_threads(1); }
+/* The threaded OpenBLAS starts its workers when it is loaded, before main,
+ * and they spin (sched_yield) for about 2^28 cycles before sleeping: some
+ * 0.1 s of a second core per process, taken from a parallel job's threads.
+ * With one BLAS thread they never get work, so they are stopped at once
+ * (OpenBLAS's own fork handler does the same; a later threaded call would
+ * start them again). */
+void par_init_blas(void) {
+  openblas_set_num_threads(1);
+  if (blas_thread_shutdown_) blas_thread_shutdown_();
+}
 
 int par_threads(void) {
   const char *e = getenv("AUCLUST_THREADS");
