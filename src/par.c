@@ -35,7 +35,7 @@ typedef struct {
   int (*fn)(int, void *);
   void *ctx;
   atomic_int next;
-  atomic_int stop;
+  atomic_int stop; /* the lowest failed job so far, n when none */
   int *rc;
   char **msg;
 } par_state;
@@ -43,13 +43,16 @@ typedef struct {
 static void *worker(void *arg) {
   par_state *s = arg;
   for (;;) {
+    /* jobs are claimed in order, so every job below the lowest failure
+     * still runs and the error reported is the one a single thread meets */
     int i = atomic_fetch_add(&s->next, 1);
-    if (i >= s->n || atomic_load(&s->stop)) break;
+    if (i >= s->n || i > atomic_load(&s->stop)) break;
     int rc = s->fn(i, s->ctx);
     if (rc) {
       s->rc[i] = rc;
       s->msg[i] = xstrdup(au_errmsg()); /* messages are per thread */
-      atomic_store(&s->stop, 1);
+      int lo = atomic_load(&s->stop);
+      while (i < lo && !atomic_compare_exchange_weak(&s->stop, &lo, i)) {}
     }
   }
   return NULL;
@@ -61,7 +64,7 @@ int par_for(int n, int nthreads, int (*fn)(int, void *), void *ctx) {
   if (nthreads < 1) nthreads = 1;
   par_state s = {.n = n, .fn = fn, .ctx = ctx};
   atomic_init(&s.next, 0);
-  atomic_init(&s.stop, 0);
+  atomic_init(&s.stop, n);
   s.rc = xcalloc(n, sizeof(int));
   s.msg = xcalloc(n, sizeof(char *));
   pthread_t *t = xmalloc(sizeof(pthread_t) * nthreads);

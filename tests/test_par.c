@@ -1,5 +1,6 @@
-/* par: a job's result lands in its own slot whatever the thread count, a
- * failing job's code and message reach the caller, and par_init_blas leaves
+/* par: a job's result lands in its own slot whatever the thread count, the
+ * lowest failing job's code and message reach the caller whatever the
+ * thread count, and par_init_blas leaves
  * no BLAS worker threads running (the threaded OpenBLAS starts them when it
  * is loaded, and they spin for ~0.1 s of a core per process). */
 #include <dirent.h>
@@ -30,6 +31,16 @@ static int fail_at_5(int i, void *ctx) {
   return i == 5 ? au_fail(AU_EDATA, "job %d failed", i) : 0;
 }
 
+/* every job from 5 on fails, the later ones at once and job 5 only after
+ * some work, so other threads fail first: the lowest must still win */
+static int fail_from_5(int i, void *ctx) {
+  volatile long spin = 0;
+  if (i == 5)
+    for (long k = 0; k < 200000; k++) spin += k;
+  ((long *)ctx)[i] = spin;
+  return i >= 5 ? au_fail(AU_EMODEL, "job %d failed", i) : 0;
+}
+
 int main(void) {
   int before = tasks();
   par_init_blas();
@@ -53,5 +64,11 @@ int main(void) {
     CHECK(rc == AU_EDATA);
     CHECK(strstr(au_errmsg(), "job 5 failed") != NULL);
   }
+  /* the error does not depend on the thread count */
+  for (int rep = 0; rep < 20; rep++)
+    for (int t = 1; t <= 8; t++) {
+      CHECK(par_for(N, t, fail_from_5, got) == AU_EMODEL);
+      CHECK(!strcmp(au_errmsg(), "job 5 failed"));
+    }
   return check_report();
 }
