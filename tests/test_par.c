@@ -1,8 +1,7 @@
-/* par: a job's result lands in its own slot whatever the thread count, the
- * lowest failing job's code and message reach the caller whatever the
- * thread count, and par_init_blas leaves
- * no BLAS worker threads running (the threaded OpenBLAS starts them when it
- * is loaded, and they spin for ~0.1 s of a core per process). */
+/* par: whatever the thread count, a job's result lands in its own slot and
+ * the lowest failing job's code and message reach the caller; par_init_blas
+ * leaves no BLAS worker threads running (the threaded OpenBLAS starts them
+ * when it is loaded, and they spin for ~0.1 s of a core per process). */
 #include <dirent.h>
 #include <string.h>
 
