@@ -71,6 +71,8 @@ typedef struct {
   double flops;    /* floating-point operations training took (counted, see pass_flops) */
   double step_secs; /* thread cpu time of the training steps */
   long steps;       /* optimiser steps taken */
+  double fast_rate; /* flop/s of the fastest epoch's steps (thread cpu): on a shared machine the
+                     * neighbours slow some epochs, rarely all */
 } instance;
 
 /* Epochs instance_train runs on nrows training rows: hp->epochs, times

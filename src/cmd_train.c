@@ -106,8 +106,11 @@ int cmd_train(int argc, char **argv) {
   else if (!rc && cli_flag(&a, "--profile")) {
     double secs = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
     double cpu = (c1.tv_sec - c0.tv_sec) + 1e-9 * (c1.tv_nsec - c0.tv_nsec);
-    double flops = 0, steps = 0, step_cpu = 0;
-    for (int k = 0; k < m.ninst; k++) flops += m.inst[k].flops, step_cpu += m.inst[k].step_secs, steps += m.inst[k].steps;
+    double flops = 0, steps = 0, step_cpu = 0, fast = 0;
+    for (int k = 0; k < m.ninst; k++) {
+      flops += m.inst[k].flops, step_cpu += m.inst[k].step_secs, steps += m.inst[k].steps;
+      if (m.inst[k].fast_rate > fast) fast = m.inst[k].fast_rate;
+    }
     int used = m.ninst < threads ? m.ninst : (int)threads;
     cpu_peak pk;
     cpu_peak_measure(&pk);
@@ -125,6 +128,11 @@ int cmd_train(int argc, char **argv) {
             "thread cpu, %.1f %% of peak\n",
             100 * flops / secs * 1e-9 / (pk.peak_gflops * used), used, used > 1 ? "s" : "",
             100 * flops / cpu * 1e-9 / pk.peak_gflops, step_cpu, 100 * flops / step_cpu * 1e-9 / pk.peak_gflops);
+    if (fast > 0)
+      fprintf(stderr,
+              "profile: the fastest epoch: %.3f GFLOP/s, %.1f %% of peak; all the steps' work at that rate: %.3f s "
+              "of one core (a shared machine slows the other epochs)\n",
+              fast * 1e-9, 100 * fast * 1e-9 / pk.peak_gflops, flops / fast);
     /* float vectors hold twice the lanes: the same units do twice the flops */
     if (hp.float32)
       fprintf(stderr,

@@ -297,7 +297,10 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
   long T = (long)epochs * hp->steps_per_epoch;
   for (int e = 0; e < epochs && !rc; e++) {
-    double sum = 0;
+    double sum = 0, fl0 = f32 ? pass_flops_f(psf) : pass_flops(ps);
+    long t0 = opt.t;
+    struct timespec e0, e1;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &e0);
     for (int s = 0; s < hp->steps_per_epoch; s++) {
       if (hp->lr_decay) opt.lr = hp->learning_rate * net_lr_factor(hp, opt.t, T);
       draw_batch(hp, cls, ncls, rows, nrows, &r, a, b);
@@ -310,6 +313,10 @@ static int fit(const net_layout *L, const dataset *d, const int *rows, int nrows
       if (f32) adam_step_f(&opt, act.n, act.lo, act.hi, pf, gf, mf, vf);
       else adam_step(&opt, act.n, act.lo, act.hi, out->p, g, m, v);
     }
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &e1);
+    double es = (e1.tv_sec - e0.tv_sec) + 1e-9 * (e1.tv_nsec - e0.tv_nsec);
+    double ef = (f32 ? pass_flops_f(psf) : pass_flops(ps)) - fl0 + 12.0 * nact * (opt.t - t0);
+    if (es > 0 && ef / es > out->fast_rate) out->fast_rate = ef / es;
     out->loss = sum / hp->steps_per_epoch;
     if (f32 && (nval || e + 1 == epochs || rc)) /* read by the validation, and at the end */
       for (long i = 0; i < L->nparams; i++) out->p[i] = pf[i];
@@ -366,6 +373,7 @@ static int early_epochs(const net_layout *L, const dataset *d, int *const cls[2]
     *epochs = e < 1e6 ? (int)e : 1000000;
   }
   cost->flops += tmp.flops; cost->step_secs += tmp.step_secs; cost->steps += tmp.steps;
+  if (tmp.fast_rate > cost->fast_rate) cost->fast_rate = tmp.fast_rate;
   instance_free(&tmp);
   free(perm); free(inner); free(val);
   return rc;
@@ -396,6 +404,7 @@ static int refit_drops(const net_layout *L, const dataset *d, const int *fr, int
     free(norm);
   }
   cost->flops += tmp.flops; cost->step_secs += tmp.step_secs; cost->steps += tmp.steps;
+  if (tmp.fast_rate > cost->fast_rate) cost->fast_rate = tmp.fast_rate;
   instance_free(&tmp);
   return rc;
 }
@@ -454,6 +463,7 @@ static int train_rows(const net_layout *L, const dataset *d, const int *rows_in,
   if (!rc) rc = fit(drop ? &L2 : L, d, fr, nf, cls, ncls, rows, nrows, seed, epochs, NULL, 0, NULL, drop, out);
   free(drop);
   out->flops += cost.flops; out->step_secs += cost.step_secs; out->steps += cost.steps;
+  if (cost.fast_rate > out->fast_rate) out->fast_rate = cost.fast_rate;
   free(cls[0]); free(cls[1]);
   if (rc) { free(rows); instance_free(out); return rc; }
   set_support(L, out, d, rows, nrows);

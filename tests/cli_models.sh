@@ -41,6 +41,19 @@ grep -q '"format":"auclust-model"' "$M" || fail "model file lacks its format tag
 grep -q '"ensemble_folds":3' "$M" || fail "model file does not record the 3-fold ensemble"
 grep -q '"epochs":5' "$M" || fail "model file does not record epochs=5"
 
+# --profile: the fastest epoch's rate. Each epoch's steps are timed inside the
+# steps' own interval and their flops add up to the total, so the work at the
+# fastest rate can never take longer than the steps did (no timing is asserted).
+run "train --profile" "$BIN" train "$DATA" --set epochs=4 --seed 3 -j 1 --profile -o "$T/prof.json"
+if grep -q 'fastest epoch' "$T/err"; then
+  awk '/steps alone:/ { for (i = 1; i <= NF; i++) if ($i == "alone:") cpu = $(i + 1) }
+       /fastest epoch/ { at = $18; pct = $7 }
+       END { exit !(at > 0 && pct > 0 && at <= cpu * (1 + 1e-9) + 1e-6) }' "$T/err" ||
+    fail "train --profile: fastest-epoch figures inconsistent: $(grep -E 'alone|fastest' "$T/err")"
+else
+  fail "train --profile: no fastest-epoch line: $(head -c 400 "$T/err")"
+fi
+
 # ---- predict on the bundled data ---------------------------------------------
 # check_pred NAME FILE NROWS K: header + NROWS rows; p_success in [0,1],
 # p_std >= 0, predicted = (p_success > 0.5), then nearest_ligand,
